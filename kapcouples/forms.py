@@ -1,0 +1,53 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+
+
+def submit_helper(label: str) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False  # templates write the <form> so they can add hidden fields
+    helper.add_input(Submit("submit", label, css_class="w-100 w-sm-auto"))
+    return helper
+
+
+class EmailLoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": (
+            "That email and password do not match an account. Check both and try again."
+        ),
+        "inactive": "This account is switched off. Please contact your clinic.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "Email"
+        self.fields["username"].widget.attrs.update(autocomplete="username", inputmode="email")
+        self.helper = submit_helper("Sign in")
+
+
+class StyledPasswordChangeForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper("Change password")
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label="6-digit code from your authenticator app",
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper("Verify")
+
+    def clean_token(self) -> str:
+        token = self.cleaned_data["token"].strip().replace(" ", "")
+        if not token.isdigit():
+            raise forms.ValidationError("The code is 6 digits, numbers only.")
+        return token

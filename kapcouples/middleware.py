@@ -1,0 +1,62 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kapcouples import policy, sessions
+
+
+class SessionTimeoutMiddleware:
+    """Ends idle and over-long sessions, keeping a form posted just too late."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = timezone.now()
+            reason = sessions.expiry_reason(request.session, request.user, now)
+            if reason:
+                return self._end_session(request, reason)
+            sessions.touch(request.session, now)
+        return self.get_response(request)
+
+    def _end_session(self, request: HttpRequest, reason: str) -> HttpResponse:
+        user_id = request.user.pk
+        logout(request)
+        if request.method == "POST" and sessions.keep_posted_form(request, user_id):
+            reason += " What you typed has been kept: sign in again to continue."
+        if request.headers.get("Accept", "").startswith("application/json"):
+            return JsonResponse({"signed_out": True, "message": reason}, status=401)
+        messages.warning(request, reason)
+        next_path = request.get_full_path() if request.method == "GET" else request.path
+        return redirect_to_login(next_path)
+
+
+class StaffTwoFactorMiddleware:
+    """Sends staff without a verified TOTP device to enrol or verify one first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if not settings.KAP_REQUIRE_STAFF_2FA or not request.user.is_authenticated:
+            return None
+        if getattr(view_func, "two_factor_exempt", False):
+            return None
+        if getattr(view_func, "access_roles", None) == policy.PUBLIC:
+            return None
+        if request.user.is_verified() or not policy.needs_second_factor(request.user):
+            return None
+        has_device = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+        target = reverse("two_factor_verify" if has_device else "two_factor_setup")
+        return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")

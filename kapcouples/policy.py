@@ -1,0 +1,151 @@
+"""The access policy: who may see and do what. The only place such rules live.
+
+Views declare their audience with `@public`, `@authenticated` or `@allow(...)`;
+object-level questions go through the `can_…` predicates below, which views,
+selectors and templates all use. A test walks every URL pattern and fails on a
+view that declares nothing.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import NoReturn
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from kapcouples import audit
+from kapcouples.models import Role
+
+PUBLIC = "public"
+AUTHENTICATED = "authenticated"
+
+CLINICAL_ROLES = frozenset({Role.CLINICIAN, Role.PRESCRIBER})
+STAFF_ROLES = frozenset({Role.CLINICIAN, Role.PRESCRIBER, Role.FRONT_DESK, Role.CLINIC_ADMIN})
+ALL_ROLES = STAFF_ROLES | {Role.PARTNER}
+
+
+# --- Who is this user? --------------------------------------------------------------
+def role_of(user) -> str | None:
+    """The user's one role, or None (anonymous, inactive staff, operators without a clinic)."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_kap_role"):
+        user._kap_role = _lookup_role(user)
+    return user._kap_role
+
+
+def _lookup_role(user) -> str | None:
+    membership = getattr(user, "membership", None)
+    if membership is not None:
+        return membership.role if membership.is_active else None
+    if getattr(user, "partner_profile", None) is not None:
+        return Role.PARTNER
+    return None
+
+
+def staff_clinic_id(user) -> int | None:
+    if role_of(user) in STAFF_ROLES:
+        return user.membership.clinic_id
+    return None
+
+
+def needs_second_factor(user) -> bool:
+    """Staff and operators must prove a second factor; partners do not."""
+    return user.is_staff or role_of(user) in STAFF_ROLES
+
+
+# --- View declarations ----------------------------------------------------------------
+def public(view: Callable) -> Callable:
+    """Anyone, signed in or not (login, password reset, invitation, health)."""
+    view = login_not_required(view)
+    view.access_roles = PUBLIC
+    return view
+
+
+def authenticated(view: Callable) -> Callable:
+    """Any signed-in user, whatever their role (home redirect, logout, own account)."""
+    view.access_roles = AUTHENTICATED
+    return view
+
+
+def allow(*roles: str) -> Callable[[Callable], Callable]:
+    """Only users holding one of `roles`; others get a logged 403."""
+    allowed = frozenset(roles)
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs):
+            if role_of(request.user) not in allowed:
+                deny(request, reason=f"role {role_of(request.user)!r} may not open this page")
+            return view(request, *args, **kwargs)
+
+        wrapped.access_roles = allowed
+        return wrapped
+
+    return decorator
+
+
+def before_second_factor(view: Callable) -> Callable:
+    """A page staff may open before proving their second factor (enrolment, logout)."""
+    view.two_factor_exempt = True
+    return view
+
+
+def deny(request: HttpRequest, *, reason: str, obj=None, hide: bool = False) -> NoReturn:
+    """Log the refusal, then answer 403, or 404 where the object's existence is private."""
+    audit.record_denial(request, reason=reason, obj=obj)
+    if hide:
+        raise Http404("Not found")
+    raise PermissionDenied(reason)
+
+
+# --- Object predicates ------------------------------------------------------------------
+def is_staff_of_clinic(user, clinic_id: int) -> bool:
+    return staff_clinic_id(user) == clinic_id
+
+
+def is_on_care_team(user, couple) -> bool:
+    if role_of(user) not in CLINICAL_ROLES or not is_staff_of_clinic(user, couple.clinic_id):
+        return False
+    if couple.primary_clinician_id == user.pk:
+        return True
+    return couple.care_team.filter(pk=user.pk).exists()
+
+
+def is_partner_of_couple(user, couple) -> bool:
+    profile = getattr(user, "partner_profile", None) if user.is_authenticated else None
+    return profile is not None and profile.couple_id == couple.pk
+
+
+def can_view_couple_statuses(user, couple) -> bool:
+    """Times, statuses and names: front desk and the care team of the couple's clinic."""
+    if role_of(user) == Role.FRONT_DESK:
+        return is_staff_of_clinic(user, couple.clinic_id)
+    return is_on_care_team(user, couple)
+
+
+def can_view_clinical(user, couple) -> bool:
+    """Reviews, session records, vitals, notes, alerts: the care team only."""
+    return is_on_care_team(user, couple)
+
+
+def can_view_partner_private(user, partner) -> bool:
+    """A partner's own answers and details: that partner and the couple's care team."""
+    if user.is_authenticated and partner.user_id == user.pk:
+        return True
+    return is_on_care_team(user, partner.couple)
+
+
+def can_view_couple_shared(user, couple) -> bool:
+    """Shared intentions, the appointment list: both partners and the care team."""
+    return is_partner_of_couple(user, couple) or is_on_care_team(user, couple)
+
+
+def can_manage_clinic(user, clinic_id: int) -> bool:
+    return role_of(user) == Role.CLINIC_ADMIN and is_staff_of_clinic(user, clinic_id)
+
+
+def is_outsider_to_clinic(user, clinic_id: int) -> bool:
+    """Partners and other clinics' staff must not learn that an object exists (404)."""
+    return not is_staff_of_clinic(user, clinic_id)

@@ -1,0 +1,80 @@
+"""The landing page of each role."""
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from intake import selectors as intake_selectors
+from kapcouples import policy, selectors
+from kapcouples.models import AccessLog, Role, StaffMembership
+
+LANDING_BY_ROLE = {
+    Role.CLINICIAN: "care_dashboard",
+    Role.PRESCRIBER: "care_dashboard",
+    Role.FRONT_DESK: "desk_dashboard",
+    Role.CLINIC_ADMIN: "admin_dashboard",
+    Role.PARTNER: "portal",
+}
+PAGE_SIZE = 25
+
+
+@policy.authenticated
+def home(request: HttpRequest) -> HttpResponse:
+    role = policy.role_of(request.user)
+    if role in LANDING_BY_ROLE:
+        return redirect(LANDING_BY_ROLE[role])
+    if request.user.is_staff:
+        return redirect("admin:index")
+    return render(request, "no_role.html", status=403)
+
+
+def _page(request: HttpRequest, items):
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@policy.allow(Role.CLINICIAN, Role.PRESCRIBER)
+def care_dashboard(request: HttpRequest) -> HttpResponse:
+    couples = intake_selectors.couples_for_user(request.user)
+    return render(request, "dashboards/care.html", {"page": _page(request, couples)})
+
+
+@policy.allow(Role.FRONT_DESK)
+def desk_dashboard(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:100]
+    couples = intake_selectors.search_couples(
+        intake_selectors.couples_for_user(request.user), query
+    )
+    return render(request, "dashboards/desk.html", {"page": _page(request, couples), "q": query})
+
+
+@policy.allow(Role.CLINIC_ADMIN)
+def admin_dashboard(request: HttpRequest) -> HttpResponse:
+    clinic = request.user.membership.clinic
+    context = {
+        "clinic": clinic,
+        "memberships": StaffMembership.objects.filter(clinic=clinic).select_related("user"),
+        "rooms": clinic.rooms.all(),
+        "recent_access": selectors.access_log_for_clinic(clinic.pk)[:10],
+    }
+    return render(request, "dashboards/clinic_admin.html", context)
+
+
+@policy.allow(Role.CLINIC_ADMIN)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    action = request.GET.get("action", "")
+    if action not in AccessLog.Action.values:
+        action = ""
+    entries = selectors.access_log_for_clinic(policy.staff_clinic_id(request.user), action=action)
+    context = {
+        "page": _page(request, entries),
+        "action": action,
+        "actions": AccessLog.Action.choices,
+    }
+    return render(request, "dashboards/audit_log.html", context)
+
+
+@policy.allow(Role.PARTNER)
+def portal(request: HttpRequest) -> HttpResponse:
+    partner = intake_selectors.partner_of_user(request.user)
+    others = [p for p in partner.couple.partners.all() if p.pk != partner.pk]
+    return render(request, "dashboards/portal.html", {"partner": partner, "other": others[:1]})

@@ -1,0 +1,79 @@
+"""Shared fixtures: the standard cast of users every access test reuses."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from intake.models import Couple, Partner
+from kapcouples import policy
+from kapcouples.models import Clinic, Role, User
+from tests.factories import ClinicFactory, CoupleFactory, PartnerFactory, StaffFactory
+
+
+@dataclass
+class Cast:
+    clinic: Clinic
+    other_clinic: Clinic
+    couple: Couple
+    partner_a: Partner
+    partner_b: Partner
+    other_couple: Couple
+    other_partner: Partner
+    clinician: User  # the couple's primary clinician
+    prescriber: User  # on the couple's care team
+    clinician_outside: User  # same clinic, not on the couple's care team
+    front_desk: User
+    clinic_admin: User
+    other_clinic_clinician: User
+
+    def user(self, name: str) -> User:
+        value = getattr(self, name)
+        return value.user if isinstance(value, Partner) else value
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    clinic, other_clinic = ClinicFactory(), ClinicFactory()
+    clinician = StaffFactory(clinic=clinic, role=Role.CLINICIAN, full_name="Casey Clinician")
+    prescriber = StaffFactory(clinic=clinic, role=Role.PRESCRIBER)
+    couple = CoupleFactory(clinic=clinic, primary_clinician=clinician)
+    couple.care_team.add(prescriber)
+    other_couple = CoupleFactory(clinic=clinic, primary_clinician=clinician)
+    return Cast(
+        clinic=clinic,
+        other_clinic=other_clinic,
+        couple=couple,
+        partner_a=PartnerFactory(couple=couple, slot=1, first_name="Alexa"),
+        partner_b=PartnerFactory(couple=couple, slot=2, first_name="Bobbie"),
+        other_couple=other_couple,
+        other_partner=PartnerFactory(couple=other_couple, slot=1),
+        clinician=clinician,
+        prescriber=prescriber,
+        clinician_outside=StaffFactory(clinic=clinic, role=Role.CLINICIAN),
+        front_desk=StaffFactory(clinic=clinic, role=Role.FRONT_DESK),
+        clinic_admin=StaffFactory(clinic=clinic, role=Role.CLINIC_ADMIN),
+        other_clinic_clinician=StaffFactory(clinic=other_clinic, role=Role.CLINICIAN),
+    )
+
+
+def sign_in(client: Client, user: User) -> Client:
+    """Log `user` in; staff also get a verified second factor, as after a real TOTP check."""
+    client.force_login(user)
+    if policy.needs_second_factor(user):
+        device, _ = TOTPDevice.objects.get_or_create(user=user, defaults={"name": "test"})
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def client_for(db):
+    """client_for(user) -> a fresh test client signed in as that user."""
+
+    def make(user: User) -> Client:
+        return sign_in(Client(), user)
+
+    return make

@@ -1,0 +1,29 @@
+"""Test settings: production settings, plus what a test client speaking plain HTTP needs.
+
+`make test` exports DATABASE_URL and REDIS_URL (PostgreSQL and Redis, started if
+needed); the defaults below are the standard local servers.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-" + "k" * 50)
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kapcouples")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+# pytest-django's live_server with Playwright's sync API (browser tests).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from kapcouples.settings import *  # noqa: F403
+
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Argon2 is the production hasher (a test checks it); tests trade it for speed.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Serve static files from the source folders (no collectstatic before tests).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
