@@ -33,5 +33,7 @@ urlpatterns = [
     path("clinic-admin/audit/", dashboards.audit_log, name="audit_log"),
     path("portal/", dashboards.portal, name="portal"),
     path("", include("intake.urls")),
+    path("", include("sessions.urls")),
+    path("", include("integration.urls")),
     path("operators/", admin.site.urls),
 ]

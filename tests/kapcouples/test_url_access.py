@@ -7,6 +7,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from kapcouples import policy
 from kapcouples.models import AccessLog, Role
 from tests.conftest import sign_in
+from tests.intake import url_walk as intake_walk
+from tests.integration import url_walk as integration_walk
+from tests.sessions import url_walk as sessions_walk
 
 # The only pages anyone may open without signing in. Adding one is a decision: say why.
 PUBLIC_URL_NAMES = {
@@ -28,13 +31,14 @@ USER_FOR_ROLE = {
 
 
 def url_kwargs(cast) -> dict:
-    """A real object for every URL parameter, so refusals are not just missing objects."""
-    return {
-        "couple_id": cast.couple.pk,
-        "partner_id": cast.partner_a.pk,
-        "uidb64": "MQ",
-        "token": "set-password",
-    }
+    """A real object for every URL parameter, so refusals are not just missing objects.
+
+    Each app's tests name theirs in tests/<app>/url_walk.py.
+    """
+    kwargs = {"uidb64": "MQ", "token": "set-password"}
+    for module in (intake_walk, sessions_walk, integration_walk):
+        kwargs.update(module.url_kwargs(cast))
+    return kwargs
 
 
 def walk(patterns, namespace=""):

@@ -1,13 +1,16 @@
 """Demo data: one clinic, one user per staff role, two couples at different stages.
 
-Safe to run repeatedly: it finds what it made before instead of making it again.
+Each app adds its part through its `demo.py`. Safe to run repeatedly: every part
+finds what it made before instead of making it again.
 """
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from intake.models import Couple, Partner
+import intake.demo
+import integration.demo
+import sessions.demo
 from kapcouples.models import Clinic, Role, Room, StaffMembership, User
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -17,25 +20,7 @@ STAFF = [
     ("frontdesk@demo.kap", "Frankie Lee", Role.FRONT_DESK),
     ("admin@demo.kap", "Avery Quinn", Role.CLINIC_ADMIN),
 ]
-COUPLES = [
-    # (status, [(email, first, last, date of birth)])
-    (
-        Couple.Status.ACTIVE,
-        [
-            ("alex@demo.kap", "Alex", "Rivera", "1986-04-12"),
-            ("sam@demo.kap", "Sam", "Rivera", "1988-09-30"),
-        ],
-    ),
-    (
-        Couple.Status.ASSESSMENT,
-        [
-            ("jordan@demo.kap", "Jordan", "Ellis", "1979-01-22"),
-            ("riley@demo.kap", "Riley", "Park", "1982-06-05"),
-        ],
-    ),
-]
 ROOMS = ["Cedar room", "Willow room"]
-LOGINS = [email for email, _, _ in STAFF] + [p[0] for _, people in COUPLES for p in people]
 
 
 class Command(BaseCommand):
@@ -55,10 +40,11 @@ class Command(BaseCommand):
             staff = {
                 role: self._staff_user(clinic, email, name, role) for email, name, role in STAFF
             }
-            for status, people in COUPLES:
-                self._couple(clinic, status, people, staff)
+            couples = intake.demo.seed(clinic=clinic, staff=staff, make_user=demo_user)
+            sessions.demo.seed(clinic=clinic, staff=staff, couples=couples)
+            integration.demo.seed(clinic=clinic, staff=staff, couples=couples)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password demo-pass-2026):"))
-        for email in LOGINS:
+        for email in [email for email, _, _ in STAFF] + intake.demo.PARTNER_LOGINS:
             self.stdout.write(f"  {email}")
 
     def _clinic(self) -> Clinic:
@@ -70,32 +56,12 @@ class Command(BaseCommand):
             Room.objects.get_or_create(clinic=clinic, name=name)
         return clinic
 
-    def _user(self, email: str, full_name: str) -> User:
-        user = User.objects.filter(email__iexact=email).first()
-        return user or User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name)
-
     def _staff_user(self, clinic: Clinic, email: str, full_name: str, role: str) -> User:
-        user = self._user(email, full_name)
+        user = demo_user(email, full_name)
         StaffMembership.objects.get_or_create(user=user, defaults={"clinic": clinic, "role": role})
         return user
 
-    def _couple(self, clinic: Clinic, status: str, people: list, staff: dict) -> Couple:
-        existing = Partner.objects.filter(email=people[0][0]).select_related("couple").first()
-        if existing:
-            return existing.couple
-        couple = Couple.objects.create(
-            clinic=clinic, status=status, primary_clinician=staff[Role.CLINICIAN]
-        )
-        couple.care_team.add(staff[Role.PRESCRIBER])
-        for slot, (email, first, last, born) in enumerate(people, start=1):
-            Partner.objects.create(
-                couple=couple,
-                slot=slot,
-                user=self._user(email, f"{first} {last}"),
-                first_name=first,
-                last_name=last,
-                date_of_birth=born,
-                email=email,
-                timezone=clinic.timezone,
-            )
-        return couple
+
+def demo_user(email: str, full_name: str) -> User:
+    user = User.objects.filter(email__iexact=email).first()
+    return user or User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name)

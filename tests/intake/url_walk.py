@@ -1,0 +1,5 @@
+"""Objects for this app's URL parameters in the URL walk (tests/kapcouples/test_url_access.py)."""
+
+
+def url_kwargs(cast) -> dict:
+    return {"couple_id": cast.couple.pk, "partner_id": cast.partner_a.pk}
