@@ -1,6 +1,26 @@
-"""Demo couples for `manage.py seed_demo`: couple 1 active, couple 2 in assessment."""
+"""Demo couples for `manage.py seed_demo`: couple 1 active, couple 2 in assessment.
 
-from intake.models import Couple, Partner
+Screening: couple 1 is fully screened and cleared (intake, every questionnaire,
+consent, review, prescription, shared intentions); couple 2 is part-way: Jordan
+has a draft intake, Riley a submitted intake and a PHQ-9 with a suicide-risk flag.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from intake import contraindications, services
+from intake.models import (
+    ConsentText,
+    ContraindicationReview,
+    Couple,
+    CoupleIntentions,
+    IntakeForm,
+    Partner,
+    Prescription,
+)
+from intake.readiness import current_consent_text, current_intake
 from kapcouples.models import Clinic, Role, User
 
 COUPLES = [
@@ -25,7 +45,9 @@ PARTNER_LOGINS = [person[0] for _, people in COUPLES for person in people]
 
 def seed(*, clinic: Clinic, staff: dict[str, User], make_user) -> list[Couple]:
     """The demo couples, made once; `make_user(email, full_name)` finds or makes a login."""
-    return [_couple(clinic, status, people, staff, make_user) for status, people in COUPLES]
+    couples = [_couple(clinic, status, people, staff, make_user) for status, people in COUPLES]
+    _screening(clinic, staff, couples)
+    return couples
 
 
 def _couple(clinic, status, people, staff, make_user) -> Couple:
@@ -48,3 +70,138 @@ def _couple(clinic, status, people, staff, make_user) -> Couple:
             timezone=clinic.timezone,
         )
     return couple
+
+
+# --- Screening ------------------------------------------------------------------------------
+CONSENT_BODY = """\
+Ketamine-assisted couples therapy combines couples therapy with ketamine, a medicine
+that can change perception and mood for about an hour.
+
+Risks include raised blood pressure and heart rate, nausea, dizziness, dissociation,
+and, rarely, confusion or distress. You must not drive until the next day, and a named
+person must take you home.
+
+You may stop at any time. Your answers are private to you and your care team.
+"""
+ALL_QUESTIONNAIRES = {
+    "PHQ-9": [1, 1, 1, 0, 1, 0, 1, 0, 0],
+    "GAD-7": [1, 1, 0, 1, 0, 1, 0],
+    "PCL-5": [1] * 20,
+    "C-SSRS": [0, 0, 0, 0, 0, 0],
+    "CSI-4": [3, 3, 3, 3],
+}
+
+
+def _screening(clinic, staff, couples) -> None:
+    text = current_consent_text(clinic.pk) or ConsentText.objects.create(
+        clinic=clinic,
+        version=1,
+        title="Consent to ketamine-assisted couples therapy",
+        body=CONSENT_BODY,
+        created_by=staff[Role.CLINIC_ADMIN],
+    )
+    cleared, part_way = couples
+    for partner in cleared.partners.all():
+        _fully_screened(partner, text, staff)
+    if not CoupleIntentions.objects.filter(couple=cleared).exists():
+        services.intentions_update(
+            couple=cleared,
+            user=cleared.partners.first().user,
+            intentions="To listen to each other without rushing to fix things.",
+            themes="Trust after the move; sharing the load at home.",
+            base_revision=0,
+        )
+    jordan, riley = part_way.partners.all()
+    if not jordan.intake_forms.exists():
+        services.intake_save_step(partner=jordan, step="about", answers=_answers()["about"])
+        services.intake_save_step(partner=jordan, step="emergency", answers=_answers()["emergency"])
+    if not riley.intake_forms.exists():
+        _submitted_intake(riley)
+    if not riley.questionnaire_responses.exists():
+        services.questionnaire_submit(
+            partner=riley, user=riley.user, code="PHQ-9", answers=[2, 2, 1, 2, 1, 1, 1, 1, 1]
+        )
+
+
+def _fully_screened(partner: Partner, text: ConsentText, staff) -> None:
+    intake = current_intake(partner) or _submitted_intake(partner)
+    if not partner.questionnaire_responses.exists():
+        for code, answers in ALL_QUESTIONNAIRES.items():
+            services.questionnaire_submit(
+                partner=partner, user=partner.user, code=code, answers=answers
+            )
+    if not text.signatures.filter(partner=partner).exists():
+        services.consent_sign(
+            partner=partner,
+            consent_text_id=text.pk,
+            typed_name=partner.full_name,
+            ip_address="127.0.0.1",
+        )
+    if not partner.reviews.exists():
+        services.review_sign(
+            partner=partner,
+            reviewer=staff[Role.PRESCRIBER],
+            role=Role.PRESCRIBER,
+            findings={},
+            systolic=124,
+            diastolic=80,
+            heart_rate=68,
+            weight_kg=Decimal("72.0"),
+            decision=ContraindicationReview.Decision.CLEARED,
+            reason=f"Intake v{intake.version} and baseline examination show no contraindication.",
+        )
+    if not partner.prescriptions.exists():
+        today = timezone.localdate()
+        services.prescription_create(
+            partner=partner,
+            prescriber=staff[Role.PRESCRIBER],
+            route=Prescription.Route.SUBLINGUAL,
+            single_dose_mg=Decimal("200"),
+            valid_from=today - datetime.timedelta(days=7),
+            valid_until=today + datetime.timedelta(days=180),
+            instructions="Hold the troche under the tongue for 15 minutes, then spit.",
+        )
+
+
+def _submitted_intake(partner: Partner) -> IntakeForm:
+    from intake.forms import INTAKE_STEPS
+
+    for step, answers in _answers().items():
+        services.intake_save_step(partner=partner, step=step, answers=answers)
+    return services.intake_submit(partner=partner, required_steps=list(INTAKE_STEPS))
+
+
+def _answers() -> dict:
+    return {
+        "about": {
+            "date_of_birth": "1986-04-12",
+            "pronouns": "",
+            "phone": "555 0100 100",
+            "address": "12 Harbor Street, Oakland",
+            "occupation": "Nurse",
+        },
+        "emergency": {
+            "emergency_contact_name": "Dana Rivera",
+            "emergency_contact_relationship": "Sister",
+            "emergency_contact_phone": "555 0100 200",
+        },
+        "medical": {
+            **{key: False for key in contraindications.KEYS},
+            "other_conditions": "",
+            "allergies": "None known",
+        },
+        "medications": {"medications": ["Vitamin D 1000 IU daily"], "none": False},
+        "experience": {"prior_ketamine": "never", "prior_psychedelics": "once", "details": ""},
+        "mental_health": {
+            "diagnoses": "Depression (2019)",
+            "current_treatment": "Couples therapy",
+            "hospitalisations": "no",
+            "details": "",
+        },
+        "goals": {"goals": "Feel close again and argue less."},
+        "transport": {
+            "transport_mode": "driven",
+            "driver_name": "Dana Rivera",
+            "driver_phone": "555 0100 200",
+        },
+    }

@@ -93,3 +93,360 @@ class Partner(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+# --- Screening ------------------------------------------------------------------------------
+class ScreeningSettings(models.Model):
+    """A clinic's screening periods; made with the defaults the first time they are needed."""
+
+    clinic = models.OneToOneField(
+        Clinic, on_delete=models.PROTECT, related_name="screening_settings"
+    )
+    invitation_valid_days = models.PositiveSmallIntegerField(default=7)
+    review_valid_days = models.PositiveSmallIntegerField(default=180)
+    cssrs_valid_days = models.PositiveSmallIntegerField(default=30)
+    break_glass_minutes = models.PositiveSmallIntegerField(default=60)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "screening settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(invitation_valid_days__gte=1)
+                & models.Q(review_valid_days__gte=1)
+                & models.Q(cssrs_valid_days__gte=1)
+                & models.Q(break_glass_minutes__gte=1),
+                name="screening_settings_positive",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Screening settings of {self.clinic}"
+
+    @classmethod
+    def for_clinic(cls, clinic_id: int) -> "ScreeningSettings":
+        found, _ = cls.objects.get_or_create(clinic_id=clinic_id)
+        return found
+
+
+class Invitation(models.Model):
+    """A single-use, expiring link that lets a partner set their password.
+
+    Only a hash of the token is stored: a database leak cannot be turned into logins.
+    """
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    sent_to = models.EmailField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.partner} ({self.status_on(None)})"
+
+    def status_on(self, now) -> str:
+        if self.used_at:
+            return "used"
+        if self.revoked_at:
+            return "revoked"
+        if now is not None and now >= self.expires_at:
+            return "expired"
+        return "pending"
+
+
+class IntakeFormQuerySet(models.QuerySet):
+    def submitted(self) -> "IntakeFormQuerySet":
+        return self.filter(status=IntakeForm.Status.SUBMITTED)
+
+
+class IntakeForm(models.Model):
+    """One version of a partner's intake. A draft is edited; submitted versions are read-only.
+
+    Amending makes a new draft version; when it is submitted, the previous submitted
+    version becomes superseded (still readable).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        SUPERSEDED = "superseded", "Superseded by an amendment"
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="intake_forms")
+    version = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    answers = models.JSONField(default=dict, blank=True)
+    steps_saved = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = IntakeFormQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["partner_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["partner", "version"], name="intake_version_unique"),
+            models.UniqueConstraint(
+                fields=["partner"],
+                condition=models.Q(status="draft"),
+                name="intake_one_draft_per_partner",
+            ),
+            models.UniqueConstraint(
+                fields=["partner"],
+                condition=models.Q(status="submitted"),
+                name="intake_one_submitted_per_partner",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | models.Q(submitted_at__isnull=False),
+                name="intake_submitted_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Intake v{self.version} of {self.partner} ({self.get_status_display()})"
+
+
+class CoupleIntentions(models.Model):
+    """The couple's shared intentions; `revision` detects concurrent edits by the partners."""
+
+    couple = models.OneToOneField(Couple, on_delete=models.PROTECT, related_name="intentions")
+    intentions = models.TextField(blank=True, max_length=5000)
+    themes = models.TextField(blank=True, max_length=5000)
+    revision = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "couple intentions"
+
+    def __str__(self) -> str:
+        return f"Intentions of {self.couple}"
+
+
+class QuestionnaireResponse(models.Model):
+    """One completed questionnaire, scored by intake.instruments when it was saved."""
+
+    class Code(models.TextChoices):
+        PHQ9 = "PHQ-9", "PHQ-9"
+        GAD7 = "GAD-7", "GAD-7"
+        PCL5 = "PCL-5", "PCL-5"
+        CSSRS = "C-SSRS", "C-SSRS screener"
+        CSI4 = "CSI-4", "CSI-4"
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="questionnaire_responses"
+    )
+    code = models.CharField(max_length=10, choices=Code.choices)
+    answers = models.JSONField()
+    total = models.PositiveSmallIntegerField()
+    band = models.CharField(max_length=30)
+    flags = models.JSONField(default=list, blank=True)
+    completed_at = models.DateTimeField()
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-completed_at"]
+        indexes = [
+            models.Index(fields=["partner", "code", "-completed_at"], name="questionnaire_latest")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} of {self.partner} on {self.completed_at:%Y-%m-%d}"
+
+
+class ContraindicationReview(models.Model):
+    """A reviewer's signed decision on one submitted intake version, valid until `expires_on`."""
+
+    class Decision(models.TextChoices):
+        CLEARED = "cleared", "Cleared"
+        CLEARED_WITH_CONDITIONS = "cleared_with_conditions", "Cleared with conditions"
+        NOT_CLEARED = "not_cleared", "Not cleared"
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="reviews")
+    intake = models.ForeignKey(IntakeForm, on_delete=models.PROTECT, related_name="reviews")
+    # {item key: present?} as confirmed by the reviewer (prefilled from the intake).
+    findings = models.JSONField(default=dict)
+    systolic = models.PositiveSmallIntegerField()
+    diastolic = models.PositiveSmallIntegerField()
+    heart_rate = models.PositiveSmallIntegerField()
+    weight_kg = models.DecimalField(max_digits=5, decimal_places=1)
+    decision = models.CharField(max_length=30, choices=Decision.choices)
+    reason = models.TextField(max_length=2000)
+    conditions = models.TextField(blank=True, max_length=2000)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField()
+    expires_on = models.DateField()
+    invalidated_at = models.DateTimeField(null=True, blank=True)
+    invalidated_reason = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-signed_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(decision="cleared_with_conditions") | ~models.Q(conditions=""),
+                name="review_conditions_stated",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(systolic__range=(50, 300))
+                & models.Q(diastolic__range=(20, 200))
+                & models.Q(heart_rate__range=(20, 250)),
+                name="review_vitals_plausible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.partner}: {self.get_decision_display()}"
+
+    @property
+    def is_clearance(self) -> bool:
+        return self.decision in (self.Decision.CLEARED, self.Decision.CLEARED_WITH_CONDITIONS)
+
+
+class Prescription(models.Model):
+    """Ketamine for one partner, by a prescriber; cancelled rather than deleted."""
+
+    class Route(models.TextChoices):
+        SUBLINGUAL = "sublingual", "Sublingual (lozenge/troche)"
+        INTRANASAL = "intranasal", "Intranasal"
+        INTRAMUSCULAR = "intramuscular", "Intramuscular"
+        INTRAVENOUS = "intravenous", "Intravenous"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        CANCELLED = "cancelled", "Cancelled"
+        EXPIRED = "expired", "Expired"
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="prescriptions")
+    prescriber = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    medication = models.CharField(max_length=50, default="ketamine", editable=False)
+    route = models.CharField(max_length=20, choices=Route.choices)
+    single_dose_mg = models.DecimalField(max_digits=6, decimal_places=2)
+    valid_from = models.DateField()
+    valid_until = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    instructions = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_reason = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-valid_from", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__gte=models.F("valid_from")),
+                name="prescription_valid_period",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(single_dose_mg__gt=0) & models.Q(single_dose_mg__lte=1000),
+                name="prescription_dose_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["partner", "status", "valid_until"], name="rx_active")]
+
+    def __str__(self) -> str:
+        return f"Ketamine {self.single_dose_mg} mg {self.get_route_display()} for {self.partner}"
+
+
+class ConsentText(models.Model):
+    """One version of a clinic's consent text. Edits make a new version; the highest is current."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="consent_texts")
+    version = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    body = models.TextField(max_length=50_000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["clinic_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "version"], name="consent_text_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+
+class Consent(models.Model):
+    """A partner's typed-name signature of one consent text version."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="consents")
+    consent_text = models.ForeignKey(
+        ConsentText, on_delete=models.PROTECT, related_name="signatures"
+    )
+    typed_name = models.CharField(max_length=200)
+    signed_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-signed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "consent_text"], name="consent_once_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} signed {self.consent_text}"
+
+
+class BreakGlassGrant(models.Model):
+    """Time-limited access to a couple's chart for a same-clinic clinician off the care team."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    couple = models.ForeignKey(Couple, on_delete=models.PROTECT, related_name="break_glass_grants")
+    reason = models.CharField(max_length=500)
+    granted_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        indexes = [models.Index(fields=["user", "couple", "expires_at"], name="break_glass_active")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("granted_at")),
+                name="break_glass_expires_after_grant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} broke the glass on {self.couple} at {self.granted_at:%Y-%m-%d %H:%M}"

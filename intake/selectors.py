@@ -1,8 +1,19 @@
 """Reads of couples and partners, already scoped to what the user may see."""
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
 
-from intake.models import Couple, Partner
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from intake import readiness
+from intake.models import (
+    ContraindicationReview,
+    Couple,
+    IntakeForm,
+    Partner,
+    Prescription,
+    QuestionnaireResponse,
+)
 from kapcouples import policy
 from kapcouples.models import Role
 
@@ -31,3 +42,83 @@ def search_couples(couples: QuerySet[Couple], query: str) -> QuerySet[Couple]:
 
 def partner_of_user(user) -> Partner | None:
     return getattr(user, "partner_profile", None)
+
+
+# --- Screening ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PartnerScreeningSummary:
+    """What front desk may see of a partner's screening: statuses, never content."""
+
+    partner: Partner
+    invitation: str  # not invited / invited / invitation expired / account active
+    intake: str  # not started / draft / submitted
+    questionnaires_done: int
+    questionnaires_total: int
+    consent_signed: bool
+    review: str  # not reviewed / cleared / cleared with conditions / not cleared / expired
+
+
+def screening_summary(partner: Partner) -> PartnerScreeningSummary:
+    today = timezone.localdate(timezone=partner.couple.clinic.zone)
+    return PartnerScreeningSummary(
+        partner=partner,
+        invitation=_invitation_status(partner),
+        intake=_intake_status(partner),
+        questionnaires_done=len(INSTRUMENT_CODES) - len(questionnaires_due(partner, on=today)),
+        questionnaires_total=len(INSTRUMENT_CODES),
+        consent_signed=readiness.has_current_consent(partner),
+        review=_review_status(partner, on=today),
+    )
+
+
+def _invitation_status(partner: Partner) -> str:
+    if partner.user is not None and partner.user.has_usable_password():
+        return "account active"
+    latest = partner.invitations.first()
+    if latest is None:
+        return "not invited"
+    status = latest.status_on(timezone.now())
+    return {"pending": "invited", "expired": "invitation expired"}.get(
+        status, "invitation " + status
+    )
+
+
+def _intake_status(partner: Partner) -> str:
+    statuses = set(partner.intake_forms.values_list("status", flat=True))
+    if IntakeForm.Status.DRAFT in statuses and IntakeForm.Status.SUBMITTED in statuses:
+        return "submitted, amendment in draft"
+    if IntakeForm.Status.SUBMITTED in statuses:
+        return "submitted"
+    return "draft" if statuses else "not started"
+
+
+def _review_status(partner: Partner, *, on) -> str:
+    latest = partner.reviews.filter(invalidated_at__isnull=True).first()
+    if latest is None:
+        return "not reviewed"
+    if readiness.current_review(partner, on=on) is not None:
+        return latest.get_decision_display().lower()
+    if latest.decision == ContraindicationReview.Decision.NOT_CLEARED:
+        return "not cleared"
+    return "review expired or out of date"
+
+
+INSTRUMENT_CODES = [code for code, _ in QuestionnaireResponse.Code.choices]
+
+
+def questionnaires_due(partner: Partner, *, on) -> list[str]:
+    """Instruments never completed, plus the C-SSRS screener when none is within validity."""
+    done = set(partner.questionnaire_responses.values_list("code", flat=True).distinct())
+    due = [code for code in INSTRUMENT_CODES if code not in done]
+    cssrs = QuestionnaireResponse.Code.CSSRS
+    if cssrs not in due and readiness.current_cssrs(partner, on=on) is None:
+        due.append(cssrs)
+    return due
+
+
+def intake_versions(partner: Partner) -> QuerySet[IntakeForm]:
+    return partner.intake_forms.order_by("-version")
+
+
+def prescriptions_of(partner: Partner) -> QuerySet[Prescription]:
+    return partner.prescriptions.select_related("prescriber")

@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 def submit_helper(label: str) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False  # templates write the <form> so they can add hidden fields
+    helper.disable_csrf = True  # ...and its {% csrf_token %}
     helper.add_input(Submit("submit", label, css_class="w-100 w-sm-auto"))
     return helper
 

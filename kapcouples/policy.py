@@ -110,7 +110,18 @@ def is_on_care_team(user, couple) -> bool:
         return False
     if couple.primary_clinician_id == user.pk:
         return True
-    return couple.care_team.filter(pk=user.pk).exists()
+    return couple.care_team.filter(pk=user.pk).exists() or has_break_glass(user, couple)
+
+
+def has_break_glass(user, couple) -> bool:
+    """An unexpired break-the-glass grant of this clinician for this couple (intake app)."""
+    from django.utils import timezone
+
+    from intake.models import BreakGlassGrant  # intake's models import this app's models
+
+    return BreakGlassGrant.objects.filter(
+        user_id=user.pk, couple_id=couple.pk, expires_at__gt=timezone.now()
+    ).exists()
 
 
 def is_partner_of_couple(user, couple) -> bool:
@@ -149,3 +160,51 @@ def can_manage_clinic(user, clinic_id: int) -> bool:
 def is_outsider_to_clinic(user, clinic_id: int) -> bool:
     """Partners and other clinics' staff must not learn that an object exists (404)."""
     return not is_staff_of_clinic(user, clinic_id)
+
+
+# --- Screening (intake app) ---------------------------------------------------------------
+def can_invite_partners(user, couple) -> bool:
+    """Front desk of the clinic and the care team send, resend and revoke invitations."""
+    return can_view_couple_statuses(user, couple)
+
+
+def can_prescribe(user, couple) -> bool:
+    return role_of(user) == Role.PRESCRIBER and is_on_care_team(user, couple)
+
+
+def can_edit_couple_intentions(user, couple) -> bool:
+    """The shared intentions are written by the two partners; the care team reads them."""
+    return is_partner_of_couple(user, couple)
+
+
+def can_break_glass(user, couple) -> bool:
+    """A same-clinic clinician or prescriber who is not on the couple's care team."""
+    return (
+        role_of(user) in CLINICAL_ROLES
+        and is_staff_of_clinic(user, couple.clinic_id)
+        and couple.primary_clinician_id != user.pk
+        and not couple.care_team.filter(pk=user.pk).exists()
+    )
+
+
+# --- Integration ---------------------------------------------------------------------------
+def can_view_outbox(user, clinic_id: int) -> bool:
+    """Who was sent what and when (never the content): any staff role of the clinic."""
+    return is_staff_of_clinic(user, clinic_id)
+
+
+def can_answer_checkin(user, checkin) -> bool:
+    """Only the partner a check-in was written for answers it."""
+    return user.is_authenticated and checkin.partner.user_id == user.pk
+
+
+def can_view_checkin_answer(user, checkin, share_flag: str) -> bool:
+    """A check-in answer: its partner and the care team; the other partner once it is shared."""
+    if can_view_partner_private(user, checkin.partner):
+        return True
+    return getattr(checkin, share_flag) and is_partner_of_couple(user, checkin.partner.couple)
+
+
+def can_write_integration_note(user, couple) -> bool:
+    """Clinicians and prescribers of the care team write, sign and amend integration notes."""
+    return is_on_care_team(user, couple)

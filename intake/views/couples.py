@@ -1,0 +1,136 @@
+"""Couple and partner pages, enrolment and invitations."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from intake import services
+from intake.forms import AcceptInvitationForm, EnrolCoupleForm, PartnerContactForm
+from intake.models import Invitation, Partner
+from intake.views.common import get_couple_for_staff, get_partner_private
+from kapcouples import audit, policy, sessions
+from kapcouples.models import Role, User
+
+STAFF_WHO_SEE_COUPLES = (Role.CLINICIAN, Role.PRESCRIBER, Role.FRONT_DESK)
+
+
+@policy.allow(*STAFF_WHO_SEE_COUPLES)
+def couple_detail(request: HttpRequest, couple_id: int) -> HttpResponse:
+    couple = get_couple_for_staff(request, couple_id)
+    clinical = policy.can_view_clinical(request.user, couple)
+    if clinical:
+        audit.record_read(request, couple, clinic_id=couple.clinic_id)
+    context = {"couple": couple, "partners": couple.partners.all(), "show_clinical": clinical}
+    return render(request, "intake/couple_detail.html", context)
+
+
+@policy.allow(Role.PARTNER, Role.CLINICIAN, Role.PRESCRIBER)
+def partner_detail(request: HttpRequest, partner_id: int) -> HttpResponse:
+    partner = get_partner_private(request, partner_id)
+    audit.record_read(request, partner, clinic_id=partner.couple.clinic_id)
+    is_self = partner.user_id == request.user.pk
+    return render(request, "intake/partner_detail.html", {"partner": partner, "is_self": is_self})
+
+
+@policy.allow(Role.PARTNER, Role.CLINICIAN, Role.PRESCRIBER)
+def partner_contact_edit(request: HttpRequest, partner_id: int) -> HttpResponse:
+    partner = get_partner_private(request, partner_id)
+    kept = sessions.pop_kept_form(request)
+    if kept is not None:
+        messages.info(
+            request, "We kept what you typed before you were signed out. Check it and save."
+        )
+    form = PartnerContactForm(request.POST or kept, instance=partner)
+    if request.method == "POST" and form.is_valid():
+        changes = {field: form.cleaned_data[field] for field in form.changed_data}
+        services.partner_update_contact(partner=partner, changes=changes)
+        messages.success(request, "Your contact details are saved.")
+        return redirect("intake:partner_detail", partner_id=partner.pk)
+    return render(request, "intake/partner_contact_form.html", {"partner": partner, "form": form})
+
+
+# --- Enrolment and invitations ----------------------------------------------------------------
+def _clinicians(clinic_id: int):
+    return User.objects.filter(
+        membership__clinic_id=clinic_id,
+        membership__is_active=True,
+        membership__role__in=[Role.CLINICIAN, Role.PRESCRIBER],
+    ).order_by("full_name")
+
+
+@policy.allow(Role.FRONT_DESK, Role.CLINICIAN, Role.PRESCRIBER)
+def couple_enrol(request: HttpRequest) -> HttpResponse:
+    clinic_id = policy.staff_clinic_id(request.user)
+    form = EnrolCoupleForm(request.POST or None, clinicians=_clinicians(clinic_id))
+    if request.method == "POST" and form.is_valid():
+        try:
+            couple = services.couple_enrol(
+                clinic=request.user.membership.clinic,
+                primary_clinician=form.cleaned_data["primary_clinician"],
+                care_team=form.cleaned_data["care_team"],
+                partners=form.partners(),
+            )
+        except services.DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Couple enrolled. Send each partner their invitation.")
+            return redirect("intake:couple_detail", couple_id=couple.pk)
+    return render(request, "intake/couple_enrol.html", {"form": form})
+
+
+@policy.allow(*STAFF_WHO_SEE_COUPLES)
+@require_POST
+def invitation_send(request: HttpRequest, partner_id: int) -> HttpResponse:
+    partner = get_object_or_404(Partner.objects.select_related("user"), pk=partner_id)
+    couple = get_couple_for_staff(request, partner.couple_id)
+    try:
+        invitation, _ = services.invitation_send(partner=partner, sent_by=request.user)
+    except services.DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Invitation sent to {invitation.sent_to}; the link works until "
+            f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC.",
+        )
+    return redirect("intake:couple_detail", couple_id=couple.pk)
+
+
+@policy.allow(*STAFF_WHO_SEE_COUPLES)
+@require_POST
+def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation.objects.select_related("partner"), pk=invitation_id)
+    couple = get_couple_for_staff(request, invitation.partner.couple_id)
+    try:
+        services.invitation_revoke(invitation=invitation)
+    except services.DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Invitation revoked: the link no longer works.")
+    return redirect("intake:couple_detail", couple_id=couple.pk)
+
+
+@policy.public
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_check(token=token)
+    except services.InvitationRefused as refusal:
+        context = {"message": str(refusal), "contact": refusal.contact}
+        return render(request, "intake/invitation_refused.html", context, status=410)
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(token=token, password=form.cleaned_data["password1"])
+        except services.InvitationRefused as refusal:
+            context = {"message": str(refusal), "contact": refusal.contact}
+            return render(request, "intake/invitation_refused.html", context, status=410)
+        except services.DomainError as error:
+            form.add_error("password1", str(error))
+        else:
+            login(request, user, backend="kapcouples.auth_backends.KapModelBackend")
+            messages.success(request, "Welcome! Your password is set. Here is your portal.")
+            return redirect("portal")
+    context = {"form": form, "partner": invitation.partner}
+    return render(request, "intake/invitation_accept.html", context)

@@ -1,0 +1,139 @@
+"""Questionnaires through the pages: scored by intake.instruments, flags raise alerts."""
+
+import pytest
+from django.urls import reverse
+
+from intake import instruments
+from intake.models import QuestionnaireResponse
+from integration.models import Alert
+
+
+def fill_url(partner, code: str) -> str:
+    return reverse("intake:questionnaire_fill", kwargs={"partner_id": partner.pk, "code": code})
+
+
+def answers_post(values: list[int]) -> dict:
+    return {f"item_{number}": value for number, value in enumerate(values, start=1)}
+
+
+def test_the_form_shows_the_items_verbatim_from_the_instrument(cast, client_for):
+    page = client_for(cast.user("partner_a")).get(fill_url(cast.partner_a, "phq-9")).content
+    for item in instruments.INSTRUMENTS["PHQ-9"].items:
+        assert item.text.replace("'", "&#x27;").encode() in page
+
+
+def test_a_completed_questionnaire_is_scored_and_kept(cast, client_for):
+    response = client_for(cast.user("partner_a")).post(
+        fill_url(cast.partner_a, "gad-7"), answers_post([3, 3, 3, 3, 3, 0, 0])
+    )
+    saved = QuestionnaireResponse.objects.get()
+    assert response.status_code == 302
+    assert (saved.code, saved.total, saved.band) == ("GAD-7", 15, "severe")
+    assert saved.completed_by == cast.partner_a.user
+
+
+def test_phq9_item_9_above_zero_raises_a_suicide_risk_alert(cast, client_for):
+    client_for(cast.user("partner_a")).post(
+        fill_url(cast.partner_a, "phq-9"), answers_post([0] * 8 + [1])
+    )
+    alert = Alert.objects.get()
+    assert alert.kind == "suicide_risk" and alert.partner == cast.partner_a
+    assert alert.urgency == "routine"
+
+
+def test_a_high_cssrs_raises_an_urgent_alert(cast, client_for):
+    client_for(cast.user("partner_a")).post(
+        fill_url(cast.partner_a, "c-ssrs"), answers_post([1, 1, 0, 1, 0, 0])
+    )
+    alert = Alert.objects.get()
+    assert (alert.kind, alert.urgency) == ("suicide_risk", "urgent")
+
+
+def test_a_moderate_cssrs_raises_a_routine_alert_and_can_be_acknowledged(cast, client_for):
+    client_for(cast.user("partner_a")).post(
+        fill_url(cast.partner_a, "c-ssrs"), answers_post([1, 1, 1, 0, 0, 0])
+    )
+    saved = QuestionnaireResponse.objects.get()
+    assert saved.band == "moderate" and Alert.objects.get().urgency == "routine"
+    url = reverse("intake:questionnaire_acknowledge", kwargs={"response_id": saved.pk})
+    client_for(cast.clinician).post(url)
+    saved.refresh_from_db()
+    assert saved.acknowledged_by == cast.clinician
+
+
+def test_a_pcl5_in_the_dsm5_pattern_raises_a_ptsd_alert(cast, client_for):
+    client_for(cast.user("partner_a")).post(
+        fill_url(cast.partner_a, "pcl-5"), answers_post([2] * 20)
+    )
+    assert Alert.objects.get().kind == "ptsd_pattern"
+
+
+def test_no_flag_raises_no_alert(cast, client_for):
+    client_for(cast.user("partner_a")).post(
+        fill_url(cast.partner_a, "csi-4"), answers_post([3, 3, 3, 3])
+    )
+    assert QuestionnaireResponse.objects.get().band == "distressed"
+    assert not Alert.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "values,message",
+    [
+        ([0] * 8, "Choose one answer for this question."),
+        ([0] * 8 + [4], "Choose one of the answers shown."),
+        ([0] * 8 + ["<b>3</b>"], "Choose one of the answers shown."),
+        ([0] * 8 + ["x" * 10_000], "Choose one of the answers shown."),
+    ],
+)
+def test_bad_answers_come_back_with_a_message_and_nothing_is_saved(
+    values, message, cast, client_for
+):
+    response = client_for(cast.user("partner_a")).post(
+        fill_url(cast.partner_a, "phq-9"), answers_post(values)
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert response.content.decode().count(" checked") >= 8  # the other answers are kept
+    assert not QuestionnaireResponse.objects.exists()
+
+
+def test_an_unknown_questionnaire_is_not_found(cast, client_for):
+    assert (
+        client_for(cast.user("partner_a")).get(fill_url(cast.partner_a, "bdi")).status_code == 404
+    )
+
+
+@pytest.mark.parametrize("viewer", ["partner_b", "clinician", "front_desk"])
+def test_nobody_answers_for_a_partner(viewer, cast, client_for):
+    response = client_for(cast.user(viewer)).post(
+        fill_url(cast.partner_a, "phq-9"), answers_post([0] * 9)
+    )
+    assert response.status_code in (403, 404)
+    assert not QuestionnaireResponse.objects.exists()
+
+
+def test_front_desk_cannot_acknowledge_a_result(cast, client_for):
+    client_for(cast.user("partner_a")).post(
+        fill_url(cast.partner_a, "c-ssrs"), answers_post([1, 1, 1, 0, 0, 0])
+    )
+    saved = QuestionnaireResponse.objects.get()
+    url = reverse("intake:questionnaire_acknowledge", kwargs={"response_id": saved.pk})
+    assert client_for(cast.front_desk).post(url).status_code == 403
+    saved.refresh_from_db()
+    assert saved.acknowledged_at is None
+
+
+def test_the_cssrs_skips_questions_3_to_5_after_a_no_to_2(cast, client_for):
+    client_for(cast.user("partner_a")).post(
+        fill_url(cast.partner_a, "c-ssrs"), {"item_1": 1, "item_2": 0, "item_6": 0}
+    )
+    saved = QuestionnaireResponse.objects.get()
+    assert (saved.answers, saved.band) == ([1, 0, 0, 0, 0, 0], "low")
+
+
+def test_the_cssrs_needs_questions_3_to_5_after_a_yes_to_2(cast, client_for):
+    response = client_for(cast.user("partner_a")).post(
+        fill_url(cast.partner_a, "c-ssrs"), {"item_1": 1, "item_2": 1, "item_6": 0}
+    )
+    assert response.content.decode().count("You answered yes to question 2") == 3
+    assert not QuestionnaireResponse.objects.exists()
