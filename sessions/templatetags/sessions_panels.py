@@ -1,17 +1,69 @@
 """Sessions' panels on shared pages (the partner portal, the couple page)."""
 
 from django import template
+from django.utils import timezone
+
+from kapcouples import policy
+from kapcouples.models import Role
+from sessions import selectors
+from sessions.models import Appointment, TreatmentPlan
+from sessions.readiness import readiness_check
 
 register = template.Library()
+PANEL_APPOINTMENTS = 20
 
 
 @register.inclusion_tag("sessions/panels/portal.html", takes_context=True)
 def sessions_portal_panel(context, partner):
-    """The couple's appointments on a partner's portal."""
-    return {"partner": partner, "request": context["request"]}
+    """The couple's upcoming appointments on a partner's portal (times, kind, room)."""
+    request = context["request"]
+    visible = policy.can_view_couple_shared(request.user, partner.couple)
+    upcoming = (
+        Appointment.objects.filter(
+            couple=partner.couple, end__gte=timezone.now(), status__in=Appointment.ACTIVE_STATUSES
+        )
+        .select_related("room")
+        .order_by("start")[:PANEL_APPOINTMENTS]
+        if visible
+        else []
+    )
+    return {"request": request, "appointments": upcoming, "zone": partner.timezone}
 
 
 @register.inclusion_tag("sessions/panels/couple.html", takes_context=True)
 def sessions_couple_panel(context, couple):
-    """Plan, phase, readiness checklist and appointments on the couple page."""
-    return {"couple": couple, "request": context["request"]}
+    """Plan, phase, readiness checklist and appointments on the couple page.
+
+    Front desk sees times, statuses and the checklist's titles; details are for the care team.
+    """
+    request = context["request"]
+    user = request.user
+    if not policy.can_view_couple_statuses(user, couple):
+        return {"visible": False}
+    upcoming = _next_medicine(couple)
+    readiness = readiness_check(
+        couple=couple,
+        start=upcoming.start if upcoming else timezone.now(),
+        appointment=upcoming,
+    )
+    return {
+        "visible": True,
+        "request": request,
+        "couple": couple,
+        "phase": selectors.couple_phase(couple),
+        "plan": TreatmentPlan.objects.filter(couple=couple).first(),
+        "readiness": readiness,
+        "show_clinical": policy.can_view_clinical(user, couple),
+        "is_prescriber": policy.role_of(user) == Role.PRESCRIBER
+        and policy.can_view_clinical(user, couple),
+        "appointments": selectors.appointments_for_couple(couple)[:PANEL_APPOINTMENTS],
+    }
+
+
+def _next_medicine(couple) -> Appointment | None:
+    return (
+        Appointment.objects.active()
+        .filter(couple=couple, kind=Appointment.Kind.MEDICINE, start__gte=timezone.now())
+        .order_by("start")
+        .first()
+    )

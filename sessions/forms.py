@@ -1,0 +1,302 @@
+"""Input forms: they clean and type values; the services decide."""
+
+import datetime
+
+from crispy_forms.layout import Submit
+from django import forms
+
+from kapcouples.forms import submit_helper
+from sessions import selectors
+from sessions.models import (
+    AdverseEvent,
+    Appointment,
+    Approach,
+    ProtocolSettings,
+    ReadinessOverride,
+    Route,
+    SupportRole,
+    TreatmentPlan,
+    VitalSigns,
+)
+
+DURATIONS = [
+    (m, f"{m} minutes" if m < 60 else f"{m // 60} h {m % 60:02d}")
+    for m in (30, 45, 50, 60, 90, 120, 180, 240, 300, 360)
+]
+
+
+def local_datetime(day: datetime.date, at: datetime.time, zone) -> datetime.datetime:
+    """`day` `at` in the clinic's zone; refuses a time the clocks skip (spring forward)."""
+    naive = datetime.datetime.combine(day, at)
+    aware = naive.replace(tzinfo=zone)
+    round_trip = aware.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None)
+    if round_trip != naive:
+        raise forms.ValidationError(
+            f"{at:%H:%M} does not exist on {day:%d %b %Y}: the clocks go forward. "
+            "Choose another time."
+        )
+    return aware
+
+
+class SlotForm(forms.Form):
+    """Date, time, length, room and clinicians, in the clinic's time zone."""
+
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(
+        label="Start time", widget=forms.TimeInput(attrs={"type": "time", "step": 300})
+    )
+    duration = forms.TypedChoiceField(label="Length", choices=DURATIONS, coerce=int, initial=60)
+    room = forms.ModelChoiceField(queryset=None, empty_label=None)
+    clinicians = forms.ModelMultipleChoiceField(
+        queryset=None, widget=forms.CheckboxSelectMultiple, help_text="One or more."
+    )
+
+    def __init__(self, *args, clinic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.zone = clinic.zone
+        self.fields["room"].queryset = selectors.clinic_rooms(clinic.pk)
+        self.fields["clinicians"].queryset = selectors.clinic_clinicians(clinic.pk)
+        self.fields["clinicians"].label_from_instance = lambda user: user.get_full_name()
+        self.fields["date"].help_text = f"Times are {clinic.timezone} time."
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date") and data.get("start_time"):
+            try:
+                data["start"] = local_datetime(data["date"], data["start_time"], self.zone)
+            except forms.ValidationError as error:
+                self.add_error("start_time", error)
+                return data
+            data["end"] = data["start"] + datetime.timedelta(minutes=data.get("duration") or 60)
+        return data
+
+
+class BookingForm(SlotForm):
+    kind = forms.ChoiceField(label="Kind", choices=Appointment.Kind.choices)
+    field_order = ["kind", "date", "start_time", "duration", "room", "clinicians"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper("Book")
+        check = Submit("check", "Check first")
+        check.field_classes = "btn btn-outline-secondary w-100 w-sm-auto mt-2 mt-sm-0 ms-sm-2"
+        self.helper.add_input(check)
+
+
+class RescheduleForm(SlotForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper("Move appointment")
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(max_length=300, widget=forms.TextInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper("Cancel appointment")
+
+
+class NextSlotForm(forms.Form):
+    clinician = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any")
+    room = forms.ModelChoiceField(queryset=None, required=False, empty_label="Any")
+    duration = forms.TypedChoiceField(label="Length", choices=DURATIONS, coerce=int, initial=60)
+    after = forms.DateField(
+        label="From", widget=forms.DateInput(attrs={"type": "date"}), required=False
+    )
+
+    def __init__(self, *args, clinic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room"].queryset = selectors.clinic_rooms(clinic.pk)
+        self.fields["clinician"].queryset = selectors.clinic_clinicians(clinic.pk)
+        self.fields["clinician"].label_from_instance = lambda user: user.get_full_name()
+        self.helper = submit_helper("Find the next free slot")
+        self.helper.form_method = "get"
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("clinician") and not data.get("room"):
+            raise forms.ValidationError("Choose a clinician, a room, or both.")
+        return data
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = TreatmentPlan
+        fields = [
+            "goals",
+            "approach",
+            "dosing_partner",
+            "support_role",
+            "support_role_agreed",
+            "route",
+            "planned_medicine_sessions",
+            "relational_intention",
+            "themes",
+            "discussion_topics",
+            "discussion_questions",
+            "opening_reflection",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in (
+                "goals",
+                "relational_intention",
+                "themes",
+                "discussion_topics",
+                "discussion_questions",
+                "opening_reflection",
+            )
+        }
+
+    def __init__(self, *args, couple, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dosing_partner"].queryset = couple.partners.all()
+        self.fields["dosing_partner"].label_from_instance = lambda p: p.full_name
+        self.fields["approach"].choices = Approach.choices
+        self.fields["route"].choices = Route.choices
+        self.fields["support_role"].choices = [("", "—"), *SupportRole.choices]
+        self.helper = submit_helper("Save plan")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("approach") == Approach.SOLO:
+            if not data.get("dosing_partner"):
+                self.add_error("dosing_partner", "A solo plan names the partner who doses.")
+            if not data.get("support_role"):
+                self.add_error("support_role", "Sitter or chaperone?")
+        return data
+
+
+class OverrideForm(forms.Form):
+    item = forms.TypedChoiceField(choices=ReadinessOverride.Item.choices, coerce=int)
+    reason = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper("Record override")
+
+
+class ProtocolForm(forms.ModelForm):
+    class Meta:
+        model = ProtocolSettings
+        fields = [
+            "preparation_sessions",
+            "max_medicine_sessions",
+            "integration_within_hours",
+            "caution_systolic",
+            "caution_diastolic",
+            "hold_systolic",
+            "hold_diastolic",
+            "min_monitoring_minutes",
+            "setting_checklist",
+        ]
+        widgets = {"setting_checklist": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper("Save protocol")
+
+
+class RolesForm(forms.Form):
+    approach = forms.ChoiceField(choices=Approach.choices)
+    dosing_partner = forms.ModelChoiceField(queryset=None, required=False)
+    support_role = forms.ChoiceField(choices=[("", "—"), *SupportRole.choices], required=False)
+    route = forms.ChoiceField(choices=Route.choices)
+
+    def __init__(self, *args, couple, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dosing_partner"].queryset = couple.partners.all()
+        self.fields["dosing_partner"].label_from_instance = lambda p: p.full_name
+        self.helper = submit_helper("Save approach and roles")
+
+
+class PartnerChoiceMixin:
+    def _partners(self, session, dosing_only: bool = False):
+        partners = session.dosing_partners() if dosing_only else session.couple.partners.all()
+        field = self.fields["partner"]
+        field.queryset = session.couple.partners.filter(pk__in=[p.pk for p in partners])
+        field.label_from_instance = lambda p: p.full_name
+
+
+class VitalsForm(PartnerChoiceMixin, forms.Form):
+    partner = forms.ModelChoiceField(queryset=None, empty_label=None)
+    moment = forms.ChoiceField(choices=VitalSigns.Moment.choices)
+    systolic = forms.IntegerField(min_value=50, max_value=300, label="Systolic (mmHg)")
+    diastolic = forms.IntegerField(min_value=20, max_value=200, label="Diastolic (mmHg)")
+    heart_rate = forms.IntegerField(min_value=20, max_value=250, label="Heart rate (/min)")
+    spo2 = forms.IntegerField(min_value=50, max_value=100, label="SpO₂ (%)")
+    sedation = forms.BooleanField(required=False)
+    dissociation = forms.BooleanField(required=False)
+    respiratory_depression = forms.BooleanField(required=False)
+
+    def __init__(self, *args, session, **kwargs):
+        super().__init__(*args, prefix="vitals", **kwargs)
+        self._partners(session)
+        self.helper = submit_helper("Record vitals")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("systolic") and data.get("diastolic") and data["diastolic"] >= data["systolic"]:
+            self.add_error("diastolic", "Diastolic must be lower than systolic.")
+        return data
+
+
+class DoseForm(PartnerChoiceMixin, forms.Form):
+    partner = forms.ModelChoiceField(queryset=None, empty_label=None)
+    mg = forms.DecimalField(label="Dose (mg)", min_value=0.01, max_digits=6, decimal_places=2)
+
+    def __init__(self, *args, session, **kwargs):
+        super().__init__(*args, prefix="dose", **kwargs)
+        self._partners(session, dosing_only=True)
+        self.helper = submit_helper("Record dose")
+
+
+class AcknowledgeForm(forms.Form):
+    reason = forms.CharField(
+        max_length=500, required=False, help_text="Required to override a hold."
+    )
+
+
+class AdverseEventForm(PartnerChoiceMixin, forms.Form):
+    partner = forms.ModelChoiceField(queryset=None, empty_label=None)
+    kind = forms.ChoiceField(choices=AdverseEvent.Kind.choices)
+    severity = forms.ChoiceField(choices=AdverseEvent.Severity.choices)
+    action = forms.CharField(
+        label="Action taken", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, session, **kwargs):
+        super().__init__(*args, prefix="event", **kwargs)
+        self._partners(session)
+        self.helper = submit_helper("Record adverse event")
+
+
+class DischargeForm(PartnerChoiceMixin, forms.Form):
+    partner = forms.ModelChoiceField(queryset=None, empty_label=None)
+    escort_name = forms.CharField(
+        label="Person taking them home", max_length=150, help_text="Nobody drives themselves."
+    )
+    bp_sign_off_reason = forms.CharField(
+        label="Prescriber sign-off reason (only if blood pressure is at the hold threshold)",
+        max_length=500,
+        required=False,
+    )
+
+    def __init__(self, *args, session, **kwargs):
+        super().__init__(*args, prefix="discharge", **kwargs)
+        self._partners(session, dosing_only=True)
+        self.helper = submit_helper("Discharge")
+
+
+class EndEarlyForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the session ended early",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="early", **kwargs)
+        self.helper = submit_helper("End session early")
+        self.helper.inputs[0].field_classes = "btn btn-outline-danger w-100 w-sm-auto"

@@ -1,0 +1,597 @@
+"""Treatment plans, appointments and the medicine-session record.
+
+No double booking is held by the database: PostgreSQL exclusion constraints on the
+time ranges of active appointments (room, couple) and of active clinician bookings,
+added in migration 0002 (PostgreSQL only, so the embedded SQLite still migrates),
+plus the transactional check in `sessions.services`.
+"""
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from intake.models import Couple, Partner
+from kapcouples.models import Clinic, Room
+
+DEFAULT_SETTING_CHECKLIST = "Eye shades\nHeadphones\nMusic playlist ready\nBlanket and pillow"
+
+
+class Route(models.TextChoices):
+    # Same values as intake.models.Prescription.Route (the dose check compares them).
+    SUBLINGUAL = "sublingual", "Sublingual (lozenge/troche)"
+    INTRANASAL = "intranasal", "Intranasal"
+    INTRAMUSCULAR = "intramuscular", "Intramuscular"
+    INTRAVENOUS = "intravenous", "Intravenous"
+
+
+class Approach(models.TextChoices):
+    SOLO = "solo", "Solo (one partner doses)"
+    DUAL_FULL = "dual_full", "Dual, full dose"
+    DUAL_HALF = "dual_half", "Dual, half dose"
+    EXTENDED = "extended", "Extended discussion"
+
+
+# The share of a dosing partner's own prescribed single dose each approach allows.
+DOSE_SHARE_PERCENT = {
+    Approach.SOLO: 100,
+    Approach.DUAL_FULL: 100,
+    Approach.DUAL_HALF: 50,
+    Approach.EXTENDED: 25,
+}
+
+
+class SupportRole(models.TextChoices):
+    SITTER = "sitter", "Sitter"
+    CHAPERONE = "chaperone", "Chaperone"
+
+
+class ProtocolSettings(models.Model):
+    """A clinic's protocol rules (DESIGN §4), created with the defaults on first use."""
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.PROTECT, related_name="protocol")
+    preparation_sessions = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
+        help_text="Preparation sessions before each medicine session (1–3).",
+    )
+    max_medicine_sessions = models.PositiveSmallIntegerField(
+        default=8, validators=[MinValueValidator(1), MaxValueValidator(8)]
+    )
+    integration_within_hours = models.PositiveSmallIntegerField(
+        default=72, validators=[MinValueValidator(12), MaxValueValidator(168)]
+    )
+    caution_systolic = models.PositiveSmallIntegerField(default=140)
+    caution_diastolic = models.PositiveSmallIntegerField(default=90)
+    hold_systolic = models.PositiveSmallIntegerField(default=160)
+    hold_diastolic = models.PositiveSmallIntegerField(default=100)
+    min_monitoring_minutes = models.PositiveSmallIntegerField(
+        default=120, validators=[MinValueValidator(120), MaxValueValidator(480)]
+    )
+    setting_checklist = models.TextField(
+        default=DEFAULT_SETTING_CHECKLIST, max_length=2000, help_text="One item per line."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "protocol settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hold_systolic__gt=models.F("caution_systolic"))
+                & models.Q(hold_diastolic__gt=models.F("caution_diastolic")),
+                name="protocol_hold_above_caution",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(preparation_sessions__range=(1, 3)),
+                name="protocol_preparation_1_to_3",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Protocol of {self.clinic}"
+
+    @property
+    def checklist_items(self) -> list[str]:
+        return [line.strip() for line in self.setting_checklist.splitlines() if line.strip()]
+
+
+class TreatmentPlan(models.Model):
+    """One couple's plan: goals, dosing approach, roles, and what each approach needs beforehand."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Approved and active"
+        COMPLETED = "completed", "Completed"
+        DISCONTINUED = "discontinued", "Discontinued"
+
+    couple = models.OneToOneField(Couple, on_delete=models.PROTECT, related_name="treatment_plan")
+    goals = models.TextField(max_length=5000)
+    approach = models.CharField(max_length=20, choices=Approach.choices)
+    dosing_partner = models.ForeignKey(
+        Partner,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Solo approach only: the partner who doses.",
+    )
+    support_role = models.CharField(
+        "non-dosing partner's role",
+        max_length=20,
+        choices=SupportRole.choices,
+        blank=True,
+        help_text="Solo approach only.",
+    )
+    support_role_agreed = models.BooleanField(
+        "non-dosing role agreed in advance with both partners", default=False
+    )
+    route = models.CharField(max_length=20, choices=Route.choices, default=Route.SUBLINGUAL)
+    planned_medicine_sessions = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(8)]
+    )
+    relational_intention = models.TextField(max_length=3000, blank=True)
+    themes = models.TextField(max_length=3000, blank=True)
+    discussion_topics = models.TextField(
+        "agenda: topics", max_length=3000, blank=True, help_text="Extended discussion only."
+    )
+    discussion_questions = models.TextField(
+        "agenda: preparation questions", max_length=3000, blank=True
+    )
+    opening_reflection = models.TextField(max_length=3000, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(approach="solo")
+                | (models.Q(dosing_partner__isnull=False) & ~models.Q(support_role="")),
+                name="plan_solo_names_dosing_partner_and_role",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(planned_medicine_sessions__range=(1, 8)),
+                name="plan_medicine_sessions_1_to_8",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="active") | models.Q(approved_by__isnull=False),
+                name="plan_active_needs_approval",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Plan for couple {self.couple_id} ({self.get_approach_display()})"
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def active(self) -> "AppointmentQuerySet":
+        return self.filter(status__in=Appointment.ACTIVE_STATUSES)
+
+    def overlapping(self, start, end) -> "AppointmentQuerySet":
+        # Half-open [start, end): back-to-back appointments do not overlap.
+        return self.filter(start__lt=end, end__gt=start)
+
+
+class Appointment(models.Model):
+    class Kind(models.TextChoices):
+        ASSESSMENT = "assessment", "Assessment"
+        PREPARATION = "preparation", "Preparation"
+        MEDICINE = "medicine", "Medicine session"
+        INTEGRATION = "integration", "Integration"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        CHECKED_IN = "checked_in", "Checked in"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+        NO_SHOW = "no_show", "No-show"
+
+    # Appointments holding their room, clinicians and couple (the exclusion constraints' filter).
+    ACTIVE_STATUSES = (Status.BOOKED, Status.CHECKED_IN, Status.COMPLETED)
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="appointments")
+    couple = models.ForeignKey(Couple, on_delete=models.PROTECT, related_name="appointments")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="appointments")
+    clinicians = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="AppointmentClinician", related_name="appointments"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.BOOKED)
+    cancel_reason = models.CharField(max_length=300, blank=True)
+    # Preparation and integration appointments belong to a medicine session.
+    medicine_session = models.ForeignKey(
+        "MedicineSession",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="linked_appointments",
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AppointmentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [
+            models.Index(fields=["clinic", "start"], name="appt_clinic_start"),
+            models.Index(fields=["room", "start"], name="appt_room_start"),
+            models.Index(fields=["couple", "start"], name="appt_couple_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="appt_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="cancelled") | ~models.Q(cancel_reason=""),
+                name="appt_cancel_needs_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(medicine_session__isnull=True)
+                | models.Q(kind__in=["preparation", "integration"]),
+                name="appt_only_prep_or_integration_link_session",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+
+class AppointmentClinician(models.Model):
+    """A clinician on an appointment, with the appointment's time copied so the database
+    can refuse a clinician's overlapping bookings (an exclusion constraint cannot see
+    through a many-to-many)."""
+
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, related_name="clinician_slots"
+    )
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointment_slots"
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appointment", "clinician"], name="appt_clinician_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")),
+                name="appt_clinician_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["clinician", "start"], name="appt_clinician_start")]
+
+    def __str__(self) -> str:
+        return f"{self.clinician} on appointment {self.appointment_id}"
+
+
+class MedicineSession(models.Model):
+    """The clinical record of one medicine appointment (care team only)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+        ENDED_EARLY = "ended_early", "Ended early"
+
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.PROTECT, related_name="medicine_record"
+    )
+    couple = models.ForeignKey(Couple, on_delete=models.PROTECT, related_name="medicine_sessions")
+    approach = models.CharField(max_length=20, choices=Approach.choices)
+    dosing_partner = models.ForeignKey(
+        Partner, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    support_role = models.CharField(max_length=20, choices=SupportRole.choices, blank=True)
+    route = models.CharField(max_length=20, choices=Route.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    started_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    ended_early_reason = models.TextField(max_length=2000, blank=True)
+    dissociation_rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(10)], help_text="0–10, optional."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(approach="solo")
+                | (models.Q(dosing_partner__isnull=False) & ~models.Q(support_role="")),
+                name="session_solo_names_dosing_partner_and_role",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="ended_early") | ~models.Q(ended_early_reason=""),
+                name="session_ended_early_needs_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Medicine session #{self.pk}"
+
+    @property
+    def share_percent(self) -> int:
+        return DOSE_SHARE_PERCENT[self.approach]
+
+    def dosing_partners(self) -> list[Partner]:
+        partners = list(self.couple.partners.all())
+        if self.approach == Approach.SOLO:
+            return [p for p in partners if p.pk == self.dosing_partner_id]
+        return partners
+
+    def role_of(self, partner: Partner) -> str:
+        if self.approach != Approach.SOLO or partner.pk == self.dosing_partner_id:
+            return "dosing"
+        return self.support_role
+
+
+class VitalSigns(models.Model):
+    class Moment(models.TextChoices):
+        PRE_DOSE = "pre_dose", "Before dosing"
+        POST_DOSE_40 = "post_dose_40", "About 40 minutes after dosing"
+        PRE_DISCHARGE = "pre_discharge", "Before discharge"
+        OTHER = "other", "Other"
+
+    class Level(models.TextChoices):
+        NORMAL = "normal", "Under the caution threshold"
+        CAUTION = "caution", "Caution: prescriber acknowledgement needed"
+        HOLD = "hold", "Hold: no dose until a prescriber overrides"
+
+    medicine_session = models.ForeignKey(
+        MedicineSession, on_delete=models.PROTECT, related_name="vitals"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    moment = models.CharField(max_length=20, choices=Moment.choices)
+    taken_at = models.DateTimeField(default=timezone.now)
+    systolic = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(50), MaxValueValidator(300)]
+    )
+    diastolic = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(20), MaxValueValidator(200)]
+    )
+    heart_rate = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(20), MaxValueValidator(250)]
+    )
+    spo2 = models.PositiveSmallIntegerField(
+        "SpO₂ %", validators=[MinValueValidator(50), MaxValueValidator(100)]
+    )
+    sedation = models.BooleanField(default=False)
+    dissociation = models.BooleanField(default=False)
+    respiratory_depression = models.BooleanField(default=False)
+    # The threshold level when recorded (the clinic's thresholds at that moment).
+    level = models.CharField(max_length=10, choices=Level.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    override_reason = models.CharField(max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["taken_at", "pk"]
+        verbose_name_plural = "vital signs"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(systolic__range=(50, 300))
+                & models.Q(diastolic__range=(20, 200))
+                & models.Q(heart_rate__range=(20, 250))
+                & models.Q(spo2__range=(50, 100)),
+                name="vitals_plausible",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(level="hold")
+                | models.Q(acknowledged_by__isnull=True)
+                | ~models.Q(override_reason=""),
+                name="vitals_hold_override_needs_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.systolic}/{self.diastolic} at {self.taken_at:%H:%M}"
+
+    @property
+    def blocks_dose(self) -> bool:
+        return self.level == self.Level.HOLD and self.acknowledged_by_id is None
+
+
+class DoseAdministration(models.Model):
+    """A dose given. The prescription it was checked against is snapshotted (id and mg)."""
+
+    medicine_session = models.ForeignKey(
+        MedicineSession, on_delete=models.PROTECT, related_name="doses"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    route = models.CharField(max_length=20, choices=Route.choices)
+    mg = models.DecimalField(max_digits=6, decimal_places=2)
+    given_at = models.DateTimeField(default=timezone.now)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    prescription_id_snapshot = models.PositiveBigIntegerField()
+    prescribed_single_dose_mg = models.DecimalField(max_digits=6, decimal_places=2)
+    share_percent = models.PositiveSmallIntegerField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["given_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(mg__gt=Decimal("0")), name="dose_positive"),
+            models.CheckConstraint(
+                condition=models.Q(share_percent__in=[25, 50, 100]), name="dose_share_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mg} mg {self.route}"
+
+
+class AdverseEvent(models.Model):
+    class Kind(models.TextChoices):
+        NAUSEA = "nausea", "Nausea / vomiting"
+        BLOOD_PRESSURE = "blood_pressure", "Raised blood pressure"
+        DISSOCIATION = "dissociation", "Dissociation"
+        HALLUCINATIONS = "hallucinations", "Hallucinations"
+        ANXIETY = "anxiety", "Anxiety"
+        OTHER = "other", "Other"
+
+    class Severity(models.TextChoices):
+        MILD = "mild", "Mild"
+        MODERATE = "moderate", "Moderate"
+        SEVERE = "severe", "Severe"
+
+    medicine_session = models.ForeignKey(
+        MedicineSession, on_delete=models.PROTECT, related_name="adverse_events"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    action = models.TextField("action taken", max_length=2000)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["occurred_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_severity_display()})"
+
+
+class Discharge(models.Model):
+    medicine_session = models.ForeignKey(
+        MedicineSession, on_delete=models.PROTECT, related_name="discharges"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    discharged_at = models.DateTimeField(default=timezone.now)
+    escort_name = models.CharField("person taking them home", max_length=150)
+    monitored_minutes = models.PositiveIntegerField()
+    last_systolic = models.PositiveSmallIntegerField()
+    last_diastolic = models.PositiveSmallIntegerField()
+    bp_signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    bp_sign_off_reason = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["medicine_session", "partner"], name="discharge_once_per_partner"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(escort_name=""), name="discharge_names_escort"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Discharge of {self.partner} at {self.discharged_at:%H:%M}"
+
+
+class ReadinessOverride(models.Model):
+    """A prescriber's written override of readiness item 4, 5 or 6 for one medicine session
+    (the couple's n-th), audited by its history."""
+
+    class Item(models.IntegerChoices):
+        PREPARATION = 4, "4. Preparation sessions"
+        INTEGRATION = 5, "5. Previous integration session"
+        SESSION_COUNT = 6, "6. Medicine sessions allowed by the plan"
+
+    couple = models.ForeignKey(Couple, on_delete=models.PROTECT, related_name="readiness_overrides")
+    session_number = models.PositiveSmallIntegerField(
+        help_text="Which medicine session of the couple (1st, 2nd, ...) this applies to."
+    )
+    item = models.PositiveSmallIntegerField(choices=Item.choices)
+    reason = models.TextField(max_length=2000)
+    prescriber = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(item__in=[4, 5, 6]), name="override_items_4_to_6"
+            ),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="override_needs_reason"),
+            models.UniqueConstraint(
+                fields=["couple", "session_number", "item"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="override_once_per_item",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Override of item {self.item} for session {self.session_number}"
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A clinician's secret iCalendar feed URL. The token is the credential; revoking it
+    (or making a new one) makes the old URL answer 404."""
+
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="calendar_feeds"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinician"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_live_feed_per_clinician",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.clinician}"

@@ -1,0 +1,29 @@
+"""The clinic's protocol settings (DESIGN §4) and the pure rules computed from them."""
+
+from decimal import Decimal
+
+from kapcouples.models import Clinic
+from sessions.models import DOSE_SHARE_PERCENT, ProtocolSettings, VitalSigns
+
+
+def protocol_for(clinic: Clinic | int) -> ProtocolSettings:
+    """The clinic's protocol settings, created with the DESIGN §4 defaults on first use."""
+    clinic_id = clinic if isinstance(clinic, int) else clinic.pk
+    settings, _ = ProtocolSettings.objects.get_or_create(clinic_id=clinic_id)
+    return settings
+
+
+def blood_pressure_level(protocol: ProtocolSettings, *, systolic: int, diastolic: int) -> str:
+    """Hold at or above the hold threshold, caution at or above the caution one."""
+    if systolic >= protocol.hold_systolic or diastolic >= protocol.hold_diastolic:
+        return VitalSigns.Level.HOLD
+    if systolic >= protocol.caution_systolic or diastolic >= protocol.caution_diastolic:
+        return VitalSigns.Level.CAUTION
+    return VitalSigns.Level.NORMAL
+
+
+def dose_cap_mg(*, single_dose_mg: Decimal, approach: str) -> Decimal:
+    """The most one dosing partner may receive in a session: their own prescribed single
+    dose times the approach's share (solo and dual full 100 %, dual half 50 %, extended 25 %)."""
+    share = Decimal(DOSE_SHARE_PERCENT[approach]) / Decimal(100)
+    return (single_dose_mg * share).quantize(Decimal("0.01"))

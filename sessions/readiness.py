@@ -1,0 +1,263 @@
+"""The readiness gate (DESIGN §4): may a medicine session be booked, and may it start?
+
+One service, `readiness_check`, used when booking a medicine appointment, when starting
+it, and for the checklist on the couple page. It returns every item with what is unmet
+and what would satisfy it. Screening facts come only from `intake.readiness`.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from intake import readiness as screening
+from intake.models import Couple, Partner
+from sessions.models import (
+    Appointment,
+    Approach,
+    ReadinessOverride,
+    Route,
+    TreatmentPlan,
+)
+from sessions.protocol import protocol_for
+
+BOOK = "book"
+START = "start"
+OVERRIDABLE_ITEMS = (4, 5, 6)
+
+
+@dataclass(frozen=True)
+class Arrangement:
+    """Who doses and how: from the plan when booking, from the session record when starting."""
+
+    approach: str
+    dosing_partner_id: int | None
+    route: str
+
+
+@dataclass
+class ReadinessItem:
+    number: int
+    title: str
+    problems: list[str] = field(default_factory=list)
+    override: ReadinessOverride | None = None
+    # Item details name screening results: the care team sees them, front desk only the title.
+    clinical: bool = False
+    applies: bool = True  # False: nothing to check here (not solo, no previous session)
+
+    @property
+    def met(self) -> bool:
+        return not self.problems
+
+    @property
+    def satisfied(self) -> bool:
+        return self.met or self.override is not None
+
+    @property
+    def overridable(self) -> bool:
+        return self.number in OVERRIDABLE_ITEMS
+
+
+@dataclass
+class Readiness:
+    purpose: str
+    session_number: int
+    items: list[ReadinessItem]
+
+    @property
+    def ready(self) -> bool:
+        return all(item.satisfied for item in self.items)
+
+    @property
+    def unmet(self) -> list[ReadinessItem]:
+        return [item for item in self.items if not item.satisfied]
+
+    def summary(self, *, clinical: bool) -> str:
+        parts = []
+        for item in self.unmet:
+            detail = " ".join(item.problems) if clinical or not item.clinical else ""
+            parts.append(f"{item.number}. {item.title}{': ' + detail if detail else ''}")
+        return "Not ready for a medicine session. " + " ".join(parts)
+
+
+def readiness_check(
+    *,
+    couple: Couple,
+    start: datetime.datetime,
+    purpose: str = BOOK,
+    appointment: Appointment | None = None,
+    arrangement: Arrangement | None = None,
+) -> Readiness:
+    """Every readiness item for a medicine session of `couple` starting at `start`.
+
+    `appointment` is the medicine appointment itself once it exists (left out of counts).
+    """
+    plan = TreatmentPlan.objects.filter(couple=couple).first()
+    if arrangement is None and plan is not None:
+        arrangement = Arrangement(plan.approach, plan.dosing_partner_id, plan.route)
+    on = start.astimezone(couple.clinic.zone).date()
+    earlier = _earlier_medicine(couple, start, appointment)
+    number = earlier.count() + 1
+    partners = list(couple.partners.all())
+    items = [
+        _item_plan(couple, plan),
+        _item_dosing_partners(partners, arrangement, on),
+        _item_support_partner(partners, arrangement, on),
+        _item_preparation(couple, start, earlier.last(), purpose),
+        _item_integration(couple, start, earlier.last()),
+        _item_session_count(couple, plan, appointment),
+    ]
+    _attach_overrides(couple, number, items)
+    return Readiness(purpose=purpose, session_number=number, items=items)
+
+
+def _earlier_medicine(couple, start, appointment):
+    found = Appointment.objects.active().filter(
+        couple=couple, kind=Appointment.Kind.MEDICINE, start__lt=start
+    )
+    if appointment is not None:
+        found = found.exclude(pk=appointment.pk)
+    return found.order_by("start")
+
+
+def _item_plan(couple, plan) -> ReadinessItem:
+    item = ReadinessItem(1, "Treatment plan approved and active; assessment completed")
+    if plan is None:
+        item.problems.append("There is no treatment plan: a clinician writes and approves one.")
+    elif plan.status != TreatmentPlan.Status.ACTIVE:
+        item.problems.append(
+            f"The treatment plan is “{plan.get_status_display()}”: a clinician must approve it."
+        )
+    assessed = Appointment.objects.filter(
+        couple=couple, kind=Appointment.Kind.ASSESSMENT, status=Appointment.Status.COMPLETED
+    ).exists()
+    if not assessed:
+        item.problems.append("No assessment appointment is completed yet.")
+    return item
+
+
+def dosing_partners(partners: list[Partner], arrangement: Arrangement | None) -> list[Partner]:
+    if arrangement is None:
+        return []
+    if arrangement.approach == Approach.SOLO:
+        return [p for p in partners if p.pk == arrangement.dosing_partner_id]
+    return partners
+
+
+def _item_dosing_partners(partners, arrangement, on) -> ReadinessItem:
+    item = ReadinessItem(2, "Screening complete for every dosing partner", clinical=True)
+    if arrangement is None:
+        item.problems.append("The plan does not say who doses yet.")
+        return item
+    route_label = Route(arrangement.route).label.lower()
+    for partner in dosing_partners(partners, arrangement):
+        status = screening.screening_status(partner, on=on, route=arrangement.route)
+        item.problems.extend(_dosing_problems(partner.first_name, status, route_label, on))
+    return item
+
+
+def _dosing_problems(name: str, status, route_label: str, on: datetime.date) -> list[str]:
+    problems = []
+    if not status.intake_submitted:
+        problems.append(f"{name} has not submitted the intake form.")
+    if not status.review_cleared:
+        problems.append(
+            f"{name} has no current contraindication review clearing them (a prescriber signs one)."
+        )
+    if status.prescription is None:
+        problems.append(f"{name} has no active {route_label} prescription on {on:%d %b %Y}.")
+    if not status.consent_current:
+        problems.append(f"{name} has not signed the clinic's current consent.")
+    if status.cssrs_band is None:
+        problems.append(f"{name} needs a C-SSRS screener within its validity before the session.")
+    elif status.cssrs_band == "high":
+        problems.append(
+            f"{name}'s C-SSRS screener shows high risk: no medicine session until the care team "
+            "has reassessed and a new screener is not high risk."
+        )
+    elif status.cssrs_band == "moderate" and not status.cssrs_acknowledged:
+        problems.append(f"{name}'s moderate C-SSRS result needs a clinician's acknowledgement.")
+    return problems
+
+
+def _item_support_partner(partners, arrangement, on) -> ReadinessItem:
+    item = ReadinessItem(3, "Non-dosing partner ready (solo sessions)", clinical=True)
+    if arrangement is None or arrangement.approach != Approach.SOLO:
+        item.applies = False
+        return item
+    for partner in partners:
+        if partner.pk == arrangement.dosing_partner_id:
+            continue
+        status = screening.screening_status(partner, on=on)
+        if not status.intake_submitted:
+            item.problems.append(f"{partner.first_name} has not submitted the intake form.")
+        if not status.consent_current:
+            item.problems.append(f"{partner.first_name} has not signed the current consent.")
+    return item
+
+
+def _item_preparation(couple, start, previous, purpose) -> ReadinessItem:
+    needed = protocol_for(couple.clinic_id).preparation_sessions
+    item = ReadinessItem(4, f"{needed} preparation session(s) since the previous medicine session")
+    preps = Appointment.objects.filter(
+        couple=couple, kind=Appointment.Kind.PREPARATION, start__lt=start
+    )
+    if previous is not None:
+        preps = preps.filter(start__gt=previous.start)
+    if purpose == START:
+        have, verb = preps.filter(status=Appointment.Status.COMPLETED).count(), "completed"
+    else:
+        have, verb = preps.filter(status__in=Appointment.ACTIVE_STATUSES).count(), "booked"
+    if have < needed:
+        item.problems.append(
+            f"{have} of {needed} preparation sessions {verb} before this medicine session: "
+            f"{needed - have} more must be {verb} first (or a prescriber overrides)."
+        )
+    return item
+
+
+def _item_integration(couple, start, previous) -> ReadinessItem:
+    item = ReadinessItem(5, "Previous medicine session's integration session completed")
+    if previous is None:
+        item.applies = False
+        return item
+    done = Appointment.objects.filter(
+        couple=couple,
+        kind=Appointment.Kind.INTEGRATION,
+        status=Appointment.Status.COMPLETED,
+        start__gt=previous.start,
+        start__lt=start,
+    ).exists()
+    if not done:
+        item.problems.append(
+            f"The medicine session of {previous.start.astimezone(couple.clinic.zone):%d %b %Y} "
+            "has no completed integration session yet (or a prescriber overrides)."
+        )
+    return item
+
+
+def _item_session_count(couple, plan, appointment) -> ReadinessItem:
+    item = ReadinessItem(6, "Fewer medicine sessions so far than the plan allows")
+    if plan is None:
+        return item
+    allowed = min(
+        plan.planned_medicine_sessions, protocol_for(couple.clinic_id).max_medicine_sessions
+    )
+    held = Appointment.objects.active().filter(couple=couple, kind=Appointment.Kind.MEDICINE)
+    if appointment is not None:
+        held = held.exclude(pk=appointment.pk)
+    count = held.count()
+    if count >= allowed:
+        item.problems.append(
+            f"The plan allows {allowed} medicine sessions and {count} are already booked or held "
+            "(a prescriber may override, or a clinician raises the plan's number)."
+        )
+    return item
+
+
+def _attach_overrides(couple, number: int, items: list[ReadinessItem]) -> None:
+    overrides = ReadinessOverride.objects.filter(
+        couple=couple, session_number=number, revoked_at__isnull=True
+    ).select_related("prescriber")
+    by_item = {override.item: override for override in overrides}
+    for item in items:
+        if item.overridable and not item.met:
+            item.override = by_item.get(item.number)

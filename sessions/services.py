@@ -1,0 +1,519 @@
+"""Treatment plans, booking and the appointment lifecycle.
+
+No double booking: every write that gives an appointment a time takes row locks on the
+couple, the room and the clinicians (always in that order, so two bookings cannot
+deadlock), then looks for an overlapping active appointment and names it. On
+PostgreSQL the exclusion constraints of migration 0002 back this up; on SQLite the
+IMMEDIATE transactions serialise writers, so the same check holds there.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from intake.models import Couple, Partner
+from integration import services as integration
+from kapcouples import policy
+from kapcouples.models import Role, Room, User
+from kapcouples.services import DomainError
+from sessions.models import (
+    Appointment,
+    AppointmentClinician,
+    Approach,
+    CalendarFeed,
+    MedicineSession,
+    ProtocolSettings,
+    ReadinessOverride,
+    TreatmentPlan,
+)
+from sessions.protocol import protocol_for
+from sessions.readiness import BOOK, Readiness, readiness_check
+
+
+class ConflictError(DomainError):
+    """The slot overlaps an active appointment of the same room, clinician or couple."""
+
+    def __init__(self, message: str, *, conflicting: Appointment | None = None):
+        super().__init__(message)
+        self.conflicting = conflicting
+
+
+class NotReadyError(DomainError):
+    """A medicine session may not be booked or started: `readiness` lists what is unmet."""
+
+    def __init__(self, readiness: Readiness):
+        super().__init__(readiness.summary(clinical=False))
+        self.readiness = readiness
+
+
+def _validated(obj) -> None:
+    try:
+        obj.full_clean()
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages)) from error
+
+
+# --- Treatment plans -------------------------------------------------------------------
+@transaction.atomic
+def plan_save(*, couple: Couple, by: User, values: dict) -> TreatmentPlan:
+    """Create or edit the couple's plan. Editing an approved plan sends it back to draft."""
+    plan = TreatmentPlan.objects.select_for_update().filter(couple=couple).first()
+    if plan is None:
+        plan = TreatmentPlan(couple=couple, created_by=by)
+    for name, value in values.items():
+        setattr(plan, name, value)
+    _check_plan_roles(plan)
+    if plan.status == TreatmentPlan.Status.ACTIVE:
+        plan.status, plan.approved_by, plan.approved_at = TreatmentPlan.Status.DRAFT, None, None
+    _validated(plan)
+    plan.save()
+    return plan
+
+
+def _check_plan_roles(plan: TreatmentPlan) -> None:
+    if plan.approach != Approach.SOLO:
+        plan.dosing_partner, plan.support_role, plan.support_role_agreed = None, "", False
+        return
+    if plan.dosing_partner is None or plan.dosing_partner.couple_id != plan.couple_id:
+        raise DomainError("A solo plan names which partner of this couple doses.")
+    if not plan.support_role:
+        raise DomainError("A solo plan names the other partner's role: sitter or chaperone.")
+
+
+@transaction.atomic
+def plan_approve(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
+    """Approve the plan, after checking each approach has what it needs beforehand."""
+    missing = plan_missing_preparation(plan)
+    if missing:
+        raise DomainError("Before approval the plan needs: " + "; ".join(missing) + ".")
+    allowed = protocol_for(plan.couple.clinic_id).max_medicine_sessions
+    if plan.planned_medicine_sessions > allowed:
+        raise DomainError(f"The clinic allows at most {allowed} medicine sessions per program.")
+    plan.status, plan.approved_by, plan.approved_at = (
+        TreatmentPlan.Status.ACTIVE,
+        by,
+        timezone.now(),
+    )
+    _validated(plan)
+    plan.save()
+    return plan
+
+
+def plan_missing_preparation(plan: TreatmentPlan) -> list[str]:
+    """What the plan's approach needs recorded before approval (empty when complete)."""
+    missing = []
+    if not plan.relational_intention.strip():
+        missing.append("the relational intention")
+    if plan.approach == Approach.SOLO and not plan.support_role_agreed:
+        missing.append("the non-dosing partner's role agreed in advance")
+    if plan.approach == Approach.EXTENDED:
+        if not plan.discussion_topics.strip() or not plan.discussion_questions.strip():
+            missing.append("the discussion agenda (topics and preparation questions)")
+        if not plan.opening_reflection.strip():
+            missing.append("the opening reflection")
+    return missing
+
+
+# --- Booking ---------------------------------------------------------------------------
+def _lock_resources(*, couple: Couple, room: Room, clinicians: list[User]) -> None:
+    # Lock order couple → room → clinicians (by id) everywhere: no deadlocks.
+    Couple.objects.select_for_update().filter(pk=couple.pk).first()
+    Room.objects.select_for_update().filter(pk=room.pk).first()
+    list(User.objects.select_for_update().filter(pk__in=[c.pk for c in clinicians]).order_by("pk"))
+
+
+def find_conflict(
+    *,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    room: Room,
+    couple: Couple,
+    clinicians: list[User],
+    exclude: Appointment | None = None,
+) -> tuple[Appointment, str] | None:
+    """The first active appointment overlapping [start, end) that shares a resource."""
+    overlapping = Appointment.objects.active().overlapping(start, end)
+    if exclude is not None:
+        overlapping = overlapping.exclude(pk=exclude.pk)
+    overlapping = overlapping.select_related("room", "couple").order_by("start")
+    found = overlapping.filter(room=room).first()
+    if found:
+        return found, f"{room.name} is already booked"
+    found = overlapping.filter(couple=couple).first()
+    if found:
+        return found, "This couple already has an appointment"
+    for clinician in sorted(clinicians, key=lambda c: c.pk):
+        found = overlapping.filter(clinician_slots__clinician=clinician).first()
+        if found:
+            return found, f"{clinician.get_full_name()} is already booked"
+    return None
+
+
+def describe_appointment(appointment: Appointment) -> str:
+    zone = appointment.clinic.zone
+    start, end = appointment.start.astimezone(zone), appointment.end.astimezone(zone)
+    initials = couple_initials(appointment.couple)
+    return (
+        f"{appointment.get_kind_display()} #{appointment.pk} for {initials}, "
+        f"{start:%a %d %b %Y %H:%M}–{end:%H:%M} in {appointment.room.name}"
+    )
+
+
+def couple_initials(couple: Couple) -> str:
+    names = [f"{p.first_name[:1]}.{p.last_name[:1]}." for p in couple.partners.all()]
+    return " & ".join(names) or f"couple {couple.pk}"
+
+
+def _check_conflicts(**kwargs) -> None:
+    conflict = find_conflict(**kwargs)
+    if conflict:
+        appointment, what = conflict
+        raise ConflictError(
+            f"{what} then: {describe_appointment(appointment)}. Choose another time"
+            " (“next free slot” finds one).",
+            conflicting=appointment,
+        )
+
+
+def _check_booking_inputs(*, couple, room, clinicians, start, end) -> None:
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("appointment times must be timezone-aware")
+    if end <= start:
+        raise DomainError("The appointment must end after it starts.")
+    if room.clinic_id != couple.clinic_id or not room.is_active:
+        raise DomainError(f"{room.name} is not an open room of this clinic.")
+    if not clinicians:
+        raise DomainError("Choose at least one clinician.")
+    for clinician in clinicians:
+        if policy.role_of(clinician) not in policy.CLINICAL_ROLES or not policy.is_staff_of_clinic(
+            clinician, couple.clinic_id
+        ):
+            raise DomainError(f"{clinician.get_full_name()} is not a clinician of this clinic.")
+
+
+def appointment_check(
+    *,
+    couple: Couple,
+    kind: str,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    room: Room,
+    clinicians: list[User],
+    exclude: Appointment | None = None,
+) -> tuple[tuple[Appointment, str] | None, Readiness | None]:
+    """What booking would run into, without booking: a conflict and the readiness gate."""
+    _check_booking_inputs(couple=couple, room=room, clinicians=clinicians, start=start, end=end)
+    conflict = find_conflict(
+        start=start, end=end, room=room, couple=couple, clinicians=clinicians, exclude=exclude
+    )
+    readiness = None
+    if kind == Appointment.Kind.MEDICINE:
+        readiness = readiness_check(couple=couple, start=start, purpose=BOOK, appointment=exclude)
+    return conflict, readiness
+
+
+@transaction.atomic
+def appointment_book(
+    *,
+    couple: Couple,
+    kind: str,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    room: Room,
+    clinicians: list[User],
+    by: User,
+) -> Appointment:
+    """Book an appointment, refusing any overlap of room, clinician or couple.
+
+    A medicine appointment must pass the readiness gate and gets its session record.
+    Preparation and integration appointments are linked to their medicine session.
+    """
+    _check_booking_inputs(couple=couple, room=room, clinicians=clinicians, start=start, end=end)
+    _lock_resources(couple=couple, room=room, clinicians=clinicians)
+    _check_conflicts(start=start, end=end, room=room, couple=couple, clinicians=clinicians)
+    if kind == Appointment.Kind.MEDICINE:
+        readiness = readiness_check(couple=couple, start=start, purpose=BOOK)
+        if not readiness.ready:
+            raise NotReadyError(readiness)
+    appointment = Appointment(
+        clinic_id=couple.clinic_id,
+        couple=couple,
+        kind=kind,
+        start=start,
+        end=end,
+        room=room,
+        booked_by=by,
+    )
+    _validated(appointment)
+    _save_guarded(appointment, clinicians)
+    _link_medicine_session(appointment)
+    integration.reminders_on_appointment_booked(appointment=appointment)
+    return appointment
+
+
+def _save_guarded(appointment: Appointment, clinicians: list[User]) -> None:
+    """Save the appointment and its clinician slots; the exclusion constraints are the last
+    word if a write ever slipped past the locks."""
+    try:
+        with transaction.atomic():
+            appointment.save()
+            AppointmentClinician.objects.filter(appointment=appointment).exclude(
+                clinician__in=clinicians
+            ).delete()
+            for clinician in clinicians:
+                AppointmentClinician.objects.update_or_create(
+                    appointment=appointment,
+                    clinician=clinician,
+                    defaults={
+                        "start": appointment.start,
+                        "end": appointment.end,
+                        "is_active": appointment.is_active,
+                    },
+                )
+    except IntegrityError as error:
+        raise ConflictError(
+            "That time overlaps another booking of this room, clinician or couple."
+        ) from error
+
+
+def _link_medicine_session(appointment: Appointment) -> None:
+    couple, kind = appointment.couple, appointment.kind
+    if kind == Appointment.Kind.MEDICINE:
+        session = _create_medicine_session(appointment)
+        previous = _previous_medicine(couple, appointment.start, exclude=appointment)
+        # Unlinked preparations, or ones linked to a medicine session that was cancelled.
+        unattached = Q(medicine_session__isnull=True) | ~Q(
+            medicine_session__appointment__status__in=Appointment.ACTIVE_STATUSES
+        )
+        preps = Appointment.objects.filter(
+            unattached,
+            couple=couple,
+            kind=Appointment.Kind.PREPARATION,
+            start__lt=appointment.start,
+        )
+        if previous is not None:
+            preps = preps.filter(start__gt=previous.start)
+        preps.update(medicine_session=session)
+    elif kind == Appointment.Kind.PREPARATION:
+        upcoming = (
+            Appointment.objects.active()
+            .filter(couple=couple, kind=Appointment.Kind.MEDICINE, start__gt=appointment.start)
+            .order_by("start")
+            .first()
+        )
+        _set_session(appointment, upcoming)
+    elif kind == Appointment.Kind.INTEGRATION:
+        _set_session(appointment, _previous_medicine(couple, appointment.start, exclude=None))
+
+
+def _set_session(appointment: Appointment, medicine: Appointment | None) -> None:
+    session = MedicineSession.objects.filter(appointment=medicine).first() if medicine else None
+    if session is not None and appointment.medicine_session_id != session.pk:
+        appointment.medicine_session = session
+        appointment.save(update_fields=["medicine_session"])
+
+
+def _previous_medicine(couple, start, *, exclude) -> Appointment | None:
+    found = Appointment.objects.active().filter(
+        couple=couple, kind=Appointment.Kind.MEDICINE, start__lt=start
+    )
+    if exclude is not None:
+        found = found.exclude(pk=exclude.pk)
+    return found.order_by("-start").first()
+
+
+def _create_medicine_session(appointment: Appointment) -> MedicineSession:
+    existing = MedicineSession.objects.filter(appointment=appointment).first()
+    if existing:
+        return existing
+    plan = TreatmentPlan.objects.get(couple=appointment.couple)
+    session = MedicineSession(
+        appointment=appointment,
+        couple=appointment.couple,
+        approach=plan.approach,
+        dosing_partner=plan.dosing_partner,
+        support_role=plan.support_role,
+        route=plan.route,
+    )
+    _validated(session)
+    session.save()
+    return session
+
+
+@transaction.atomic
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    room: Room,
+    clinicians: list[User],
+    by: User,
+) -> Appointment:
+    """Move a booked appointment, with the same overlap checks as booking."""
+    appointment = _locked(appointment)
+    if appointment.status != Appointment.Status.BOOKED:
+        raise DomainError(
+            f"Only booked appointments can be moved; this one is "
+            f"{appointment.get_status_display().lower()}."
+        )
+    couple = appointment.couple
+    _check_booking_inputs(couple=couple, room=room, clinicians=clinicians, start=start, end=end)
+    _lock_resources(couple=couple, room=room, clinicians=clinicians)
+    _check_conflicts(
+        start=start, end=end, room=room, couple=couple, clinicians=clinicians, exclude=appointment
+    )
+    if appointment.kind == Appointment.Kind.MEDICINE:
+        readiness = readiness_check(
+            couple=couple, start=start, purpose=BOOK, appointment=appointment
+        )
+        if not readiness.ready:
+            raise NotReadyError(readiness)
+    appointment.start, appointment.end, appointment.room = start, end, room
+    _validated(appointment)
+    _save_guarded(appointment, clinicians)
+    integration.reminders_on_appointment_rescheduled(appointment=appointment)
+    return appointment
+
+
+def _locked(appointment: Appointment) -> Appointment:
+    return (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("couple", "room", "clinic")
+        .get(pk=appointment.pk)
+    )
+
+
+def _set_status(appointment: Appointment, status: str, **extra) -> Appointment:
+    appointment.status = status
+    for name, value in extra.items():
+        setattr(appointment, name, value)
+    _validated(appointment)
+    appointment.save()
+    AppointmentClinician.objects.filter(appointment=appointment).update(
+        is_active=appointment.is_active
+    )
+    return appointment
+
+
+@transaction.atomic
+def appointment_cancel(*, appointment: Appointment, reason: str, by: User) -> Appointment:
+    """Cancel a booked appointment with a reason; its room and people become free."""
+    appointment = _locked(appointment)
+    if appointment.status != Appointment.Status.BOOKED:
+        raise DomainError("Only a booked appointment (not yet checked in) can be cancelled.")
+    if not reason.strip():
+        raise DomainError("Give the reason for cancelling.")
+    _set_status(appointment, Appointment.Status.CANCELLED, cancel_reason=reason.strip()[:300])
+    integration.reminders_on_appointment_cancelled(appointment=appointment)
+    return appointment
+
+
+@transaction.atomic
+def appointment_mark_no_show(*, appointment: Appointment, by: User) -> Appointment:
+    """The couple did not come: the appointment stops holding its slot."""
+    appointment = _locked(appointment)
+    if appointment.status != Appointment.Status.BOOKED:
+        raise DomainError("Only a booked appointment can be marked as a no-show.")
+    if appointment.start > timezone.now():
+        raise DomainError("An appointment can be marked as a no-show once it has started.")
+    _set_status(appointment, Appointment.Status.NO_SHOW)
+    integration.reminders_on_appointment_cancelled(appointment=appointment)
+    return appointment
+
+
+@transaction.atomic
+def appointment_check_in(*, appointment: Appointment, by: User) -> Appointment:
+    """The couple has arrived."""
+    appointment = _locked(appointment)
+    if appointment.status != Appointment.Status.BOOKED:
+        raise DomainError("Only a booked appointment can be checked in.")
+    if appointment.start.astimezone(appointment.clinic.zone).date() != timezone.localdate(
+        timezone=appointment.clinic.zone
+    ):
+        raise DomainError("Check-in is only possible on the day of the appointment.")
+    return _set_status(appointment, Appointment.Status.CHECKED_IN)
+
+
+@transaction.atomic
+def appointment_complete(*, appointment: Appointment, by: User) -> Appointment:
+    """Mark a checked-in assessment, preparation, integration or other appointment as held.
+
+    Medicine appointments complete through their session record (discharge).
+    """
+    appointment = _locked(appointment)
+    if appointment.kind == Appointment.Kind.MEDICINE:
+        raise DomainError("A medicine session completes from its session record, at discharge.")
+    if appointment.status not in (Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN):
+        raise DomainError("Only a booked or checked-in appointment can be completed.")
+    if appointment.start > timezone.now():
+        raise DomainError("An appointment can be completed once it has started.")
+    return _set_status(appointment, Appointment.Status.COMPLETED)
+
+
+# --- Overrides, settings, feeds --------------------------------------------------------
+@transaction.atomic
+def readiness_override(
+    *, couple: Couple, session_number: int, item: int, reason: str, by: User
+) -> ReadinessOverride:
+    """A prescriber overrides readiness item 4, 5 or 6 for the couple's n-th medicine session.
+
+    Items 1–3 (plan, screening) can never be overridden.
+    """
+    if policy.role_of(by) != Role.PRESCRIBER or not policy.is_on_care_team(by, couple):
+        raise DomainError("Only a prescriber on the couple's care team may override readiness.")
+    if item not in ReadinessOverride.Item.values:
+        raise DomainError(
+            "Only items 4–6 (preparation, integration, number of sessions) can be overridden; "
+            "items 1–3 must be met."
+        )
+    if not reason.strip():
+        raise DomainError("Write the reason for the override; it is kept in the record.")
+    if ReadinessOverride.objects.filter(
+        couple=couple, session_number=session_number, item=item, revoked_at__isnull=True
+    ).exists():
+        raise DomainError("That item is already overridden for this medicine session.")
+    override = ReadinessOverride(
+        couple=couple,
+        session_number=session_number,
+        item=item,
+        reason=reason.strip(),
+        prescriber=by,
+    )
+    _validated(override)
+    override.save()
+    return override
+
+
+@transaction.atomic
+def protocol_update(*, protocol: ProtocolSettings, values: dict, by: User) -> ProtocolSettings:
+    """Change the clinic's protocol settings (clinic admin); the history keeps the old ones."""
+    for name, value in values.items():
+        setattr(protocol, name, value)
+    _validated(protocol)
+    protocol.save()
+    return protocol
+
+
+@transaction.atomic
+def calendar_feed_renew(*, clinician: User) -> CalendarFeed:
+    """Revoke the clinician's feed URL, if any, and make a new secret one."""
+    calendar_feed_revoke(clinician=clinician)
+    return CalendarFeed.objects.create(clinician=clinician)
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, clinician: User) -> None:
+    """The feed URL stops working at once."""
+    CalendarFeed.objects.filter(clinician=clinician, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def partner_of_couple(couple: Couple, partner_id: int | None) -> Partner | None:
+    if partner_id is None:
+        return None
+    return couple.partners.filter(pk=partner_id).first()

@@ -1,0 +1,1 @@
+"""Sessions views, by area: calendar and booking, plans, the medicine-session record."""

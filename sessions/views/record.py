@@ -1,0 +1,284 @@
+"""The medicine-session record (care team only): start, vitals, doses, events, discharge."""
+
+import datetime
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from intake import readiness as screening
+from kapcouples import audit, policy
+from kapcouples.models import Role
+from kapcouples.services import DomainError
+from sessions import medicine
+from sessions.forms import (
+    AcknowledgeForm,
+    AdverseEventForm,
+    DischargeForm,
+    DoseForm,
+    EndEarlyForm,
+    RolesForm,
+    VitalsForm,
+)
+from sessions.models import Approach, MedicineSession, TreatmentPlan, VitalSigns
+from sessions.protocol import dose_cap_mg, protocol_for
+from sessions.readiness import START, readiness_check
+from sessions.views.common import CARE, get_session_for_care
+
+FORMS = {
+    "vitals": VitalsForm,
+    "dose": DoseForm,
+    "event": AdverseEventForm,
+    "discharge": DischargeForm,
+}
+
+
+def _redirect(session: MedicineSession) -> HttpResponse:
+    return redirect("clinic_sessions:session_record", session_id=session.pk)
+
+
+@policy.allow(*CARE)
+def session_record(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = get_session_for_care(request, session_id)
+    audit.record_read(request, session, clinic_id=session.couple.clinic_id)
+    return _render(request, session)
+
+
+def _render(request, session, *, bound: dict | None = None, status: int = 200) -> HttpResponse:
+    forms = {name: cls(session=session) for name, cls in FORMS.items()} | (bound or {})
+    context = {
+        "session": session,
+        "appointment": session.appointment,
+        "partners": list(session.couple.partners.all()),
+        "plan": TreatmentPlan.objects.filter(couple=session.couple).first(),
+        "protocol": protocol_for(session.couple.clinic_id),
+        "readiness": _start_readiness(session),
+        "vitals": session.vitals.select_related("partner", "acknowledged_by"),
+        "doses": session.doses.select_related("partner", "given_by"),
+        "events": session.adverse_events.select_related("partner"),
+        "discharges": session.discharges.select_related("partner", "bp_signed_off_by"),
+        "caps": _caps(session),
+        "prompts": _prompts(session),
+        "reversed": _reversed_suggestion(session),
+        "forms": forms,
+        "end_early_form": (bound or {}).get("early") or EndEarlyForm(),
+        "is_prescriber": policy.role_of(request.user) == Role.PRESCRIBER,
+        "zone": session.couple.clinic.timezone,
+    }
+    return render(request, "sessions/session_record.html", context, status=status)
+
+
+def _start_readiness(session):
+    if session.status != MedicineSession.Status.PLANNED:
+        return None
+    return readiness_check(
+        couple=session.couple,
+        start=session.appointment.start,
+        purpose=START,
+        appointment=session.appointment,
+        arrangement=medicine.arrangement_of(session),
+    )
+
+
+def _session_day(session) -> datetime.date:
+    return session.appointment.start.astimezone(session.couple.clinic.zone).date()
+
+
+def _caps(session) -> list[dict]:
+    """Each dosing partner's prescription and cap today, for the record page."""
+    caps = []
+    for partner in session.dosing_partners():
+        rx = screening.active_prescription(partner, on=_session_day(session), route=session.route)
+        cap = (
+            dose_cap_mg(single_dose_mg=rx.single_dose_mg, approach=session.approach) if rx else None
+        )
+        caps.append({"partner": partner, "prescription": rx, "cap": cap})
+    return caps
+
+
+def _prompts(session) -> list[str]:
+    """Readings due: pre-dose, about 40 minutes after the last dose, and before discharge."""
+    if session.status != MedicineSession.Status.IN_PROGRESS:
+        return []
+    prompts, now, zone = [], timezone.now(), session.couple.clinic.zone
+    readings = list(session.vitals.all())
+    doses = list(session.doses.all())
+    discharged = {d.partner_id for d in session.discharges.all()}
+    for partner in session.dosing_partners():
+        own = [v for v in readings if v.partner_id == partner.pk]
+        given = [d for d in doses if d.partner_id == partner.pk]
+        if not any(v.moment == VitalSigns.Moment.PRE_DOSE for v in own):
+            prompts.append(f"{partner.first_name}: pre-dose vitals are needed before any dose.")
+        if not given or partner.pk in discharged:
+            continue
+        last = max(d.given_at for d in given)
+        due = last + datetime.timedelta(minutes=medicine.POST_DOSE_READING_MINUTES)
+        if not any(v.taken_at >= due - datetime.timedelta(minutes=10) for v in own):
+            prompts.append(
+                f"{partner.first_name}: the ~40-minute reading is due at "
+                f"{due.astimezone(zone):%H:%M}."
+            )
+        if now >= due:
+            prompts.append(f"{partner.first_name}: take a pre-discharge reading before discharge.")
+    return prompts
+
+
+def _reversed_suggestion(session) -> str:
+    """For a solo session where both partners hold prescriptions: roles reversed later."""
+    if session.approach != Approach.SOLO:
+        return ""
+    day = _session_day(session)
+    other = [p for p in session.couple.partners.all() if p.pk != session.dosing_partner_id]
+    if other and screening.active_prescription(other[0], on=day, route=session.route):
+        return (
+            f"Both partners hold prescriptions: consider a later solo session with the roles "
+            f"reversed ({other[0].first_name} doses, {session.dosing_partner.first_name} is the "
+            f"{session.get_support_role_display().lower()})."
+        )
+    return ""
+
+
+def _post(request, session_id, name, action) -> HttpResponse:
+    """Validate the named sub-form, run `action(session, data)`, or show the record with
+    the errors next to the fields and everything typed kept."""
+    session = get_session_for_care(request, session_id)
+    form = FORMS[name](request.POST, session=session)
+    if form.is_valid():
+        try:
+            message = action(session, form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, message)
+            return _redirect(session)
+    return _render(request, session, bound={name: form}, status=400)
+
+
+@policy.allow(*CARE)
+@require_POST
+def vitals_add(request: HttpRequest, session_id: int) -> HttpResponse:
+    def action(session, data):
+        vitals = medicine.vitals_record(session=session, by=request.user, **data)
+        return f"Vitals recorded ({vitals.get_level_display()})."
+
+    return _post(request, session_id, "vitals", action)
+
+
+@policy.allow(*CARE)
+@require_POST
+def dose_add(request: HttpRequest, session_id: int) -> HttpResponse:
+    def action(session, data):
+        dose = medicine.dose_record(session=session, by=request.user, **data)
+        return f"{dose.mg} mg recorded for {dose.partner.first_name}."
+
+    return _post(request, session_id, "dose", action)
+
+
+@policy.allow(*CARE)
+@require_POST
+def adverse_event_add(request: HttpRequest, session_id: int) -> HttpResponse:
+    def action(session, data):
+        medicine.adverse_event_record(session=session, by=request.user, **data)
+        return "Adverse event recorded."
+
+    return _post(request, session_id, "event", action)
+
+
+@policy.allow(*CARE)
+@require_POST
+def discharge_add(request: HttpRequest, session_id: int) -> HttpResponse:
+    def action(session, data):
+        discharge = medicine.discharge_record(session=session, by=request.user, **data)
+        return f"{discharge.partner.first_name} is discharged with {discharge.escort_name}."
+
+    return _post(request, session_id, "discharge", action)
+
+
+@policy.allow(Role.PRESCRIBER)
+@require_POST
+def vitals_acknowledge(request: HttpRequest, session_id: int, vitals_id: int) -> HttpResponse:
+    session = get_session_for_care(request, session_id)
+    vitals = get_object_or_404(VitalSigns, pk=vitals_id, medicine_session=session)
+    form = AcknowledgeForm(request.POST)
+    form.is_valid()
+    try:
+        medicine.vitals_acknowledge(
+            vitals=vitals, reason=form.cleaned_data.get("reason", ""), by=request.user
+        )
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Reading acknowledged.")
+    return _redirect(session)
+
+
+def _simple(request, session_id, run, done: str) -> HttpResponse:
+    session = get_session_for_care(request, session_id)
+    try:
+        run(session)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return _redirect(session)
+
+
+@policy.allow(*CARE)
+@require_POST
+def session_start(request: HttpRequest, session_id: int) -> HttpResponse:
+    def run(session):
+        medicine.medicine_session_start(session=session, by=request.user)
+
+    return _simple(request, session_id, run, "The session has started.")
+
+
+@policy.allow(*CARE)
+@require_POST
+def session_complete(request: HttpRequest, session_id: int) -> HttpResponse:
+    def run(session):
+        medicine.medicine_session_complete(session=session, by=request.user)
+
+    return _simple(request, session_id, run, "The session is completed.")
+
+
+@policy.allow(*CARE)
+@require_POST
+def session_end_early(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = get_session_for_care(request, session_id)
+    form = EndEarlyForm(request.POST)
+    if form.is_valid():
+        try:
+            medicine.medicine_session_end_early(
+                session=session, reason=form.cleaned_data["reason"], by=request.user
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The session is ended early; the reason is recorded.")
+            return _redirect(session)
+    return _render(request, session, bound={"early": form}, status=400)
+
+
+@policy.allow(*CARE)
+def session_roles(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = get_session_for_care(request, session_id)
+    initial = {
+        "approach": session.approach,
+        "dosing_partner": session.dosing_partner,
+        "support_role": session.support_role,
+        "route": session.route,
+    }
+    form = RolesForm(request.POST or None, couple=session.couple, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            medicine.medicine_session_update_roles(
+                session=session, by=request.user, **form.cleaned_data
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Approach and roles saved for this session.")
+            return _redirect(session)
+    return render(request, "sessions/session_roles.html", {"session": session, "form": form})

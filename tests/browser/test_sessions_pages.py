@@ -1,0 +1,55 @@
+"""The sessions pages on a phone and a desktop: calendar, booking conflict, session record."""
+
+import pytest
+
+from intake.models import Partner
+from sessions.models import MedicineSession
+from tests.browser.conftest import SCREENS, assert_no_sideways_scroll, signed_in_page
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_front_desk_calendar_and_a_booking_conflict(screen, demo_site, browser, screenshots_dir):
+    context, page = signed_in_page(browser, demo_site, "frontdesk@demo.kap", screen)
+    page.goto(f"{demo_site}/calendar/week/")
+    assert "Week of" in page.get_by_role("heading", level=1).inner_text()
+    assert_no_sideways_scroll(page, "week calendar")
+    page.screenshot(path=screenshots_dir / f"sessions-calendar-week-{screen}.png", full_page=True)
+    page.goto(f"{demo_site}/calendar/")
+    page.screenshot(path=screenshots_dir / f"sessions-calendar-day-{screen}.png", full_page=True)
+    couple = Partner.objects.get(email="jordan@demo.kap").couple
+    page.goto(f"{demo_site}/couples/{couple.pk}/")
+    assert_no_sideways_scroll(page, "couple page")
+    page.screenshot(path=screenshots_dir / f"sessions-couple-desk-{screen}.png", full_page=True)
+    # Rivera's medicine session holds Cedar room today 09:00-13:00.
+    today = MedicineSession.objects.get(status="in_progress").appointment
+    page.goto(f"{demo_site}/couples/{couple.pk}/appointments/new/")
+    page.get_by_label("Kind").select_option("preparation")
+    local = today.start.astimezone(today.clinic.zone)
+    page.get_by_label("Date").fill(local.date().isoformat())
+    page.get_by_label("Start time").fill("10:00")
+    page.get_by_label("Room").select_option(label=today.room.name)
+    page.get_by_label("Casey Morgan").check()
+    page.get_by_role("button", name="Book").click()
+    page.wait_for_load_state()
+    assert f"Medicine session #{today.pk}" in page.content()
+    assert page.get_by_label("Start time").input_value() == "10:00"
+    assert_no_sideways_scroll(page, "booking form")
+    page.screenshot(
+        path=screenshots_dir / f"sessions-booking-conflict-{screen}.png", full_page=True
+    )
+    context.close()
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_the_session_record_for_the_care_team(screen, demo_site, browser, screenshots_dir):
+    context, page = signed_in_page(browser, demo_site, "prescriber@demo.kap", screen)
+    session = MedicineSession.objects.get(status="in_progress")
+    page.goto(f"{demo_site}/medicine-sessions/{session.pk}/")
+    assert "Medicine session" in page.get_by_role("heading", level=1).inner_text()
+    assert_no_sideways_scroll(page, "session record")
+    page.screenshot(path=screenshots_dir / f"sessions-record-{screen}.png", full_page=True)
+    page.goto(f"{demo_site}/today/")
+    page.screenshot(path=screenshots_dir / f"sessions-today-{screen}.png", full_page=True)
+    context.close()
