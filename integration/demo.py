@@ -1,8 +1,139 @@
-"""This app's part of `manage.py seed_demo` (must be safe to run twice)."""
+"""This app's part of `manage.py seed_demo` (safe to run twice).
 
-from intake.models import Couple
-from kapcouples.models import Clinic, User
+The sessions demo writes its history directly, so the outbox is filled here the way
+the event hooks would have: confirmations and reminders for every upcoming booking,
+check-ins and the missing-integration check after completed medicine sessions.
+Some messages are marked sent, one has failed, the rest are pending; Chen's day-1
+check-in is answered with one answer shared (Morgan and Lee get demo
+logins for it); Nguyen's integration note is signed
+and amended.
+"""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from intake.models import Couple, Partner
+from integration import followups, services
+from integration.models import CheckIn, IntegrationNote, Reminder
+from kapcouples.models import Clinic, Role, User
 
 
 def seed(*, clinic: Clinic, staff: dict[str, User], couples: list[Couple]) -> None:
-    """Nothing yet."""
+    """Outbox rows, check-ins and notes for the demo clinic (once)."""
+    from sessions.models import Appointment, MedicineSession
+
+    services.messaging_settings_for(clinic.pk)
+    now = timezone.now()
+    upcoming = Appointment.objects.filter(clinic=clinic, status="booked", start__gt=now)
+    for appointment in upcoming.select_related("couple"):
+        services.reminders_on_appointment_booked(appointment=appointment)
+    finished = MedicineSession.objects.filter(
+        couple__clinic=clinic, completed_at__gte=now - timedelta(days=20)
+    ).select_related("couple", "appointment")
+    for session in finished:
+        services.followups_on_medicine_session_completed(medicine_session=session)
+    _mark_confirmations_sent(clinic)
+    _failed_message(clinic)
+    _answered_checkin(clinic)
+    _signed_note(clinic, staff)
+
+
+def _mark_confirmations_sent(clinic: Clinic) -> None:
+    # As if the worker had already delivered them; everything else stays pending.
+    confirmations = Reminder.objects.filter(
+        clinic=clinic, kind=Reminder.Kind.APPOINTMENT_CONFIRMATION, status="pending"
+    )
+    confirmations.update(status=Reminder.Status.SENT, sent_at=timezone.now(), attempts=1)
+
+
+def _failed_message(clinic: Clinic) -> None:
+    partner = Partner.objects.filter(couple__clinic=clinic, email="jordan@demo.kap").first()
+    if partner is None:
+        return
+    reminder = services.reminder_schedule(
+        clinic_id=clinic.pk,
+        partner=partner,
+        kind=Reminder.Kind.INTAKE_NUDGE,
+        due_at=timezone.now() - timedelta(hours=3),
+        idempotency_key="demo:failed-intake-nudge",
+        about=partner,
+        link_path="/portal/",
+    )
+    Reminder.objects.filter(pk=reminder.pk).update(
+        status=Reminder.Status.FAILED,
+        attempts=5,
+        last_error="SMTPRecipientsRefused: 550 mailbox unavailable (demo)",
+    )
+
+
+CHECKIN_LOGINS = ["morgan.chen@demo.kap", "lee.chen@demo.kap"]
+
+
+def _checkin_logins() -> None:
+    """Logins for the Chen couple, whose completed session has check-ins to show."""
+    from kapcouples.management.commands.seed_demo import demo_user
+
+    for partner in Partner.objects.filter(email__in=CHECKIN_LOGINS, user=None):
+        partner.user = demo_user(partner.email, partner.full_name)
+        partner.save(update_fields=["user"])
+
+
+def _answered_checkin(clinic: Clinic) -> None:
+    _checkin_logins()
+    checkin = (
+        CheckIn.objects.filter(couple__clinic=clinic, day=1, partner__email=CHECKIN_LOGINS[0])
+        .order_by("-due_at")
+        .first()
+    )
+    if checkin is None or checkin.answered_at:
+        return
+    if checkin.due_at > timezone.now():  # the session ended less than a day ago: open it now
+        CheckIn.objects.filter(pk=checkin.pk).update(due_at=timezone.now())
+        checkin.refresh_from_db()
+    followups.checkin_answer(
+        checkin=checkin,
+        partner=checkin.partner,
+        values={
+            "came_up": "A memory of how we met, and how safe that felt.",
+            "practice": "Ten minutes of listening without fixing, each evening.",
+            "connection": 7,
+            "share_came_up": True,
+        },
+    )
+
+
+def _signed_note(clinic: Clinic, staff: dict[str, User]) -> None:
+    from sessions.models import Appointment
+
+    appointment = (
+        Appointment.objects.filter(clinic=clinic, kind="integration", status="completed")
+        .filter(integration_note__isnull=True)
+        .order_by("start")
+        .first()
+    )
+    if appointment is None or IntegrationNote.objects.filter(couple__clinic=clinic).exists():
+        return
+    clinician = staff[Role.CLINICIAN]
+    note = followups.integration_note_save(
+        appointment=appointment,
+        author=clinician,
+        values={
+            "insights": "Both described feeling more open; old hurt named without blame.",
+            "relational_themes": "Trust after conflict; making room for each other's pace.",
+            "agreements": "A weekly check-in walk.",
+            "next_steps": "Practise repair conversations; review at the next session.",
+        },
+    )
+    followups.integration_note_sign(note=note, by=clinician)
+    followups.integration_note_amend(
+        note=note,
+        by=clinician,
+        reason="Added the agreement about phones at dinner, made after the session.",
+        values={
+            "insights": note.insights,
+            "relational_themes": note.relational_themes,
+            "agreements": "A weekly check-in walk. No phones at dinner.",
+            "next_steps": note.next_steps,
+        },
+    )

@@ -1,6 +1,12 @@
-"""Alerts for the care team (more models come with the integration work)."""
+"""Alerts for the care team, the outbox of messages, check-ins and integration notes."""
+
+from datetime import time
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -56,3 +62,348 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_urgency_display()}: {self.get_kind_display()}"
+
+
+# --- Messaging: clinic settings and the outbox ------------------------------------------
+DRUG_WORDS = ("ketamine", "esketamine", "spravato", "ketalar")
+DEFAULT_PREPARATION_GUIDANCE = (
+    "Arrange for someone to take you home afterwards: you may not drive until the next day.\n"
+    "Bring comfortable clothes, an eye mask if you like one, and anything that helps you "
+    "feel at ease.\n"
+    "Have a light meal no later than 4 hours before, and only clear fluids in the last 2 hours."
+)
+
+
+def validate_no_drug_names(value: str) -> None:
+    """Messages go to phones and inboxes others may see: they never name the medicine."""
+    found = [word for word in DRUG_WORDS if word in value.lower()]
+    if found:
+        raise ValidationError(
+            f"Messages must not name the medicine ({', '.join(found)}); "
+            "describe the session instead, e.g. “your session”."
+        )
+
+
+def validate_checkin_days(value: str) -> None:
+    try:
+        days = [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise ValidationError("List whole days after the session, e.g. 1,3,7,14.") from None
+    if not days or any(day < 0 or day > 90 for day in days):
+        raise ValidationError("Give at least one day, each between 0 and 90, e.g. 1,3,7,14.")
+
+
+QUESTIONNAIRE_EVENTS = {
+    "before_medicine": "before each medicine session",
+    "after_medicine": "after each medicine session",
+    "assessment": "at assessment",
+    "after_integration": "after each integration session",
+    "program_end": "at program end",
+}
+
+
+def default_questionnaire_schedule() -> list[dict]:
+    """The default measurement-based care schedule (instrument, event, days after it)."""
+    return [
+        {"code": "PHQ-9", "event": "before_medicine"},
+        {"code": "GAD-7", "event": "before_medicine"},
+        {"code": "PHQ-9", "event": "after_medicine", "days": 7},
+        {"code": "GAD-7", "event": "after_medicine", "days": 7},
+        {"code": "PCL-5", "event": "assessment"},
+        {"code": "PCL-5", "event": "program_end"},
+        {"code": "CSI-4", "event": "assessment"},
+        {"code": "CSI-4", "event": "after_integration"},
+        {"code": "CSI-4", "event": "program_end"},
+    ]
+
+
+def validate_questionnaire_schedule(value) -> None:
+    codes = {"PHQ-9", "GAD-7", "PCL-5", "C-SSRS", "CSI-4"}
+    for entry in value if isinstance(value, list) else [None]:
+        if (
+            not isinstance(entry, dict)
+            or entry.get("code") not in codes
+            or entry.get("event") not in QUESTIONNAIRE_EVENTS
+            or not isinstance(entry.get("days", 0), int)
+        ):
+            raise ValidationError(
+                f"Each schedule entry needs a code ({', '.join(sorted(codes))}), an event "
+                f"({', '.join(QUESTIONNAIRE_EVENTS)}) and optionally whole days, e.g. "
+                '{"code": "PHQ-9", "event": "after_medicine", "days": 7}.'
+            )
+
+
+class MessagingSettings(models.Model):
+    """A clinic's message timing (the defaults are those of DESIGN.md section 6)."""
+
+    clinic = models.OneToOneField(
+        Clinic, on_delete=models.PROTECT, related_name="messaging_settings"
+    )
+    appointment_reminder_hours = models.PositiveSmallIntegerField(
+        default=24, help_text="Reminder this many hours before an appointment."
+    )
+    preparation_instructions_hours = models.PositiveSmallIntegerField(
+        default=48, help_text="Preparation instructions this many hours before a medicine session."
+    )
+    checkin_days = models.CharField(
+        max_length=50,
+        default="1,3,7,14",
+        validators=[validate_checkin_days],
+        help_text="Days after a medicine session on which each partner gets a check-in prompt.",
+    )
+    intake_nudge_days = models.PositiveSmallIntegerField(
+        default=3, help_text="Nudge a partner whose intake is not submitted after this many days."
+    )
+    quiet_start = models.TimeField(default=time(21, 0), help_text="In each partner's time zone.")
+    quiet_end = models.TimeField(default=time(8, 0), help_text="In each partner's time zone.")
+    preparation_guidance = models.TextField(
+        default=DEFAULT_PREPARATION_GUIDANCE, validators=[validate_no_drug_names]
+    )
+    sms_enabled = models.BooleanField(default=False, help_text="Send text messages at all.")
+    questionnaire_schedule = models.JSONField(
+        default=default_questionnaire_schedule, validators=[validate_questionnaire_schedule]
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "messaging settings"
+
+    def __str__(self) -> str:
+        return f"Messaging settings of {self.clinic}"
+
+    @property
+    def checkin_day_list(self) -> list[int]:
+        return sorted({int(part) for part in self.checkin_days.split(",") if part.strip()})
+
+
+class ReminderQuerySet(models.QuerySet):
+    def due(self, now) -> "ReminderQuerySet":
+        return self.filter(status=Reminder.Status.PENDING, next_attempt_at__lte=now)
+
+    def about(self, obj) -> "ReminderQuerySet":
+        content_type = ContentType.objects.get_for_model(obj)
+        return self.filter(about_type=content_type, about_id=obj.pk)
+
+
+class Reminder(models.Model):
+    """One message in the outbox. The database is the truth; Celery only delivers.
+
+    Written in the same transaction as the event that causes it; the unique
+    idempotency key makes writing it twice impossible, the status machine
+    (pending → sent | failed | cancelled) makes sending it twice impossible.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "Text message"
+
+    class Kind(models.TextChoices):
+        APPOINTMENT_CONFIRMATION = "appointment_confirmation", "Appointment confirmation"
+        APPOINTMENT_REMINDER = "appointment_reminder", "Appointment reminder"
+        PREPARATION_INSTRUCTIONS = "preparation_instructions", "Preparation instructions"
+        CHECKIN_PROMPT = "checkin_prompt", "Integration check-in prompt"
+        MISSING_INTEGRATION = "missing_integration", "No integration booked (staff)"
+        INTAKE_NUDGE = "intake_nudge", "Intake not submitted"
+        QUESTIONNAIRE_DUE = "questionnaire_due", "Questionnaire due"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="reminders")
+    partner = models.ForeignKey(
+        Partner, null=True, blank=True, on_delete=models.PROTECT, related_name="reminders"
+    )
+    staff_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff_reminders",
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    # What the message is about, by content type and id, so the outbox does not
+    # depend on the other apps' models.
+    about_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    about_id = models.PositiveBigIntegerField(null=True, blank=True)
+    about = GenericForeignKey("about_type", "about_id")
+    # The time the message talks about (an appointment's start), shown in the recipient's zone.
+    event_at = models.DateTimeField(null=True, blank=True)
+    # Where the message's link points (the portal, a check-in, a couple page for staff).
+    link_path = models.CharField(max_length=200, default="/")
+    due_at = models.DateTimeField(help_text="When the event asked for it to go out.")
+    # When the sweep may next try: due_at moved out of quiet hours, then retry backoff.
+    next_attempt_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ReminderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-due_at"]
+        indexes = [
+            # The claim query: pending rows by next attempt time, and nothing else.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="reminder_pending_due",
+            ),
+            models.Index(fields=["about_type", "about_id"], name="reminder_about"),
+            models.Index(fields=["clinic", "-due_at"], name="reminder_clinic_recent"),
+            models.Index(fields=["clinic", "status", "-due_at"], name="reminder_clinic_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(partner__isnull=False, staff_user__isnull=True)
+                | models.Q(partner__isnull=True, staff_user__isnull=False),
+                name="reminder_one_recipient",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                name="reminder_sent_has_sent_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient_label} ({self.get_status_display()})"
+
+    @property
+    def recipient_label(self) -> str:
+        return str(self.partner) if self.partner_id else str(self.staff_user)
+
+
+# --- After the medicine session ----------------------------------------------------------
+class CheckIn(models.Model):
+    """An integration check-in prompt to one partner, some days after a medicine session.
+
+    Answers are partner-private; each answer has its own choice to share it with the
+    other partner. The care team sees all of them.
+    """
+
+    SHARE_FIELDS = {
+        "came_up": "share_came_up",
+        "practice": "share_practice",
+        "connection": "share_connection",
+    }
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="checkins")
+    couple = models.ForeignKey(Couple, on_delete=models.PROTECT, related_name="checkins")
+    medicine_session = models.ForeignKey(
+        "clinic_sessions.MedicineSession", on_delete=models.PROTECT, related_name="checkins"
+    )
+    day = models.PositiveSmallIntegerField(help_text="Days after the medicine session.")
+    due_at = models.DateTimeField()
+    came_up = models.TextField("What came up for you?", max_length=3000, blank=True)
+    practice = models.TextField("What do you want to practise?", max_length=3000, blank=True)
+    connection = models.PositiveSmallIntegerField(
+        "How connected do you feel to your partner? (0–10)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(10)],
+    )
+    share_came_up = models.BooleanField(default=False)
+    share_practice = models.BooleanField(default=False)
+    share_connection = models.BooleanField(default=False)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "medicine_session", "day"], name="checkin_once_per_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(connection__isnull=True) | models.Q(connection__lte=10),
+                name="checkin_connection_0_to_10",
+            ),
+        ]
+        indexes = [models.Index(fields=["couple", "-due_at"], name="checkin_couple_recent")]
+
+    def __str__(self) -> str:
+        return f"Day {self.day} check-in of {self.partner}"
+
+
+class IntegrationNote(models.Model):
+    """The clinician's structured note of one integration appointment (clinical).
+
+    Editable as a draft; once signed it can only be amended, with a reason, and every
+    earlier version stays in its history.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SIGNED = "signed", "Signed"
+        AMENDED = "amended", "Signed, amended"
+
+    appointment = models.OneToOneField(
+        "clinic_sessions.Appointment", on_delete=models.PROTECT, related_name="integration_note"
+    )
+    couple = models.ForeignKey(Couple, on_delete=models.PROTECT, related_name="integration_notes")
+    insights = models.TextField(max_length=5000, blank=True)
+    relational_themes = models.TextField(max_length=5000, blank=True)
+    agreements = models.TextField(max_length=5000, blank=True)
+    next_steps = models.TextField(max_length=5000, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveSmallIntegerField(default=1)
+    amendment_reason = models.CharField(max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="draft")
+                | models.Q(signed_by__isnull=False, signed_at__isnull=False),
+                name="integration_note_signed_has_signer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Integration note of appointment {self.appointment_id} (v{self.version})"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status != self.Status.DRAFT
+
+
+class QuestionnaireDue(models.Model):
+    """A questionnaire the clinic's schedule asks a partner to complete.
+
+    Done once the partner has a response to that instrument completed after
+    `opens_at` (intake's QuestionnaireResponse); no write is needed to mark it.
+    """
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="questionnaires_due"
+    )
+    code = models.CharField(max_length=10)
+    reason = models.CharField(max_length=200)
+    opens_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    key = models.CharField(max_length=200, unique=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [models.Index(fields=["partner", "due_at"], name="qdue_partner_due")]
+
+    def __str__(self) -> str:
+        return f"{self.code} for {self.partner} by {self.due_at:%Y-%m-%d}"

@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from integration import views
 
 app_name = "integration"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("messages/outbox/", views.outbox, name="outbox"),
+    path("check-ins/<int:checkin_id>/", views.checkin_answer, name="checkin_answer"),
+    path(
+        "appointments/<int:integration_appointment_id>/integration-note/",
+        views.note_edit,
+        name="note_edit",
+    ),
+    path("integration-notes/<int:note_id>/", views.note_detail, name="note_detail"),
+    path("integration-notes/<int:note_id>/sign/", views.note_sign, name="note_sign"),
+    path("integration-notes/<int:note_id>/amend/", views.note_amend, name="note_amend"),
+    path("alerts/<int:alert_id>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
+]

@@ -209,7 +209,8 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Email -------------------------------------------------------------------------
-# EMAIL_URL: smtp+tls://user:pass@host:587, consolemail://, filemail:///path/to/folder
+# EMAIL_URL: smtp+tls://user:pass@host:587, consolemail://, filemail:////absolute/folder
+# (django-environ drops the first slash of a filemail path: four slashes for an absolute one)
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="KAP Couples <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -255,7 +256,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kapcouples.tasks.record_heartbeat",
         "schedule": KAP_HEARTBEAT_SECONDS,
     },
+    # The outbox sweep: sends every due reminder, including any whose publish failed.
+    "deliver-due-reminders": {
+        "task": "integration.tasks.deliver_due_reminders",
+        "schedule": 60.0,
+    },
+    # Writes a nudge for each partner whose intake is still not submitted after the invitation.
+    "schedule-intake-nudges": {
+        "task": "integration.tasks.schedule_intake_nudges",
+        "schedule": 3600.0,
+    },
 }
+
+# --- Messages (integration app) ----------------------------------------------------
+# Where message links point: the address partners and staff open the app at.
+KAP_SITE_URL = env.str("KAP_SITE_URL", default="http://127.0.0.1:8000")
+# Dotted path of the SMS backend: integration.sms.ConsoleBackend / FileBackend, or a provider's.
+KAP_SMS_BACKEND = env.str("KAP_SMS_BACKEND", default="integration.sms.ConsoleBackend")
+KAP_SMS_FILE_PATH = env.str("KAP_SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+KAP_REMINDER_MAX_ATTEMPTS = env.int("KAP_REMINDER_MAX_ATTEMPTS", default=5)
+KAP_REMINDER_RETRY_SECONDS = env.int("KAP_REMINDER_RETRY_SECONDS", default=60)
+KAP_REMINDER_SWEEP_LIMIT = env.int("KAP_REMINDER_SWEEP_LIMIT", default=1000)
 
 # --- Logging -----------------------------------------------------------------------
 LOGGING = {

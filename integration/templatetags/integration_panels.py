@@ -1,17 +1,60 @@
 """Integration's panels on shared pages (the partner portal, the couple page)."""
 
 from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from intake import selectors as intake_selectors
+from integration import selectors
+from kapcouples import policy
 
 register = template.Library()
+
+
+def questionnaire_url(partner, code: str) -> str | None:
+    """Intake's page for answering an instrument, if that app offers one."""
+    try:
+        return reverse("intake:questionnaire_fill", kwargs={"partner_id": partner.pk, "code": code})
+    except NoReverseMatch:
+        return None
 
 
 @register.inclusion_tag("integration/panels/portal.html", takes_context=True)
 def integration_portal_panel(context, partner):
     """The partner's check-ins and due questionnaires on their portal."""
-    return {"partner": partner, "request": context["request"]}
+    user = context["request"].user
+    if not policy.can_view_partner_private(user, partner):
+        return {"visible": False}
+    # Instruments never answered are already on intake's task list above this panel.
+    today = timezone.localdate(timezone=partner.couple.clinic.zone)
+    screening = set(intake_selectors.questionnaires_due(partner, on=today))
+    dues = [due for due in selectors.questionnaires_due_for(partner) if due.code not in screening]
+    return {
+        "visible": True,
+        "partner": partner,
+        "open_checkins": selectors.open_checkins_of_partner(partner),
+        "answered": selectors.shared_checkins_for_partner(user, partner),
+        "dues": [(due, questionnaire_url(partner, due.code)) for due in dues],
+        "viewer_id": user.pk,
+    }
 
 
 @register.inclusion_tag("integration/panels/couple.html", takes_context=True)
 def integration_couple_panel(context, couple):
     """Check-ins, integration notes and alerts on the couple page (care team only)."""
-    return {"couple": couple, "request": context["request"]}
+    user = context["request"].user
+    if not policy.can_view_clinical(user, couple):
+        return {"visible": False}
+    checkins = selectors.checkins_of_couple(couple).exclude(answered_at=None).order_by("-due_at")
+    return {
+        "visible": True,
+        "couple": couple,
+        "checkins": [(c, selectors.visible_answers(user, c)) for c in checkins[:20]],
+        "notes": selectors.notes_of_couple(couple),
+        "unwritten": selectors.integration_appointments_without_note(couple),
+        "alerts": selectors.open_alerts_of_couple(couple),
+        "dues": [
+            (partner, selectors.questionnaires_due_for(partner))
+            for partner in couple.partners.all()
+        ],
+    }

@@ -1,0 +1,202 @@
+"""After the medicine session: check-ins, integration notes and the questionnaire schedule.
+
+The event hooks in `integration.services` call the scheduling functions here inside
+the event's transaction; the partner and clinician pages call the write services.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from intake.models import Partner
+from integration.models import CheckIn, IntegrationNote, QuestionnaireDue, Reminder
+from kapcouples.services import DomainError
+
+NOTE_FIELDS = ("insights", "relational_themes", "agreements", "next_steps")
+CHECKIN_FIELDS = ("came_up", "practice", "connection")
+
+
+# --- Check-ins ----------------------------------------------------------------------------
+def checkins_schedule(*, medicine_session: Any, days: list[int]) -> list[CheckIn]:
+    """One check-in per partner per prompt day after the session, each with its reminder."""
+    from integration.services import reminder_schedule  # services imports this module
+
+    completed = medicine_session.completed_at or timezone.now()
+    made = []
+    for partner in medicine_session.couple.partners.all():
+        for day in days:
+            checkin, _ = CheckIn.objects.get_or_create(
+                partner=partner,
+                medicine_session=medicine_session,
+                day=day,
+                defaults={"couple": medicine_session.couple, "due_at": completed + timedelta(day)},
+            )
+            reminder_schedule(
+                clinic_id=medicine_session.couple.clinic_id,
+                partner=partner,
+                kind=Reminder.Kind.CHECKIN_PROMPT,
+                about=checkin,
+                due_at=checkin.due_at,
+                idempotency_key=f"checkin:{checkin.pk}:prompt",
+                link_path=reverse("integration:checkin_answer", args=[checkin.pk]),
+            )
+            made.append(checkin)
+    return made
+
+
+@transaction.atomic
+def checkin_answer(*, checkin: CheckIn, partner: Partner, values: dict) -> CheckIn:
+    """Save a partner's answers and, per answer, whether the other partner may read it."""
+    if checkin.partner_id != partner.pk:
+        raise DomainError("Only the partner this check-in was written for can answer it.")
+    if checkin.due_at > timezone.now():
+        raise DomainError(
+            f"This check-in opens on {timezone.localdate(checkin.due_at):%d %B}; come back then."
+        )
+    if not any(values.get(field) not in (None, "") for field in CHECKIN_FIELDS):
+        raise DomainError("Answer at least one of the three questions before saving.")
+    checkin.came_up = (values.get("came_up") or "").strip()
+    checkin.practice = (values.get("practice") or "").strip()
+    checkin.connection = values.get("connection")
+    for flag in CheckIn.SHARE_FIELDS.values():
+        setattr(checkin, flag, bool(values.get(flag)))
+    checkin.answered_at = timezone.now()
+    checkin.full_clean()
+    checkin.save()
+    return checkin
+
+
+# --- Integration notes --------------------------------------------------------------------
+def _require_integration(appointment) -> None:
+    if appointment.kind != "integration":
+        raise DomainError("Integration notes belong to integration appointments only.")
+
+
+@transaction.atomic
+def integration_note_save(*, appointment, author, values: dict) -> IntegrationNote:
+    """Create or edit the draft note of an integration appointment."""
+    _require_integration(appointment)
+    note = IntegrationNote.objects.select_for_update().filter(
+        appointment=appointment
+    ).first() or IntegrationNote(
+        appointment=appointment, couple_id=appointment.couple_id, author=author
+    )
+    if note.is_signed:
+        raise DomainError("This note is signed. To change it, amend it and give the reason.")
+    for field in NOTE_FIELDS:
+        setattr(note, field, values.get(field, "").strip())
+    note.full_clean()
+    note.save()
+    return note
+
+
+@transaction.atomic
+def integration_note_sign(*, note: IntegrationNote, by) -> IntegrationNote:
+    """Sign a draft; from now on it can only be amended."""
+    note = IntegrationNote.objects.select_for_update().get(pk=note.pk)
+    if note.is_signed:
+        raise DomainError("This note is already signed.")
+    if not any(getattr(note, field).strip() for field in NOTE_FIELDS):
+        raise DomainError("Write at least one section of the note before signing it.")
+    note.status, note.signed_by, note.signed_at = IntegrationNote.Status.SIGNED, by, timezone.now()
+    note.full_clean()
+    note.save()
+    return note
+
+
+@transaction.atomic
+def integration_note_amend(*, note: IntegrationNote, by, values: dict, reason: str):
+    """Change a signed note: a new version, signed by `by`; the earlier stays in its history."""
+    note = IntegrationNote.objects.select_for_update().get(pk=note.pk)
+    if not note.is_signed:
+        raise DomainError("A draft is edited, not amended. Save your changes to the draft.")
+    if not reason.strip():
+        raise DomainError("Give the reason for the amendment; it is kept with the note.")
+    if all(values.get(field, "").strip() == getattr(note, field) for field in NOTE_FIELDS):
+        raise DomainError("Nothing was changed, so there is nothing to amend.")
+    for field in NOTE_FIELDS:
+        setattr(note, field, values.get(field, "").strip())
+    note.status, note.version = IntegrationNote.Status.AMENDED, note.version + 1
+    note.signed_by, note.signed_at = by, timezone.now()
+    note.amendment_reason = reason.strip()[:500]
+    note.full_clean()
+    note.save()
+    return note
+
+
+# --- Measurement-based care ---------------------------------------------------------------
+def questionnaires_for_event(
+    *,
+    schedule: list[dict],
+    event: str,
+    partners,
+    opens_at: datetime,
+    due_at: datetime,
+    source: str,
+    clinic_id: int,
+    reason: str,
+) -> list[QuestionnaireDue]:
+    """Create the due questionnaires the clinic's schedule attaches to `event`, with reminders."""
+    from integration.services import reminder_schedule
+
+    made = []
+    for entry in (e for e in schedule if e["event"] == event):
+        offset = timedelta(days=entry.get("days", 0))
+        for partner in partners:
+            due, _ = QuestionnaireDue.objects.get_or_create(
+                key=f"{source}:{entry['code']}:{partner.pk}",
+                defaults={
+                    "partner": partner,
+                    "code": entry["code"],
+                    "reason": reason,
+                    "opens_at": opens_at + offset,
+                    "due_at": due_at + offset,
+                },
+            )
+            reminder_schedule(
+                clinic_id=clinic_id,
+                partner=partner,
+                kind=Reminder.Kind.QUESTIONNAIRE_DUE,
+                about=due,
+                due_at=due.opens_at,
+                event_at=due.due_at,
+                idempotency_key=f"questionnaire-due:{due.pk}",
+                link_path=reverse("portal"),
+            )
+            made.append(due)
+    return made
+
+
+def questionnaires_cancel_for(*, source: str) -> None:
+    """Withdraw the due questionnaires an event created (its appointment was cancelled)."""
+    from integration.services import reminders_cancel_about
+
+    for due in QuestionnaireDue.objects.filter(key__startswith=f"{source}:", cancelled_at=None):
+        due.cancelled_at = timezone.now()
+        due.save(update_fields=["cancelled_at"])
+        reminders_cancel_about(about=due)
+
+
+def questionnaires_move_for(*, source: str, delta: timedelta) -> None:
+    from integration.services import reminders_move_about
+
+    for due in QuestionnaireDue.objects.filter(key__startswith=f"{source}:", cancelled_at=None):
+        due.opens_at, due.due_at = due.opens_at + delta, due.due_at + delta
+        due.save(update_fields=["opens_at", "due_at"])
+        reminders_move_about(about=due, event_at=due.due_at)
+
+
+def with_completion(dues: QuerySet[QuestionnaireDue]) -> QuerySet[QuestionnaireDue]:
+    """Annotate `is_done`: a response to the instrument completed since the window opened."""
+    from intake.models import QuestionnaireResponse
+
+    answered = QuestionnaireResponse.objects.filter(
+        partner_id=OuterRef("partner_id"),
+        code=OuterRef("code"),
+        completed_at__gte=OuterRef("opens_at"),
+    )
+    return dues.annotate(is_done=Exists(answered))

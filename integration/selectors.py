@@ -1,0 +1,84 @@
+"""Reads of messages, check-ins, notes and due questionnaires, scoped to the viewer."""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from integration import followups
+from integration.models import Alert, CheckIn, IntegrationNote, QuestionnaireDue, Reminder
+from kapcouples import policy
+
+ANSWER_FIELDS = (
+    ("came_up", "share_came_up", "What came up"),
+    ("practice", "share_practice", "What to practise"),
+    ("connection", "share_connection", "How connected (0–10)"),
+)
+
+
+def outbox_for_user(user, *, status: str = "", kind: str = "") -> QuerySet[Reminder]:
+    """The clinic's outbox, newest first; recipients joined so the page makes one query."""
+    reminders = Reminder.objects.filter(clinic_id=policy.staff_clinic_id(user))
+    if status:
+        reminders = reminders.filter(status=status)
+    if kind:
+        reminders = reminders.filter(kind=kind)
+    return reminders.select_related("partner", "staff_user").order_by("-due_at", "-pk")
+
+
+@dataclass(frozen=True)
+class VisibleAnswer:
+    label: str
+    value: object
+    shared: bool
+
+
+def visible_answers(user, checkin: CheckIn) -> list[VisibleAnswer]:
+    """The answers of a check-in this user may read (the other partner: shared ones only)."""
+    return [
+        VisibleAnswer(label, getattr(checkin, field), getattr(checkin, flag))
+        for field, flag, label in ANSWER_FIELDS
+        if policy.can_view_checkin_answer(user, checkin, flag)
+        and getattr(checkin, field) not in (None, "")
+    ]
+
+
+def checkins_of_couple(couple) -> QuerySet[CheckIn]:
+    return CheckIn.objects.filter(couple=couple).select_related("partner__couple")
+
+
+def open_checkins_of_partner(partner) -> QuerySet[CheckIn]:
+    """Check-ins the partner can answer now (opened, not yet answered)."""
+    return CheckIn.objects.filter(
+        partner=partner, answered_at=None, due_at__lte=timezone.now()
+    ).select_related("partner")
+
+
+def shared_checkins_for_partner(user, partner) -> list[tuple[CheckIn, list[VisibleAnswer]]]:
+    """Answered check-ins of the couple with what this partner may read of each."""
+    answered = checkins_of_couple(partner.couple).exclude(answered_at=None).order_by("-due_at")
+    pairs = [(checkin, visible_answers(user, checkin)) for checkin in answered[:20]]
+    return [(checkin, answers) for checkin, answers in pairs if answers]
+
+
+def questionnaires_due_for(partner) -> list[QuestionnaireDue]:
+    """Open due questionnaires of a partner, with `is_done` computed from their responses."""
+    dues = QuestionnaireDue.objects.filter(partner=partner, cancelled_at=None)
+    dues = followups.with_completion(dues.filter(opens_at__lte=timezone.now()))
+    return [due for due in dues.order_by("due_at")[:20] if not due.is_done]
+
+
+def notes_of_couple(couple) -> QuerySet[IntegrationNote]:
+    return IntegrationNote.objects.filter(couple=couple).select_related("appointment")
+
+
+def integration_appointments_without_note(couple):
+    from sessions.models import Appointment
+
+    return Appointment.objects.filter(
+        couple=couple, kind=Appointment.Kind.INTEGRATION, integration_note__isnull=True
+    ).exclude(status=Appointment.Status.CANCELLED)
+
+
+def open_alerts_of_couple(couple) -> QuerySet[Alert]:
+    return Alert.objects.filter(couple=couple, acknowledged_at=None).select_related("partner")

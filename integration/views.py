@@ -1,0 +1,160 @@
+"""Outbox, check-in, integration-note and alert pages. Objects come through policy helpers."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from integration import followups, selectors, services
+from integration.forms import AmendmentForm, CheckInForm, IntegrationNoteForm, OutboxFilterForm
+from integration.models import Alert, CheckIn, IntegrationNote
+from kapcouples import audit, policy
+from kapcouples.models import Role
+from kapcouples.services import DomainError
+
+STAFF = (Role.CLINICIAN, Role.PRESCRIBER, Role.FRONT_DESK, Role.CLINIC_ADMIN)
+CARE_TEAM = (Role.CLINICIAN, Role.PRESCRIBER)
+
+
+def _get_checkin_for_partner(request: HttpRequest, checkin_id: int) -> CheckIn:
+    checkin = get_object_or_404(CheckIn.objects.select_related("partner__couple"), pk=checkin_id)
+    if not policy.can_answer_checkin(request.user, checkin):
+        policy.deny(request, reason="another partner's check-in", obj=checkin.couple, hide=True)
+    return checkin
+
+
+def _get_couple_for_notes(request: HttpRequest, couple):
+    if policy.is_outsider_to_clinic(request.user, couple.clinic_id):
+        policy.deny(request, reason="couple of another clinic", obj=couple, hide=True)
+    if not policy.can_write_integration_note(request.user, couple):
+        policy.deny(request, reason="not on this couple's care team", obj=couple)
+    return couple
+
+
+def _get_integration_appointment(request: HttpRequest, appointment_id: int):
+    from sessions.models import Appointment
+
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("couple"),
+        pk=appointment_id,
+        kind=Appointment.Kind.INTEGRATION,
+    )
+    _get_couple_for_notes(request, appointment.couple)
+    return appointment
+
+
+def _get_note_for_care_team(request: HttpRequest, note_id: int) -> IntegrationNote:
+    note = get_object_or_404(
+        IntegrationNote.objects.select_related("couple", "appointment"), pk=note_id
+    )
+    _get_couple_for_notes(request, note.couple)
+    return note
+
+
+@policy.allow(*STAFF)
+def outbox(request: HttpRequest) -> HttpResponse:
+    form = OutboxFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    reminders = selectors.outbox_for_user(request.user, **filters)
+    page = Paginator(reminders, 50).get_page(request.GET.get("page"))
+    return render(request, "integration/outbox.html", {"page": page, "form": form})
+
+
+@policy.allow(Role.PARTNER)
+def checkin_answer(request: HttpRequest, checkin_id: int) -> HttpResponse:
+    checkin = _get_checkin_for_partner(request, checkin_id)
+    audit.record_read(request, checkin, clinic_id=checkin.partner.couple.clinic_id)
+    initial = {field: getattr(checkin, field) for field in CheckInForm.base_fields}
+    form = CheckInForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            followups.checkin_answer(
+                checkin=checkin, partner=checkin.partner, values=form.cleaned_data
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your check-in is saved.")
+            return redirect("portal")
+    return render(request, "integration/checkin_form.html", {"checkin": checkin, "form": form})
+
+
+@policy.allow(*CARE_TEAM)
+def note_edit(request: HttpRequest, integration_appointment_id: int) -> HttpResponse:
+    appointment = _get_integration_appointment(request, integration_appointment_id)
+    note = IntegrationNote.objects.filter(appointment=appointment).first()
+    if note is not None and note.is_signed:
+        return redirect("integration:note_detail", note_id=note.pk)
+    form = IntegrationNoteForm(request.POST or None, instance=note)
+    if request.method == "POST" and form.is_valid():
+        note = _save_note(request, appointment, form)
+        if note is not None:
+            messages.success(request, "Draft saved. Sign it when it is complete.")
+            return redirect("integration:note_detail", note_id=note.pk)
+    context = {"appointment": appointment, "form": form, "note": note}
+    return render(request, "integration/note_form.html", context)
+
+
+def _save_note(request: HttpRequest, appointment, form):
+    try:
+        return followups.integration_note_save(
+            appointment=appointment, author=request.user, values=form.cleaned_data
+        )
+    except DomainError as error:
+        form.add_error(None, str(error))
+        return None
+
+
+@policy.allow(*CARE_TEAM)
+def note_detail(request: HttpRequest, note_id: int) -> HttpResponse:
+    note = _get_note_for_care_team(request, note_id)
+    audit.record_read(request, note, clinic_id=note.couple.clinic_id)
+    versions = note.history.select_related("history_user").order_by("-history_date")[:20]
+    return render(request, "integration/note_detail.html", {"note": note, "versions": versions})
+
+
+@policy.allow(*CARE_TEAM)
+@require_POST
+def note_sign(request: HttpRequest, note_id: int) -> HttpResponse:
+    note = _get_note_for_care_team(request, note_id)
+    try:
+        followups.integration_note_sign(note=note, by=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The note is signed. From now on it can only be amended.")
+    return redirect("integration:note_detail", note_id=note.pk)
+
+
+@policy.allow(*CARE_TEAM)
+def note_amend(request: HttpRequest, note_id: int) -> HttpResponse:
+    note = _get_note_for_care_team(request, note_id)
+    form = AmendmentForm(request.POST or None, instance=note)
+    if request.method == "POST" and form.is_valid():
+        values, reason = form.cleaned_data, form.cleaned_data["reason"]
+        note.refresh_from_db()  # the ModelForm wrote the typed values onto the instance
+        try:
+            followups.integration_note_amend(
+                note=note, by=request.user, values=values, reason=reason
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The amendment is signed; the earlier version is kept.")
+            return redirect("integration:note_detail", note_id=note.pk)
+    return render(request, "integration/note_amend.html", {"note": note, "form": form})
+
+
+@policy.allow(*CARE_TEAM)
+@require_POST
+def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
+    alert = get_object_or_404(Alert.objects.select_related("couple"), pk=alert_id)
+    _get_couple_for_notes(request, alert.couple)
+    try:
+        services.alert_acknowledge(alert=alert, by=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Alert acknowledged.")
+    return redirect("intake:couple_detail", couple_id=alert.couple_id)
