@@ -1,9 +1,9 @@
 """Every demo login lands on its role's page, on a phone and on a desktop screen."""
 
 import pytest
-from django.core.management import call_command
 
 from kapcouples.management.commands.seed_demo import DEMO_PASSWORD
+from tests.browser.conftest import SCREENS
 
 pytestmark = pytest.mark.browser
 
@@ -17,14 +17,6 @@ LANDINGS = {
     "jordan@demo.kap": ("/portal/", "Welcome, Jordan"),
     "riley@demo.kap": ("/portal/", "Welcome, Riley"),
 }
-SCREENS = {"phone": (375, 812), "desktop": (1280, 800)}
-
-
-@pytest.fixture
-def demo_site(transactional_db, live_server, settings):
-    settings.KAP_REQUIRE_STAFF_2FA = False  # as in the embedded demo
-    call_command("seed_demo", "--force")
-    return live_server.url
 
 
 @pytest.mark.parametrize("screen", SCREENS)

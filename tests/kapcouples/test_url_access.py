@@ -19,6 +19,10 @@ PUBLIC_URL_NAMES = {
     "password_reset_confirm",
     "password_reset_complete",
     "health",
+    "intake:invitation_accept",  # the partner has no password until the invitation sets one
+    # A clinician's iCalendar feed: calendar apps cannot sign in. The secret, revocable token
+    # in the URL is the credential; the feed shows only kind, couple initials and room.
+    "clinic_sessions:feed",
 }
 
 USER_FOR_ROLE = {
