@@ -1,13 +1,20 @@
 """Bulk data for the benchmarks: one clinic per size, found again on later runs."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from intake.models import Couple, Partner
-from kapcouples.models import AccessLog, Clinic, Role, StaffMembership, User
+from integration.models import Reminder
+from kapcouples.models import AccessLog, Clinic, Role, Room, StaffMembership, User
+from sessions.models import Appointment, AppointmentClinician
+
+APPOINTMENTS_PER_COUPLE = 4
+REMINDERS_PER_APPOINTMENT = 2
 
 # page name -> (role signed in, url)
 PAGES = {
@@ -16,6 +23,10 @@ PAGES = {
     "clinician couples": (Role.CLINICIAN, "/care/"),
     "clinic admin": (Role.CLINIC_ADMIN, "/clinic-admin/"),
     "audit log": (Role.CLINIC_ADMIN, "/clinic-admin/audit/"),
+    "front desk day calendar": (Role.FRONT_DESK, "/calendar/"),
+    "front desk week calendar": (Role.FRONT_DESK, "/calendar/week/"),
+    "clinician today": (Role.CLINICIAN, "/today/"),
+    "outbox": (Role.FRONT_DESK, "/messages/outbox/"),
     "health": (None, "/health/?format=json"),
 }
 
@@ -33,22 +44,28 @@ def fill_clinic(couples: int) -> BenchClinic:
         with transaction.atomic():
             clinic = Clinic.objects.create(name=f"Bench {couples}", slug=slug)
             staff = _staff(clinic)
-            _couples(clinic, staff[Role.CLINICIAN], couples)
+            made = _couples(clinic, staff[Role.CLINICIAN], couples)
+            _appointments(clinic, staff, made)
             _access_log(clinic, staff[Role.CLINICIAN], couples * 4)
-    staff = {m.role: m.user for m in StaffMembership.objects.filter(clinic=clinic)}
+    memberships = StaffMembership.objects.filter(clinic=clinic).order_by("pk")
+    staff = {}
+    for membership in memberships:  # the first clinician is the one with the couples
+        staff.setdefault(membership.role, membership.user)
     return BenchClinic(clinic, staff)
 
 
 def _staff(clinic: Clinic) -> dict[str, User]:
-    staff = {}
-    for role in (Role.CLINICIAN, Role.FRONT_DESK, Role.CLINIC_ADMIN):
-        user = User.objects.create_user(f"{role}@{clinic.slug}.bench", None, full_name=role)
-        StaffMembership.objects.create(user=user, clinic=clinic, role=role)
-        staff[role] = user
-    return staff
+    roles = (Role.CLINICIAN, Role.FRONT_DESK, Role.CLINIC_ADMIN)
+    return {role: _staff_user(clinic, role, role) for role in roles}
 
 
-def _couples(clinic: Clinic, clinician: User, count: int) -> None:
+def _staff_user(clinic: Clinic, role: str, name: str) -> User:
+    user = User.objects.create_user(f"{name}@{clinic.slug}.bench", None, full_name=name)
+    StaffMembership.objects.create(user=user, clinic=clinic, role=role)
+    return user
+
+
+def _couples(clinic: Clinic, clinician: User, count: int) -> list[Couple]:
     made = Couple.objects.bulk_create(
         Couple(clinic=clinic, primary_clinician=clinician, status=Couple.Status.ACTIVE)
         for _ in range(count)
@@ -63,6 +80,55 @@ def _couples(clinic: Clinic, clinician: User, count: int) -> None:
         )
         for couple in made
         for slot in (1, 2)
+    )
+    return made
+
+
+def _appointments(clinic: Clinic, staff: dict[str, User], couples: list[Couple]) -> None:
+    """Hour-long slots over 10 rooms, each with its own clinician, 10 hours a day from
+    today on; a couple's appointments are len(couples) slots apart, so nothing overlaps."""
+    rooms = [Room.objects.create(clinic=clinic, name=f"Room {n}") for n in range(10)]
+    clinicians = [staff[Role.CLINICIAN]] + [
+        _staff_user(clinic, Role.CLINICIAN, f"extra{n}") for n in range(1, 10)
+    ]
+    first = timezone.now().replace(hour=8, minute=0, second=0, microsecond=0)
+    total = len(couples) * APPOINTMENTS_PER_COUPLE
+    starts = [first + datetime.timedelta(days=n // 100, hours=(n // 10) % 10) for n in range(total)]
+    appointments = Appointment.objects.bulk_create(
+        Appointment(
+            clinic=clinic,
+            couple=couples[n % len(couples)],
+            kind=Appointment.Kind.PREPARATION,
+            start=starts[n],
+            end=starts[n] + datetime.timedelta(hours=1),
+            room=rooms[n % 10],
+            booked_by=staff[Role.FRONT_DESK],
+        )
+        for n in range(total)
+    )
+    AppointmentClinician.objects.bulk_create(
+        AppointmentClinician(appointment=a, clinician=clinicians[n % 10], start=a.start, end=a.end)
+        for n, a in enumerate(appointments)
+    )
+    _reminders(clinic, appointments)
+
+
+def _reminders(clinic: Clinic, appointments: list[Appointment]) -> None:
+    partners = {p.couple_id: p for p in Partner.objects.filter(couple__clinic=clinic, slot=1)}
+    Reminder.objects.bulk_create(
+        Reminder(
+            clinic=clinic,
+            partner=partners[a.couple_id],
+            kind=Reminder.Kind.values[0],
+            due_at=a.start - datetime.timedelta(hours=24 * n),
+            next_attempt_at=a.start - datetime.timedelta(hours=24 * n),
+            status=Reminder.Status.SENT if n else Reminder.Status.PENDING,
+            sent_at=a.start - datetime.timedelta(hours=24 * n) if n else None,
+            attempts=1 if n else 0,
+            idempotency_key=f"bench:{a.pk}:{n}",
+        )
+        for a in appointments
+        for n in range(REMINDERS_PER_APPOINTMENT)
     )
 
 
