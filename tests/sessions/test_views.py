@@ -74,6 +74,8 @@ def test_check_first_shows_conflicts_and_readiness_without_saving(cast, client_f
 
 def test_a_time_the_clocks_skip_is_refused_next_to_the_field(cast, client_for):
     # America/New_York springs forward at 02:00 on 8 March 2026.
+    cast.clinic.timezone = "America/New_York"
+    cast.clinic.save()
     url = reverse("clinic_sessions:appointment_new", kwargs={"couple_id": cast.couple.pk})
     data = _booking_data(cast, datetime.date(2026, 3, 8), "02:30", room(cast))
     page = client_for(cast.front_desk).post(url, data).content.decode()
