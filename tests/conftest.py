@@ -1,5 +1,6 @@
 """Shared fixtures: the standard cast of users every access test reuses."""
 
+import contextlib
 from dataclasses import dataclass
 
 import pytest
@@ -8,8 +9,18 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from intake.models import Couple, Partner
 from kapcouples import policy
+from kapcouples.celery import app as celery_app
 from kapcouples.models import Clinic, Role, User
 from tests.factories import ClinicFactory, CoupleFactory, PartnerFactory, StaffFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def empty_the_test_queue_afterwards():
+    """Tasks published during the run (with no worker listening) must not pile up in Redis."""
+    yield
+    # Redis gone at the end of the run: nothing left to empty.
+    with contextlib.suppress(Exception):
+        celery_app.control.purge()
 
 
 @dataclass

@@ -9,6 +9,8 @@ import os
 os.environ.setdefault("SECRET_KEY", "tests-only-" + "k" * 50)
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kapcouples")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+# A queue of the tests' own on the shared Redis, emptied when the run ends (tests/conftest.py).
+os.environ.setdefault("CELERY_QUEUE", "kapcouples-tests")
 # pytest-django's live_server with Playwright's sync API (browser tests).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
