@@ -11,17 +11,24 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("KAP_VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
+# A local .env (git-ignored, see .env.example) fills in variables the process lacks;
+# real environment variables always win.
+if (BASE_DIR / ".env").is_file():
+    environ.Env.read_env(BASE_DIR / ".env")
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # embedded database, broker folder, beat schedule
 
 # --- Core -------------------------------------------------------------------
 DEBUG = env.bool("DEBUG", default=False)
 # No default outside DEBUG: a production process must be given its own key.
-SECRET_KEY = env.str("SECRET_KEY") if not DEBUG else env.str("SECRET_KEY", default="dev-insecure")
+SECRET_KEY = env.str("SECRET_KEY", default="") or ("dev-insecure" if DEBUG else "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured("Set the SECRET_KEY environment variable")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
