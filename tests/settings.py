@@ -6,6 +6,10 @@ needed); the defaults below are the standard local servers.
 
 import os
 
+# Production defaults, so a developer's .env (which wins only where nothing is set)
+# cannot change what the tests see.
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("KAP_REQUIRE_STAFF_2FA", "1")
 os.environ.setdefault("SECRET_KEY", "tests-only-" + "k" * 50)
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kapcouples")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
