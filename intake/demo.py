@@ -141,7 +141,6 @@ def _fully_screened(partner: Partner, text: ConsentText, staff) -> None:
         services.review_sign(
             partner=partner,
             reviewer=staff[Role.PRESCRIBER],
-            role=Role.PRESCRIBER,
             findings={},
             systolic=124,
             diastolic=80,
@@ -151,7 +150,7 @@ def _fully_screened(partner: Partner, text: ConsentText, staff) -> None:
             reason=f"Intake v{intake.version} and baseline examination show no contraindication.",
         )
     if not partner.prescriptions.exists():
-        today = timezone.localdate()
+        today = timezone.localdate(timezone=partner.couple.clinic.zone)
         services.prescription_create(
             partner=partner,
             prescriber=staff[Role.PRESCRIBER],

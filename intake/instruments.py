@@ -32,6 +32,24 @@ from dataclasses import dataclass
 
 SUICIDE_RISK = "suicide_risk"
 DSM5_PATTERN = "dsm5_pattern"
+# The flags in words for the care team; partners are never shown flag names.
+FLAG_LABELS = {
+    SUICIDE_RISK: "suicide risk",
+    DSM5_PATTERN: "meets the DSM-5 PTSD symptom pattern",
+}
+CSSRS_RISK_ORDER = ("none", "low", "moderate", "high")
+
+
+def cssrs_risk(band: str) -> int:
+    """A C-SSRS band's place in the order none < low < moderate < high."""
+    return CSSRS_RISK_ORDER.index(band) if band in CSSRS_RISK_ORDER else len(CSSRS_RISK_ORDER)
+
+
+def calls_for_crisis_line(code: str, band: str, flags: Sequence[str]) -> bool:
+    """A C-SSRS at moderate or high risk, or a PHQ-9 with thoughts of self-harm (item 9)."""
+    if code == "C-SSRS":
+        return band in ("moderate", "high")
+    return code == "PHQ-9" and SUICIDE_RISK in flags
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,17 @@
 """Couples and partners."""
 
+import datetime
+import functools
+import operator
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from intake import contraindications, instruments
 from kapcouples.models import Clinic, validate_timezone
+
+DEFAULT_CRISIS_LINE = "988 Suicide & Crisis Lifeline (call or text 988, US)"
 
 
 class CoupleQuerySet(models.QuerySet):
@@ -106,6 +113,11 @@ class ScreeningSettings(models.Model):
     review_valid_days = models.PositiveSmallIntegerField(default=180)
     cssrs_valid_days = models.PositiveSmallIntegerField(default=30)
     break_glass_minutes = models.PositiveSmallIntegerField(default=60)
+    # Shown to a partner whose answers suggest a risk of suicide (DESIGN.md section 4).
+    clinic_phone = models.CharField(
+        max_length=30, blank=True, help_text="The number a partner in crisis can call."
+    )
+    crisis_line = models.CharField(max_length=200, default=DEFAULT_CRISIS_LINE)
 
     history = HistoricalRecords()
 
@@ -174,13 +186,15 @@ class IntakeForm(models.Model):
     """One version of a partner's intake. A draft is edited; submitted versions are read-only.
 
     Amending makes a new draft version; when it is submitted, the previous submitted
-    version becomes superseded (still readable).
+    version becomes superseded (still readable). A partner may withdraw an amendment they
+    no longer want to submit: it stays on record as withdrawn.
     """
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         SUBMITTED = "submitted", "Submitted"
         SUPERSEDED = "superseded", "Superseded by an amendment"
+        WITHDRAWN = "withdrawn", "Withdrawn (never submitted)"
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="intake_forms")
     version = models.PositiveSmallIntegerField(default=1)
@@ -190,6 +204,7 @@ class IntakeForm(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     objects = IntakeFormQuerySet.as_manager()
     history = HistoricalRecords()
@@ -209,8 +224,14 @@ class IntakeForm(models.Model):
                 name="intake_one_submitted_per_partner",
             ),
             models.CheckConstraint(
-                condition=models.Q(status="draft") | models.Q(submitted_at__isnull=False),
+                condition=~models.Q(status__in=["submitted", "superseded"])
+                | models.Q(submitted_at__isnull=False),
                 name="intake_submitted_has_time",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="withdrawn", withdrawn_at__isnull=False)
+                | (~models.Q(status="withdrawn") & models.Q(withdrawn_at__isnull=True)),
+                name="intake_withdrawn_has_time",
             ),
         ]
 
@@ -277,6 +298,37 @@ class QuestionnaireResponse(models.Model):
     def __str__(self) -> str:
         return f"{self.code} of {self.partner} on {self.completed_at:%Y-%m-%d}"
 
+    @property
+    def is_cssrs(self) -> bool:
+        return self.code == self.Code.CSSRS
+
+    @property
+    def needs_review(self) -> bool:
+        """Waiting for a clinician's review: every C-SSRS screener and every flagged result."""
+        reviewable = self.is_cssrs or bool(self.flags)
+        return reviewable and self.acknowledged_at is None
+
+    @property
+    def calls_for_crisis_line(self) -> bool:
+        """Whether the partner is shown the clinic's phone and the crisis line with it."""
+        return instruments.calls_for_crisis_line(self.code, self.band, self.flags)
+
+    @property
+    def flag_labels(self) -> list[str]:
+        """The flags in words, for the care team's pages."""
+        return [instruments.FLAG_LABELS.get(flag, flag.replace("_", " ")) for flag in self.flags]
+
+
+def _any_absolute_finding() -> models.Q:
+    return functools.reduce(
+        operator.or_,
+        (
+            models.Q(**{f"findings__{item.key}": True})
+            for item in contraindications.ITEMS
+            if item.weight == contraindications.ABSOLUTE
+        ),
+    )
+
 
 class ContraindicationReview(models.Model):
     """A reviewer's signed decision on one submitted intake version, valid until `expires_on`."""
@@ -319,6 +371,14 @@ class ContraindicationReview(models.Model):
                 & models.Q(diastolic__range=(20, 200))
                 & models.Q(heart_rate__range=(20, 250)),
                 name="review_vitals_plausible",
+            ),
+            # The service refuses this first; the database keeps it true whatever writes.
+            models.CheckConstraint(
+                condition=~models.Q(decision__in=["cleared", "cleared_with_conditions"])
+                | ~_any_absolute_finding(),
+                name="review_absolute_never_cleared",
+                violation_error_message="An absolute contraindication is present: the "
+                "partner cannot be cleared.",
             ),
         ]
 
@@ -376,6 +436,20 @@ class Prescription(models.Model):
 
     def __str__(self) -> str:
         return f"Ketamine {self.single_dose_mg} mg {self.get_route_display()} for {self.partner}"
+
+    def display_status(self, on: datetime.date) -> str:
+        """What the prescription is on day `on` (the clinic's calendar day): "Active",
+        "Expired", "Starts on 3 Dec 2026" or "Cancelled"."""
+        if self.status == self.Status.CANCELLED:
+            return "Cancelled"
+        if self.status == self.Status.EXPIRED or on > self.valid_until:
+            return "Expired"
+        if on < self.valid_from:
+            return f"Starts on {self.valid_from.day} {self.valid_from:%b %Y}"
+        return "Active"
+
+    def is_valid_on(self, on: datetime.date) -> bool:
+        return self.status == self.Status.ACTIVE and self.valid_from <= on <= self.valid_until
 
 
 class ConsentText(models.Model):

@@ -8,6 +8,7 @@ in one place.
 import datetime
 from dataclasses import dataclass
 
+from intake import contraindications, instruments
 from intake.models import (
     ConsentText,
     ContraindicationReview,
@@ -35,8 +36,17 @@ class ScreeningStatus:
     consent_current: bool  # signed the clinic's current consent version
     # active on `on` for `route` (any route if route is None)
     prescription: "Prescription | None"
-    cssrs_band: str | None  # latest C-SSRS within cssrs_valid_days before `on`; else None
-    cssrs_acknowledged: bool  # a clinician acknowledged a moderate result
+    cssrs_band: str | None  # latest C-SSRS within the window before `on`; else None
+    cssrs_acknowledged: bool  # a clinician reviewed that latest C-SSRS
+    # The C-SSRS gate: "" when it passes on `on`, else one sentence naming the partner,
+    # what is wrong and what would satisfy it (see `cssrs_blocker`).
+    cssrs_blocker: str
+    # First and last calendar day (clinic's zone) a screener counts for a session on `on`.
+    cssrs_window: tuple[datetime.date, datetime.date]
+    # Labels of absolute contraindications marked in the partner's unsubmitted amendment
+    # and not in the submitted version: the partner is reporting something new that rules
+    # out a session, before anyone has reviewed it.
+    draft_absolute: tuple[str, ...]
 
 
 def screening_status(
@@ -45,7 +55,9 @@ def screening_status(
     """Everything screening knows about `partner` that matters for a session on `on`."""
     submitted = current_intake(partner)
     review = current_review(partner, on=on)
-    cssrs = current_cssrs(partner, on=on)
+    window = cssrs_window(partner, on=on)
+    screeners = _cssrs_in(partner, window)
+    latest = screeners[-1] if screeners else None
     return ScreeningStatus(
         partner=partner,
         intake_submitted=submitted is not None,
@@ -53,8 +65,29 @@ def screening_status(
         review_conditions=review.conditions if review else "",
         consent_current=has_current_consent(partner),
         prescription=_prescription(partner, on=on, route=route),
-        cssrs_band=cssrs.band if cssrs else None,
-        cssrs_acknowledged=bool(cssrs and cssrs.acknowledged_at),
+        cssrs_band=latest.band if latest else None,
+        cssrs_acknowledged=bool(latest and latest.acknowledged_at),
+        cssrs_blocker=cssrs_blocker(partner, screeners, window),
+        cssrs_window=window,
+        draft_absolute=draft_absolute(partner, submitted),
+    )
+
+
+def draft_absolute(partner: Partner, submitted: IntakeForm | None) -> tuple[str, ...]:
+    """Absolute items ticked in the open amendment that the submitted version lacks."""
+    if submitted is None:
+        return ()
+    draft = IntakeForm.objects.filter(
+        partner=partner, status=IntakeForm.Status.DRAFT, version__gt=submitted.version
+    ).first()
+    if draft is None:
+        return ()
+    now = draft.answers.get("medical", {})
+    before = submitted.answers.get("medical", {})
+    return tuple(
+        item.label
+        for item in contraindications.present(now, contraindications.ABSOLUTE)
+        if not before.get(item.key)
     )
 
 
@@ -109,20 +142,96 @@ def has_current_consent(partner: Partner) -> bool:
     return text is not None and text.signatures.filter(partner=partner).exists()
 
 
+def cssrs_window(partner: Partner, *, on: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first and last day a C-SSRS screener counts for a session on `on`: the clinic's
+    `cssrs_valid_days` before it, and the day itself."""
+    days = ScreeningSettings.for_clinic(partner.couple.clinic_id).cssrs_valid_days
+    return on - datetime.timedelta(days=days), on
+
+
 def current_cssrs(partner: Partner, *, on: datetime.date) -> QuestionnaireResponse | None:
     """The latest C-SSRS screener completed within the clinic's validity window before `on`."""
-    clinic = partner.couple.clinic
-    days = ScreeningSettings.for_clinic(clinic.pk).cssrs_valid_days
-    return (
+    screeners = _cssrs_in(partner, cssrs_window(partner, on=on))
+    return screeners[-1] if screeners else None
+
+
+def _cssrs_in(partner: Partner, window) -> list[QuestionnaireResponse]:
+    """The partner's C-SSRS screeners completed in `window`, oldest first."""
+    zone = partner.couple.clinic.zone
+    first, last = window
+    return list(
         QuestionnaireResponse.objects.filter(
             partner=partner,
             code=QuestionnaireResponse.Code.CSSRS,
-            completed_at__gte=_start_of_day(on - datetime.timedelta(days=days), clinic.zone),
-            completed_at__lt=_start_of_day(on + datetime.timedelta(days=1), clinic.zone),
-        )
-        .order_by("-completed_at")
-        .first()
+            completed_at__gte=_start_of_day(first, zone),
+            completed_at__lt=_start_of_day(last + datetime.timedelta(days=1), zone),
+        ).order_by("completed_at", "pk")
     )
+
+
+def cssrs_blocker(partner: Partner, screeners: list[QuestionnaireResponse], window) -> str:
+    """Why the C-SSRS stops a session, or "" when it passes.
+
+    Reviewed means a care-team clinician acknowledged the screener. The rules, in the
+    order they are reported:
+    1. a screener must have been completed in the window;
+    2. a high result blocks until a newer screener, reviewed by a clinician, shows lower
+       risk (reviewing the high one itself is not enough; a retake nobody has reviewed
+       clears nothing);
+    3. every moderate or high result in the window needs a clinician's review;
+    low and none pass once nothing riskier is unreviewed.
+    """
+    name = partner.first_name
+    if not screeners:
+        first, last = window
+        return (
+            f"{name} needs a C-SSRS screener completed between "
+            f"{_day(first, year=first.year != last.year)} and {_day(last, year=True)}."
+        )
+    return _high_blocker(name, partner, screeners) or _unreviewed_blocker(name, partner, screeners)
+
+
+def _high_blocker(name: str, partner: Partner, screeners) -> str:
+    highs = [s for s in screeners if s.band == "high"]
+    if not highs:
+        return ""
+    high = highs[-1]
+    newer = [s for s in screeners if s.completed_at > high.completed_at]
+    if any(s.acknowledged_at for s in newer):  # any newer one is lower: `high` is the last
+        return ""
+    if newer:
+        return (
+            f"{name}'s newer C-SSRS screener of {_day(_local(newer[-1], partner))} "
+            "needs a clinician's review before it counts."
+        )
+    return (
+        f"{name}'s C-SSRS screener of {_day(_local(high, partner))} shows high risk: no "
+        "medicine session until a newer screener, reviewed by a clinician, shows lower risk."
+    )
+
+
+def _unreviewed_blocker(name: str, partner: Partner, screeners) -> str:
+    unreviewed = [
+        s
+        for s in screeners
+        if not s.acknowledged_at
+        and instruments.cssrs_risk(s.band) >= instruments.cssrs_risk("moderate")
+    ]
+    if not unreviewed:
+        return ""
+    worst = max(unreviewed, key=lambda s: (instruments.cssrs_risk(s.band), s.completed_at))
+    return (
+        f"{name}'s C-SSRS screener of {_day(_local(worst, partner))} shows {worst.band} risk: "
+        "a clinician needs to review it before a medicine session."
+    )
+
+
+def _local(response: QuestionnaireResponse, partner: Partner) -> datetime.date:
+    return local_date(response.completed_at, partner)
+
+
+def _day(day: datetime.date, *, year: bool = False) -> str:
+    return f"{day.day} {day:%b %Y}" if year else f"{day.day} {day:%b}"
 
 
 def _start_of_day(day: datetime.date, zone) -> datetime.datetime:

@@ -122,3 +122,25 @@ def intake_versions(partner: Partner) -> QuerySet[IntakeForm]:
 
 def prescriptions_of(partner: Partner) -> QuerySet[Prescription]:
     return partner.prescriptions.select_related("prescriber")
+
+
+@dataclass(frozen=True)
+class PrescriptionRow:
+    prescription: Prescription
+    label: str  # Prescription.display_status on the clinic's today
+    valid_today: bool
+    cancellable: bool
+
+
+def prescription_rows(partner: Partner) -> list[PrescriptionRow]:
+    """The partner's prescriptions with what each is today, in the clinic's zone."""
+    today = timezone.localdate(timezone=partner.couple.clinic.zone)
+    return [
+        PrescriptionRow(
+            prescription=rx,
+            label=rx.display_status(today),
+            valid_today=rx.is_valid_on(today),
+            cancellable=rx.status == Prescription.Status.ACTIVE,
+        )
+        for rx in prescriptions_of(partner)
+    ]

@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -31,12 +32,22 @@ from intake.models import (
     ScreeningSettings,
 )
 from intake.readiness import current_consent_text, current_intake
-from kapcouples.models import AccessLog, Clinic, Role, User
+from kapcouples import policy
+from kapcouples.models import AccessLog, Clinic, User
 from kapcouples.services import DomainError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DomainError", "partner_update_contact"]
+__all__ = ["DomainError", "FieldError", "partner_update_contact"]
+
+
+class FieldError(DomainError):
+    """A refusal about one input: `field` names it, so a form shows the message beside it."""
+
+    def __init__(self, message: str, *, field: str):
+        super().__init__(message)
+        self.field = field
+
 
 CONTACT_FIELDS = (
     "phone",
@@ -242,7 +253,7 @@ def intake_save_step(
                 "Your intake is submitted and can no longer be edited. Choose “Amend” to "
                 "start a new version."
             )
-        draft = IntakeForm.objects.create(partner=partner, version=1)
+        draft = IntakeForm.objects.create(partner=partner, version=_next_version(partner))
     draft = IntakeForm.objects.select_for_update().get(pk=draft.pk)
     draft.answers = {**draft.answers, step: answers}
     others = [saved for saved in draft.steps_saved if saved != step]
@@ -289,10 +300,36 @@ def intake_amend(*, partner: Partner) -> IntakeForm:
         raise DomainError("Submit your intake before amending it.")
     return IntakeForm.objects.create(
         partner=partner,
-        version=submitted.version + 1,
+        version=_next_version(partner),
         answers=submitted.answers,
         steps_saved=list(submitted.steps_saved),
     )
+
+
+def _next_version(partner: Partner) -> int:
+    # After the highest ever used: a withdrawn amendment keeps its number.
+    highest = partner.intake_forms.aggregate(Max("version"))["version__max"]
+    return (highest or 0) + 1
+
+
+@transaction.atomic
+def intake_withdraw_draft(*, partner: Partner) -> IntakeForm:
+    """Withdraw the partner's unsubmitted amendment; the submitted version stays in force
+    and the withdrawn one stays on record."""
+    draft = intake_draft(partner)
+    if draft is None:
+        raise DomainError("You have no amendment in progress, so there is nothing to withdraw.")
+    if current_intake(partner) is None:
+        raise DomainError(
+            "Your intake has not been submitted yet, so there is no amendment to withdraw. "
+            "Change your answers and submit when you are ready."
+        )
+    draft = IntakeForm.objects.select_for_update().get(pk=draft.pk)
+    draft.status = IntakeForm.Status.WITHDRAWN
+    draft.withdrawn_at = timezone.now()
+    draft.full_clean()
+    draft.save()
+    return draft
 
 
 # --- Couple intentions ------------------------------------------------------------------------
@@ -365,7 +402,6 @@ def _raise_alerts(response: QuestionnaireResponse) -> None:
     from integration.services import alert_raise  # integration imports intake models
 
     for flag in response.flags:
-        urgent = response.code == QuestionnaireResponse.Code.CSSRS and response.band == "high"
         alert_raise(
             couple=response.partner.couple,
             partner=response.partner,
@@ -375,15 +411,27 @@ def _raise_alerts(response: QuestionnaireResponse) -> None:
                 f"(total {response.total}), flag {flag.replace('_', ' ')}. Open the response."
             ),
             dedupe_key=f"questionnaire:{response.pk}:{flag}",
-            urgent=urgent,
+            urgent=_is_urgent(response, flag),
         )
+
+
+def _is_urgent(response: QuestionnaireResponse, flag: str) -> bool:
+    """C-SSRS high risk, and any PHQ-9 answer above 0 on item 9, reach people at once."""
+    if response.code == QuestionnaireResponse.Code.CSSRS:
+        return response.band == "high"
+    return response.code == QuestionnaireResponse.Code.PHQ9 and flag == instruments.SUICIDE_RISK
 
 
 @transaction.atomic
 def questionnaire_acknowledge(*, response: QuestionnaireResponse, user: User):
-    """A clinician records that they have seen and acted on a flagged result."""
-    if not response.flags and response.band not in ("moderate", "high"):
-        raise DomainError("Only flagged results need acknowledging.")
+    """A care-team clinician records that they have reviewed a result: any C-SSRS screener
+    (the readiness gate counts only reviewed ones), or another flagged result."""
+    policy.ensure(
+        policy.can_review_questionnaire, user, response.partner.couple, to="review this result"
+    )
+    is_cssrs = response.code == QuestionnaireResponse.Code.CSSRS
+    if not is_cssrs and not response.flags:
+        raise DomainError("Only flagged results and C-SSRS screeners need a clinician's review.")
     if response.acknowledged_at is None:
         response.acknowledged_by, response.acknowledged_at = user, timezone.now()
         response.save(update_fields=["acknowledged_by", "acknowledged_at"])
@@ -403,7 +451,6 @@ def review_sign(
     *,
     partner: Partner,
     reviewer: User,
-    role: str,
     findings: dict,
     systolic: int,
     diastolic: int,
@@ -417,14 +464,19 @@ def review_sign(
 
     Items the partner reported stay marked (a reviewer may add, never remove, an item).
     Absolute contraindications cannot be cleared; relative ones only by a prescriber.
+    `reviewer` is the acting user: the policy decides what they may sign.
     """
+    policy.ensure(
+        policy.can_sign_review, reviewer, partner.couple, to="sign a contraindication review"
+    )
     intake = current_intake(partner)
     if intake is None:
         raise DomainError("The partner has not submitted an intake yet; review it after.")
     reported = review_prefill(partner)
     merged = {key: bool(findings.get(key)) or reported[key] for key in contraindications.KEYS}
     clears = decision != ContraindicationReview.Decision.NOT_CLEARED
-    _check_clearance(merged, clears=clears, role=role)
+    if clears:
+        _check_clearance(merged, reviewer=reviewer, couple=partner.couple)
     if decision == ContraindicationReview.Decision.CLEARED_WITH_CONDITIONS and not conditions:
         raise DomainError("State the conditions of the clearance, or choose another decision.")
     now = timezone.now()
@@ -450,9 +502,7 @@ def review_sign(
     return review
 
 
-def _check_clearance(findings: dict, *, clears: bool, role: str) -> None:
-    if not clears:
-        return
+def _check_clearance(findings: dict, *, reviewer: User, couple: Couple) -> None:
     absolute = contraindications.present(findings, contraindications.ABSOLUTE)
     if absolute:
         names = ", ".join(item.label for item in absolute)
@@ -460,11 +510,21 @@ def _check_clearance(findings: dict, *, clears: bool, role: str) -> None:
             f"An absolute contraindication is present ({names}): choose “Not cleared”."
         )
     relative = contraindications.present(findings, contraindications.RELATIVE)
-    if relative and role != Role.PRESCRIBER:
-        raise DomainError(
-            "A relative contraindication is present: only a prescriber may clear this "
-            "partner. Choose “Not cleared” or ask a prescriber to review."
+    if not relative:
+        return
+    try:
+        policy.ensure(
+            policy.can_clear_relative_contraindication,
+            reviewer,
+            couple,
+            to="clear a partner with a relative contraindication",
         )
+    except policy.NotAllowed as refusal:
+        names = ", ".join(item.label for item in relative)
+        raise policy.NotAllowed(
+            f"A relative contraindication is present ({names}). {refusal} Choose “Not "
+            "cleared”, or ask a prescriber to review."
+        ) from refusal
 
 
 # --- Prescriptions ----------------------------------------------------------------------------
@@ -479,7 +539,19 @@ def prescription_create(
     valid_until: datetime.date,
     instructions: str = "",
 ) -> Prescription:
-    """Prescribe ketamine for one partner."""
+    """Prescribe ketamine for one partner (the prescriber is the acting user).
+
+    A prescription already over on the day it is written (in the clinic's zone) is refused:
+    it could never be used.
+    """
+    policy.ensure(policy.can_prescribe, prescriber, partner.couple, to="write a prescription")
+    today = timezone.localdate(timezone=partner.couple.clinic.zone)
+    if valid_until < today:
+        raise FieldError(
+            f"This prescription would already have expired: “valid until” is before today "
+            f"({today.day} {today:%b %Y}). Choose today or a later day.",
+            field="valid_until",
+        )
     prescription = Prescription(
         partner=partner,
         prescriber=prescriber,
@@ -495,8 +567,9 @@ def prescription_create(
 
 
 @transaction.atomic
-def prescription_cancel(*, prescription: Prescription, reason: str) -> Prescription:
-    """Cancel a prescription; it stays on record."""
+def prescription_cancel(*, prescription: Prescription, by: User, reason: str) -> Prescription:
+    """Cancel a prescription; it stays on record. `by` is the acting prescriber."""
+    policy.ensure(policy.can_prescribe, by, prescription.partner.couple, to="cancel a prescription")
     if prescription.status != Prescription.Status.ACTIVE:
         raise DomainError("Only an active prescription can be cancelled.")
     prescription.status = Prescription.Status.CANCELLED

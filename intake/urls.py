@@ -29,6 +29,11 @@ urlpatterns = [
     ),
     path("partners/<int:partner_id>/intake/submit/", views.intake_submit, name="intake_submit"),
     path("partners/<int:partner_id>/intake/amend/", views.intake_amend, name="intake_amend"),
+    path(
+        "partners/<int:partner_id>/intake/withdraw-amendment/",
+        views.intake_withdraw_draft,
+        name="intake_withdraw_draft",
+    ),
     path("intake-versions/<int:intake_id>/", views.intake_version, name="intake_version"),
     path(
         "partners/<int:partner_id>/questionnaires/<slug:code>/",

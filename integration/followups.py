@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from intake.models import Partner
 from integration.models import CheckIn, IntegrationNote, QuestionnaireDue, Reminder
+from kapcouples import policy
 from kapcouples.services import DomainError
 
 NOTE_FIELDS = ("insights", "relational_themes", "agreements", "next_steps")
@@ -76,10 +77,15 @@ def _require_integration(appointment) -> None:
         raise DomainError("Integration notes belong to integration appointments only.")
 
 
+def _ensure_note_writer(user, couple, verb: str) -> None:
+    policy.ensure(policy.can_write_integration_note, user, couple, to=f"{verb} an integration note")
+
+
 @transaction.atomic
 def integration_note_save(*, appointment, author, values: dict) -> IntegrationNote:
     """Create or edit the draft note of an integration appointment."""
     _require_integration(appointment)
+    _ensure_note_writer(author, appointment.couple, "write")
     note = IntegrationNote.objects.select_for_update().filter(
         appointment=appointment
     ).first() or IntegrationNote(
@@ -97,7 +103,8 @@ def integration_note_save(*, appointment, author, values: dict) -> IntegrationNo
 @transaction.atomic
 def integration_note_sign(*, note: IntegrationNote, by) -> IntegrationNote:
     """Sign a draft; from now on it can only be amended."""
-    note = IntegrationNote.objects.select_for_update().get(pk=note.pk)
+    note = IntegrationNote.objects.select_for_update().select_related("couple").get(pk=note.pk)
+    _ensure_note_writer(by, note.couple, "sign")
     if note.is_signed:
         raise DomainError("This note is already signed.")
     if not any(getattr(note, field).strip() for field in NOTE_FIELDS):
@@ -111,7 +118,8 @@ def integration_note_sign(*, note: IntegrationNote, by) -> IntegrationNote:
 @transaction.atomic
 def integration_note_amend(*, note: IntegrationNote, by, values: dict, reason: str):
     """Change a signed note: a new version, signed by `by`; the earlier stays in its history."""
-    note = IntegrationNote.objects.select_for_update().get(pk=note.pk)
+    note = IntegrationNote.objects.select_for_update().select_related("couple").get(pk=note.pk)
+    _ensure_note_writer(by, note.couple, "amend")
     if not note.is_signed:
         raise DomainError("A draft is edited, not amended. Save your changes to the draft.")
     if not reason.strip():

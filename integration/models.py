@@ -21,7 +21,9 @@ class Alert(models.Model):
     class Kind(models.TextChoices):
         SUICIDE_RISK = "suicide_risk", "Suicide risk (questionnaire)"
         PTSD_PATTERN = "ptsd_pattern", "PTSD pattern (PCL-5)"
-        MISSING_INTEGRATION = "missing_integration", "No integration session booked"
+        MISSING_INTEGRATION = "missing_integration", "Integration session not held in time"
+        ADVERSE_EVENT = "adverse_event", "Serious adverse event"
+        HOLD_READING = "hold_reading", "Blood pressure hold not resolved"
         OTHER = "other", "Other"
 
     class Urgency(models.TextChoices):
@@ -107,6 +109,8 @@ def default_questionnaire_schedule() -> list[dict]:
     return [
         {"code": "PHQ-9", "event": "before_medicine"},
         {"code": "GAD-7", "event": "before_medicine"},
+        # Sent inside its validity window before the session (see integration.services).
+        {"code": "C-SSRS", "event": "before_medicine"},
         {"code": "PHQ-9", "event": "after_medicine", "days": 7},
         {"code": "GAD-7", "event": "after_medicine", "days": 7},
         {"code": "PCL-5", "event": "assessment"},
@@ -209,7 +213,12 @@ class Reminder(models.Model):
         APPOINTMENT_REMINDER = "appointment_reminder", "Appointment reminder"
         PREPARATION_INSTRUCTIONS = "preparation_instructions", "Preparation instructions"
         CHECKIN_PROMPT = "checkin_prompt", "Integration check-in prompt"
-        MISSING_INTEGRATION = "missing_integration", "No integration booked (staff)"
+        MISSING_INTEGRATION = "missing_integration", "Integration session not held (staff)"
+        # The clock of the integration window: evaluated at its time, never sent itself.
+        INTEGRATION_CHECK = "integration_check", "Integration window check (not sent)"
+        URGENT_ALERT = "urgent_alert", "Urgent alert (staff)"
+        # The clock of a blood-pressure hold: evaluated at its time, never sent itself.
+        HOLD_WATCH = "hold_watch", "Hold reading follow-up (not sent)"
         INTAKE_NUDGE = "intake_nudge", "Intake not submitted"
         QUESTIONNAIRE_DUE = "questionnaire_due", "Questionnaire due"
 

@@ -22,9 +22,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intake.models import Partner
-from integration import followups, quiet_hours, rendering, sms
-from integration.models import Alert, CheckIn, MessagingSettings, QuestionnaireDue, Reminder
-from kapcouples.services import DomainError
+from integration import followups, quiet_hours, rendering, sms, window
+from integration.alerts import alert_acknowledge as alert_acknowledge
+from integration.alerts import alert_raise as alert_raise
+from integration.alerts import hold_watch_fires
+from integration.alerts import hold_watch_schedule as hold_watch_schedule
+from integration.models import CheckIn, MessagingSettings, QuestionnaireDue, Reminder
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +64,8 @@ def reminder_schedule(
     partner: Partner | None = None,
     staff_user=None,
     about: Any = None,
+    about_type: ContentType | None = None,
+    about_id: int | None = None,
     event_at: datetime | None = None,
     link_path: str = "/",
 ) -> Reminder:
@@ -68,7 +73,10 @@ def reminder_schedule(
 
     Call inside the transaction of the event that causes it. A message already due
     is handed to a worker when the transaction commits; later ones wait for the sweep.
+    `about_type`/`about_id` name the subject without loading it (another app's row).
     """
+    if about is not None:
+        about_type, about_id = ContentType.objects.get_for_model(about), about.pk
     messaging = messaging_settings_for(clinic_id)
     existing = Reminder.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -79,8 +87,8 @@ def reminder_schedule(
         staff_user=staff_user,
         channel=channel_for(partner, messaging) if partner else Reminder.Channel.EMAIL,
         kind=kind,
-        about_type=ContentType.objects.get_for_model(about) if about is not None else None,
-        about_id=about.pk if about is not None else None,
+        about_type=about_type,
+        about_id=about_id,
         event_at=event_at,
         link_path=link_path,
         due_at=due_at,
@@ -302,23 +310,41 @@ QUESTIONNAIRE_EVENT_OF_KIND = {
 }
 
 
+# Instruments valid only for some days before a medicine session: opened inside that window.
+WINDOWED_BEFORE_MEDICINE = ("C-SSRS",)
+
+
 def _schedule_questionnaires_for_appointment(appointment) -> None:
     if appointment.kind not in QUESTIONNAIRE_EVENT_OF_KIND:
         return
     event, reason = QUESTIONNAIRE_EVENT_OF_KIND[appointment.kind]
     after = event == "after_integration"
+    schedule = messaging_settings_for(appointment.clinic_id).questionnaire_schedule
     opens_at = appointment.end if after else timezone.now()
-    due_at = appointment.end + timedelta(days=3) if after else appointment.start
-    followups.questionnaires_for_event(
-        schedule=messaging_settings_for(appointment.clinic_id).questionnaire_schedule,
-        event=event,
-        partners=appointment.couple.partners.all(),
-        opens_at=opens_at,
-        due_at=due_at,
-        source=f"appointment:{appointment.pk}",
-        clinic_id=appointment.clinic_id,
-        reason=reason,
-    )
+    parts = [(schedule, opens_at)]
+    if event == "before_medicine":
+        windowed = [e for e in schedule if e["code"] in WINDOWED_BEFORE_MEDICINE]
+        rest = [e for e in schedule if e not in windowed]
+        parts = [(rest, opens_at), (windowed, _screener_opens_at(appointment))]
+    for entries, opens in parts:
+        followups.questionnaires_for_event(
+            schedule=entries,
+            event=event,
+            partners=appointment.couple.partners.all(),
+            opens_at=opens,
+            due_at=appointment.end + timedelta(days=3) if after else appointment.start,
+            source=f"appointment:{appointment.pk}",
+            clinic_id=appointment.clinic_id,
+            reason=reason,
+        )
+
+
+def _screener_opens_at(appointment) -> datetime:
+    """A screener answered earlier than its validity before the session would not count."""
+    from intake.models import ScreeningSettings  # intake imports this app's services
+
+    valid_days = ScreeningSettings.for_clinic(appointment.clinic_id).cssrs_valid_days
+    return max(timezone.now(), appointment.start - timedelta(days=valid_days))
 
 
 def reminders_on_appointment_booked(*, appointment: Any) -> None:
@@ -348,9 +374,14 @@ def reminders_on_appointment_rescheduled(*, appointment: Any) -> None:
 
 
 def reminders_on_appointment_cancelled(*, appointment: Any) -> None:
-    """Cancel the pending reminders of a cancelled appointment (or no-show)."""
+    """Cancel the pending reminders of a cancelled appointment (or no-show).
+
+    A lost integration appointment may break the integration promise of its medicine
+    session: if so, the alert is raised and the staff are told now, not at the next check.
+    """
     reminders_cancel_about(about=appointment)
     followups.questionnaires_cancel_for(source=f"appointment:{appointment.pk}")
+    window.integration_window_on_called_off(appointment=appointment)
 
 
 def followups_on_medicine_session_completed(*, medicine_session: Any) -> None:
@@ -368,76 +399,7 @@ def followups_on_medicine_session_completed(*, medicine_session: Any) -> None:
         clinic_id=medicine_session.couple.clinic_id,
         reason="After your session",
     )
-    _schedule_missing_integration_check(medicine_session, completed)
-
-
-def integration_window_hours(clinic_id: int) -> int:
-    from sessions.protocol import protocol_for  # sessions imports this module
-
-    return protocol_for(clinic_id).integration_within_hours
-
-
-def _schedule_missing_integration_check(medicine_session, completed: datetime) -> None:
-    """A message to front desk and care team, due when an integration should be booked.
-
-    The check runs a day after the session (or at the window's end if sooner) and
-    is dropped at sending time if an integration appointment is booked by then.
-    """
-    couple = medicine_session.couple
-    window = timedelta(hours=integration_window_hours(couple.clinic_id))
-    check_at = completed + min(timedelta(hours=24), window)
-    for user in _front_desk_and_care_team(couple):
-        reminder_schedule(
-            clinic_id=couple.clinic_id,
-            staff_user=user,
-            kind=Reminder.Kind.MISSING_INTEGRATION,
-            about=medicine_session,
-            due_at=check_at,
-            event_at=completed + window,
-            idempotency_key=f"medicine-session:{medicine_session.pk}:missing-integration:{user.pk}",
-            link_path=reverse("intake:couple_detail", args=[couple.pk]),
-        )
-
-
-def _front_desk_and_care_team(couple) -> list:
-    from kapcouples.models import Role, User
-
-    front_desk = User.objects.filter(
-        membership__clinic_id=couple.clinic_id,
-        membership__role=Role.FRONT_DESK,
-        membership__is_active=True,
-        is_active=True,
-    )
-    team = [couple.primary_clinician, *couple.care_team.filter(is_active=True)]
-    return list({user.pk: user for user in [*front_desk, *team]}.values())
-
-
-def _integration_is_booked(reminder: Reminder) -> bool:
-    from sessions.models import Appointment
-
-    session = reminder.about
-    window_end = reminder.event_at
-    return Appointment.objects.filter(
-        couple_id=session.couple_id,
-        kind=Appointment.Kind.INTEGRATION,
-        status__in=Appointment.ACTIVE_STATUSES,
-        start__gte=session.appointment.start,
-        start__lte=window_end,
-    ).exists()
-
-
-def _missing_integration_still_missing(reminder: Reminder) -> bool:
-    if _integration_is_booked(reminder):
-        return False
-    session = reminder.about
-    alert_raise(
-        couple=session.couple,
-        kind=Alert.Kind.MISSING_INTEGRATION,
-        message="No integration appointment is booked within the clinic's window after the "
-        f"medicine session of {session.appointment.start:%Y-%m-%d}.",
-        dedupe_key=f"missing-integration:{session.pk}",
-    )
-    return True
+    window.integration_checks_schedule(medicine_session=medicine_session)
 
 
 def intake_nudges_schedule() -> int:
@@ -492,52 +454,21 @@ def _checkin_unanswered(reminder: Reminder) -> bool:
     return not CheckIn.objects.filter(pk=reminder.about_id, answered_at__isnull=False).exists()
 
 
-# --- Alerts ------------------------------------------------------------------------------
-def alert_raise(
-    *,
-    couple,
-    kind: str,
-    message: str,
-    dedupe_key: str,
-    partner=None,
-    urgent: bool = False,
-):
-    """Raise a care-team alert once per `dedupe_key` (raising again returns the first one).
-
-    The message is for the care team only; keep it short and point to the record.
-    """
-    with transaction.atomic():
-        alert, _ = Alert.objects.get_or_create(
-            dedupe_key=dedupe_key,
-            defaults={
-                "clinic_id": couple.clinic_id,
-                "couple": couple,
-                "partner": partner,
-                "kind": kind,
-                "urgency": Alert.Urgency.URGENT if urgent else Alert.Urgency.ROUTINE,
-                "message": message[:500],
-            },
-        )
-    return alert
+def _missing_integration_wanted(reminder: Reminder) -> bool:
+    """An announcement of an alert goes out. A row about a medicine session was written
+    as the window's check before checks had their own kind: it is now only a check."""
+    if reminder.about_type is not None and reminder.about_type.model == "medicinesession":
+        return window.integration_check_runs(reminder)
+    return True
 
 
 STILL_WANTED_CHECKS.update(
     {
-        Reminder.Kind.MISSING_INTEGRATION: _missing_integration_still_missing,
+        Reminder.Kind.MISSING_INTEGRATION: _missing_integration_wanted,
+        Reminder.Kind.INTEGRATION_CHECK: window.integration_check_runs,
+        Reminder.Kind.HOLD_WATCH: hold_watch_fires,
         Reminder.Kind.QUESTIONNAIRE_DUE: _questionnaire_still_due,
         Reminder.Kind.CHECKIN_PROMPT: _checkin_unanswered,
         Reminder.Kind.INTAKE_NUDGE: _intake_not_submitted,
     }
 )
-
-
-@transaction.atomic
-def alert_acknowledge(*, alert: Alert, by) -> Alert:
-    """Record that a care-team member has seen and is acting on an alert."""
-    alert = Alert.objects.select_for_update().get(pk=alert.pk)
-    if alert.acknowledged_at is not None:
-        raise DomainError(f"{alert.acknowledged_by} already acknowledged this alert.")
-    alert.acknowledged_by, alert.acknowledged_at = by, timezone.now()
-    alert.full_clean()
-    alert.save()
-    return alert

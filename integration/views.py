@@ -6,15 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from integration import followups, selectors, services
+from integration import alerts, followups, selectors
 from integration.forms import AmendmentForm, CheckInForm, IntegrationNoteForm, OutboxFilterForm
 from integration.models import Alert, CheckIn, IntegrationNote
 from kapcouples import audit, policy
-from kapcouples.models import Role
 from kapcouples.services import DomainError
-
-STAFF = (Role.CLINICIAN, Role.PRESCRIBER, Role.FRONT_DESK, Role.CLINIC_ADMIN)
-CARE_TEAM = (Role.CLINICIAN, Role.PRESCRIBER)
 
 
 def _get_checkin_for_partner(request: HttpRequest, checkin_id: int) -> CheckIn:
@@ -52,7 +48,7 @@ def _get_note_for_care_team(request: HttpRequest, note_id: int) -> IntegrationNo
     return note
 
 
-@policy.allow(*STAFF)
+@policy.allow(*policy.ALL_STAFF)
 def outbox(request: HttpRequest) -> HttpResponse:
     form = OutboxFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -61,7 +57,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
     return render(request, "integration/outbox.html", {"page": page, "form": form})
 
 
-@policy.allow(Role.PARTNER)
+@policy.allow(*policy.PARTNERS)
 def checkin_answer(request: HttpRequest, checkin_id: int) -> HttpResponse:
     checkin = _get_checkin_for_partner(request, checkin_id)
     audit.record_read(request, checkin, clinic_id=checkin.partner.couple.clinic_id)
@@ -80,7 +76,7 @@ def checkin_answer(request: HttpRequest, checkin_id: int) -> HttpResponse:
     return render(request, "integration/checkin_form.html", {"checkin": checkin, "form": form})
 
 
-@policy.allow(*CARE_TEAM)
+@policy.allow(*policy.CARE_TEAM)
 def note_edit(request: HttpRequest, integration_appointment_id: int) -> HttpResponse:
     appointment = _get_integration_appointment(request, integration_appointment_id)
     note = IntegrationNote.objects.filter(appointment=appointment).first()
@@ -106,7 +102,7 @@ def _save_note(request: HttpRequest, appointment, form):
         return None
 
 
-@policy.allow(*CARE_TEAM)
+@policy.allow(*policy.CARE_TEAM)
 def note_detail(request: HttpRequest, note_id: int) -> HttpResponse:
     note = _get_note_for_care_team(request, note_id)
     audit.record_read(request, note, clinic_id=note.couple.clinic_id)
@@ -114,7 +110,7 @@ def note_detail(request: HttpRequest, note_id: int) -> HttpResponse:
     return render(request, "integration/note_detail.html", {"note": note, "versions": versions})
 
 
-@policy.allow(*CARE_TEAM)
+@policy.allow(*policy.CARE_TEAM)
 @require_POST
 def note_sign(request: HttpRequest, note_id: int) -> HttpResponse:
     note = _get_note_for_care_team(request, note_id)
@@ -127,7 +123,7 @@ def note_sign(request: HttpRequest, note_id: int) -> HttpResponse:
     return redirect("integration:note_detail", note_id=note.pk)
 
 
-@policy.allow(*CARE_TEAM)
+@policy.allow(*policy.CARE_TEAM)
 def note_amend(request: HttpRequest, note_id: int) -> HttpResponse:
     note = _get_note_for_care_team(request, note_id)
     form = AmendmentForm(request.POST or None, instance=note)
@@ -146,13 +142,13 @@ def note_amend(request: HttpRequest, note_id: int) -> HttpResponse:
     return render(request, "integration/note_amend.html", {"note": note, "form": form})
 
 
-@policy.allow(*CARE_TEAM)
+@policy.allow(*policy.CARE_TEAM)
 @require_POST
 def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
     alert = get_object_or_404(Alert.objects.select_related("couple"), pk=alert_id)
     _get_couple_for_notes(request, alert.couple)
     try:
-        services.alert_acknowledge(alert=alert, by=request.user)
+        alerts.alert_acknowledge(alert=alert, by=request.user)
     except DomainError as error:
         messages.error(request, str(error))
     else:

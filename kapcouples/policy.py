@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest
 
 from kapcouples import audit
 from kapcouples.models import Role
+from kapcouples.services import DomainError
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"
@@ -23,6 +24,17 @@ AUTHENTICATED = "authenticated"
 CLINICAL_ROLES = frozenset({Role.CLINICIAN, Role.PRESCRIBER})
 STAFF_ROLES = frozenset({Role.CLINICIAN, Role.PRESCRIBER, Role.FRONT_DESK, Role.CLINIC_ADMIN})
 ALL_ROLES = STAFF_ROLES | {Role.PARTNER}
+
+# The audiences views declare with `@allow(*policy.X)`: named here, never in view modules.
+CARE_TEAM = (Role.CLINICIAN, Role.PRESCRIBER)
+PRESCRIBERS = (Role.PRESCRIBER,)
+PARTNERS = (Role.PARTNER,)
+FRONT_DESK = (Role.FRONT_DESK,)
+CLINIC_ADMINS = (Role.CLINIC_ADMIN,)
+DESK_AND_CARE = (Role.FRONT_DESK, Role.CLINICIAN, Role.PRESCRIBER)
+PARTNER_AND_CARE = (Role.PARTNER, Role.CLINICIAN, Role.PRESCRIBER)
+VIEWERS_OF_APPOINTMENTS = (Role.FRONT_DESK, Role.CLINICIAN, Role.PRESCRIBER, Role.PARTNER)
+ALL_STAFF = (Role.CLINICIAN, Role.PRESCRIBER, Role.FRONT_DESK, Role.CLINIC_ADMIN)
 
 
 # --- Who is this user? --------------------------------------------------------------
@@ -168,8 +180,27 @@ def can_invite_partners(user, couple) -> bool:
     return can_view_couple_statuses(user, couple)
 
 
-def can_prescribe(user, couple) -> bool:
+def is_prescriber_on_care_team(user, couple) -> bool:
     return role_of(user) == Role.PRESCRIBER and is_on_care_team(user, couple)
+
+
+def can_prescribe(user, couple) -> bool:
+    """Write or cancel a prescription: a prescriber on the couple's care team."""
+    return is_prescriber_on_care_team(user, couple)
+
+
+def can_sign_review(user, couple) -> bool:
+    """Sign a contraindication review (not clearing a relative item): the care team."""
+    return is_on_care_team(user, couple)
+
+
+def can_clear_relative_contraindication(user, couple) -> bool:
+    return is_prescriber_on_care_team(user, couple)
+
+
+def can_review_questionnaire(user, couple) -> bool:
+    """Review or acknowledge a partner's questionnaire (C-SSRS included): the care team."""
+    return is_on_care_team(user, couple)
 
 
 def can_edit_couple_intentions(user, couple) -> bool:
@@ -185,6 +216,80 @@ def can_break_glass(user, couple) -> bool:
         and couple.primary_clinician_id != user.pk
         and not couple.care_team.filter(pk=user.pk).exists()
     )
+
+
+# --- Treatment plans, booking and the medicine session (sessions app) -----------------------
+def can_edit_plan(user, couple) -> bool:
+    """Write the treatment plan (goals, approach, roles): the care team."""
+    return is_on_care_team(user, couple)
+
+
+def can_approve_plan(user, couple) -> bool:
+    """Approve a plan and its dosing approach: a prescriber of the care team."""
+    return is_prescriber_on_care_team(user, couple)
+
+
+def can_book(user, couple) -> bool:
+    """Book, move, cancel, check in: front desk of the clinic and the care team."""
+    return can_view_couple_statuses(user, couple)
+
+
+def can_record_session(user, couple) -> bool:
+    """Start a medicine session, record vitals, doses, adverse events and discharge, end it."""
+    return is_on_care_team(user, couple)
+
+
+def can_sign_off_vitals(user, couple) -> bool:
+    """Acknowledge a caution reading, override a hold, sign off a discharge's blood pressure or
+    a reading under the clinical floor: a prescriber of the care team."""
+    return is_prescriber_on_care_team(user, couple)
+
+
+def can_override_readiness(user, couple) -> bool:
+    """Override readiness items 4–6 for one appointment: a prescriber of the care team."""
+    return is_prescriber_on_care_team(user, couple)
+
+
+def can_manage_protocol(user, clinic_id: int) -> bool:
+    return can_manage_clinic(user, clinic_id)
+
+
+def can_acknowledge_alert(user, couple) -> bool:
+    """Acknowledge or resolve a care-team alert: the couple's care team."""
+    return is_on_care_team(user, couple)
+
+
+# Every predicate a service checks, with the rule a refusal names.
+RULES = {
+    "can_prescribe": "a prescriber on the couple's care team",
+    "can_sign_review": "a clinician or prescriber on the couple's care team",
+    "can_clear_relative_contraindication": "a prescriber on the couple's care team",
+    "can_review_questionnaire": "a clinician or prescriber on the couple's care team",
+    "can_edit_plan": "a clinician or prescriber on the couple's care team",
+    "can_approve_plan": "a prescriber on the couple's care team",
+    "can_book": "front desk of the clinic or the couple's care team",
+    "can_record_session": "a clinician or prescriber on the couple's care team",
+    "can_sign_off_vitals": "a prescriber on the couple's care team",
+    "can_override_readiness": "a prescriber on the couple's care team",
+    "can_manage_protocol": "the clinic's admin",
+    "can_acknowledge_alert": "a clinician or prescriber on the couple's care team",
+    "can_write_integration_note": "a clinician or prescriber on the couple's care team",
+}
+
+
+class NotAllowed(DomainError):
+    """The acting user may not do this; the message names the rule and who may."""
+
+
+def ensure(predicate: Callable[..., bool], user, obj, *, to: str) -> None:
+    """Services call this with the acting user before writing: refuse with the rule's name.
+
+    `to` completes "Only … may …", e.g. to="record a dose".
+    """
+    if predicate(user, obj):
+        return
+    who = RULES[predicate.__name__]
+    raise NotAllowed(f"Only {who} may {to} (rule: {predicate.__name__}).")
 
 
 # --- Integration ---------------------------------------------------------------------------

@@ -138,7 +138,7 @@ class _Demo:
                 "opening_reflection": "A moment of gratitude for one thing the other did.",
             }
         if status != TreatmentPlan.Status.DRAFT:
-            values |= {"approved_by": self.clinician, "approved_at": timezone.now()}
+            values |= {"approved_by": self.prescriber, "approved_at": timezone.now()}
         return TreatmentPlan.objects.create(couple=couple, **(values | extra))
 
     def medicine(self, couple, start, plan, *, status, room=0, appointment_status=S.COMPLETED):
@@ -250,7 +250,9 @@ class _Demo:
             medicine_session=session,
             partner=morgan,
             discharged_at=start + minutes(minutes=155),
-            escort_name="Robin Chen (sister)",
+            escort_name="Robin Chen",
+            escort_phone="+1 415 555 0142",
+            escort_relationship="sister",
             monitored_minutes=135,
             last_systolic=126,
             last_diastolic=82,

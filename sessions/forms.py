@@ -189,6 +189,12 @@ class ProtocolForm(forms.ModelForm):
             "hold_systolic",
             "hold_diastolic",
             "min_monitoring_minutes",
+            "reading_valid_minutes",
+            "hold_repeat_minutes",
+            "spo2_floor",
+            "post_dose_reading_from_minutes",
+            "post_dose_reading_until_minutes",
+            "override_valid_days",
             "setting_checklist",
         ]
         widgets = {"setting_checklist": forms.Textarea(attrs={"rows": 5})}
@@ -274,11 +280,20 @@ class AdverseEventForm(PartnerChoiceMixin, forms.Form):
 
 class DischargeForm(PartnerChoiceMixin, forms.Form):
     partner = forms.ModelChoiceField(queryset=None, empty_label=None)
-    escort_name = forms.CharField(
-        label="Person taking them home", max_length=150, help_text="Nobody drives themselves."
+    escort_partner = forms.ModelChoiceField(
+        label="Who takes them home",
+        queryset=None,
+        required=False,
+        empty_label="Another adult (details below)",
+        help_text="Nobody drives themselves, and nobody who dosed today takes anyone home.",
+    )
+    escort_name = forms.CharField(label="Their full name", max_length=150, required=False)
+    escort_phone = forms.CharField(label="Their phone number", max_length=30, required=False)
+    escort_relationship = forms.CharField(
+        label="Relationship (e.g. sister, friend)", max_length=100, required=False
     )
     bp_sign_off_reason = forms.CharField(
-        label="Prescriber sign-off reason (only if blood pressure is at the hold threshold)",
+        label="Prescriber sign-off reason (only if blood pressure is at the hold level)",
         max_length=500,
         required=False,
     )
@@ -286,7 +301,16 @@ class DischargeForm(PartnerChoiceMixin, forms.Form):
     def __init__(self, *args, session, **kwargs):
         super().__init__(*args, prefix="discharge", **kwargs)
         self._partners(session, dosing_only=True)
+        escort = self.fields["escort_partner"]
+        escort.queryset = session.couple.partners.all()
+        escort.label_from_instance = lambda p: f"{p.full_name} (the other partner)"
         self.helper = submit_helper("Discharge")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("escort_partner") is not None:
+            data["escort_name"] = data["escort_phone"] = data["escort_relationship"] = ""
+        return data
 
 
 class EndEarlyForm(forms.Form):

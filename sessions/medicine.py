@@ -1,23 +1,25 @@
 """The medicine-session record: start, vitals, doses, adverse events, discharge.
 
-Every safety rule of DESIGN §4 for the day itself is here: pre-dose vitals before any
-dose, the caution and hold thresholds, the dose cap per approach against the active
-prescription, and the discharge criteria.
+Every safety rule of DESIGN §4 for the day itself is enforced here, at the moment of
+each act: who may act (asked of the policy, never taken from the caller), the readings
+each dose and discharge need (`sessions.rules`), the screening and the plan as they
+stand on the day of the dose, and the dose cap against the active prescription.
 """
 
 import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from intake import readiness as screening
 from intake.models import Partner
 from integration import services as integration
+from integration.models import Alert
 from kapcouples import policy
-from kapcouples.models import Role, User
+from kapcouples.models import User
 from kapcouples.services import DomainError
+from sessions import rules
 from sessions.models import (
     AdverseEvent,
     Appointment,
@@ -25,13 +27,23 @@ from sessions.models import (
     Discharge,
     DoseAdministration,
     MedicineSession,
+    TreatmentPlan,
     VitalSigns,
 )
 from sessions.protocol import blood_pressure_level, dose_cap_mg, protocol_for
-from sessions.readiness import START, Arrangement, readiness_check
+from sessions.readiness import START, Arrangement, readiness_check, screening_problems
 from sessions.services import NotReadyError, _validated
 
 POST_DOSE_READING_MINUTES = 40
+HOLD_ALERT_MINUTES = 30
+
+
+class InvalidFields(DomainError):
+    """Input a rule refuses, by form field, so the page shows each message next to it."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(" ".join(errors.values()))
+        self.errors = errors
 
 
 def _locked(session: MedicineSession) -> MedicineSession:
@@ -40,6 +52,10 @@ def _locked(session: MedicineSession) -> MedicineSession:
         .select_related("appointment", "couple__clinic")
         .get(pk=session.pk)
     )
+
+
+def _ensure_recorder(by: User, session: MedicineSession, to: str) -> None:
+    policy.ensure(policy.can_record_session, by, session.couple, to=to)
 
 
 def _require_in_progress(session: MedicineSession) -> None:
@@ -55,13 +71,22 @@ def _require_partner(session: MedicineSession, partner: Partner) -> None:
         raise DomainError("That person is not a partner of this couple.")
 
 
-def _require_prescriber(user: User, what: str) -> None:
-    if policy.role_of(user) != Role.PRESCRIBER:
-        raise DomainError(f"Only a prescriber may {what}.")
-
-
 def arrangement_of(session: MedicineSession) -> Arrangement:
     return Arrangement(session.approach, session.dosing_partner_id, session.route)
+
+
+def partner_record(session: MedicineSession, partner: Partner) -> rules.PartnerRecord:
+    """The partner's readings, doses and discharge in this session, read now."""
+    discharge = Discharge.objects.filter(medicine_session=session, partner=partner).first()
+    return rules.PartnerRecord(
+        readings=list(VitalSigns.objects.filter(medicine_session=session, partner=partner)),
+        doses=list(DoseAdministration.objects.filter(medicine_session=session, partner=partner)),
+        discharged_at=discharge.discharged_at if discharge else None,
+    )
+
+
+def current_plan(session: MedicineSession) -> TreatmentPlan | None:
+    return TreatmentPlan.objects.filter(couple_id=session.couple_id).first()
 
 
 @transaction.atomic
@@ -74,8 +99,9 @@ def medicine_session_update_roles(
     route: str,
     by: User,
 ) -> MedicineSession:
-    """Change this session's approach and roles (a clinician, before the session starts)."""
+    """Change this session's approach and roles before it starts, never above the plan."""
     session = _locked(session)
+    policy.ensure(policy.can_edit_plan, by, session.couple, to="change a session's approach")
     if session.status != MedicineSession.Status.PLANNED:
         raise DomainError("Approach and roles can only change before the session starts.")
     if approach == Approach.SOLO:
@@ -87,9 +113,22 @@ def medicine_session_update_roles(
         dosing_partner, support_role = None, ""
     session.approach, session.dosing_partner = approach, dosing_partner
     session.support_role, session.route = support_role, route
+    _check_within_plan(session, current_plan(session))
     _validated(session)
     session.save()
     return session
+
+
+def _check_within_plan(session: MedicineSession, plan: TreatmentPlan | None) -> None:
+    for partner in session.dosing_partners():
+        allowed = rules.plan_share_percent(plan, partner.pk)
+        if session.share_percent > allowed:
+            what = f"{allowed} %" if allowed else "no dose"
+            raise DomainError(
+                f"The approved plan allows {partner.first_name} {what} of their prescribed "
+                f"dose; {session.get_approach_display()} would give {session.share_percent} %. "
+                "A prescriber must re-approve the plan with that approach first."
+            )
 
 
 @transaction.atomic
@@ -98,23 +137,27 @@ def medicine_session_start(
 ) -> MedicineSession:
     """Start the session once the readiness gate (purpose: start) is met."""
     session = _locked(session)
+    _ensure_recorder(by, session, "start a medicine session")
     if session.status != MedicineSession.Status.PLANNED:
         raise DomainError("This session has already started or ended.")
     appointment = session.appointment
     if appointment.status not in (Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN):
         raise DomainError(f"The appointment is {appointment.get_status_display().lower()}.")
+    at = at or timezone.now()
     readiness = readiness_check(
         couple=session.couple,
         start=appointment.start,
         purpose=START,
         appointment=appointment,
         arrangement=arrangement_of(session),
+        at=at,
     )
     if not readiness.ready:
         raise NotReadyError(readiness)
+    _check_within_plan(session, current_plan(session))
     session.status, session.started_at, session.started_by = (
         MedicineSession.Status.IN_PROGRESS,
-        at or timezone.now(),
+        at,
         by,
     )
     session.save()
@@ -140,8 +183,13 @@ def vitals_record(
     by: User,
     at: datetime.datetime | None = None,
 ) -> VitalSigns:
-    """Record a reading; its level (normal, caution, hold) follows the clinic's thresholds."""
+    """Record a reading; its level (normal, caution, hold) follows the clinic's thresholds.
+
+    A hold reading starts a watch: if it is still in force 30 minutes later, the care team
+    gets an urgent alert.
+    """
     session = _locked(session)
+    _ensure_recorder(by, session, "record vitals")
     _require_in_progress(session)
     _require_partner(session, partner)
     protocol = protocol_for(session.couple.clinic_id)
@@ -162,16 +210,49 @@ def vitals_record(
     )
     _validated(vitals)
     vitals.save()
+    if vitals.level == VitalSigns.Level.HOLD:
+        integration.hold_watch_schedule(
+            couple=session.couple,
+            partner=partner,
+            vitals_id=vitals.pk,
+            taken_at=vitals.taken_at,
+            minutes=HOLD_ALERT_MINUTES,
+        )
     return vitals
+
+
+def hold_in_force(vitals_id: int) -> bool:
+    """Is this hold reading still in force now (not overridden, not cleared by a repeat)?
+
+    The integration app's hold watch asks this when its 30 minutes are up.
+    """
+    vitals = (
+        VitalSigns.objects.select_related("medicine_session__couple", "partner")
+        .filter(pk=vitals_id)
+        .first()
+    )
+    if vitals is None or vitals.level != VitalSigns.Level.HOLD:
+        return False
+    session = vitals.medicine_session
+    record = partner_record(session, vitals.partner)
+    protocol = protocol_for(session.couple.clinic_id)
+    still = rules.hold_in_force(record, protocol, timezone.now())
+    return still is not None and still.taken_at <= vitals.taken_at
 
 
 @transaction.atomic
 def vitals_acknowledge(*, vitals: VitalSigns, reason: str, by: User) -> VitalSigns:
-    """A prescriber acknowledges a caution reading, or overrides a hold with a written reason."""
-    vitals = VitalSigns.objects.select_for_update().get(pk=vitals.pk)
-    _require_prescriber(by, "acknowledge or override a blood-pressure threshold")
-    if vitals.level == VitalSigns.Level.NORMAL:
-        raise DomainError("This reading is under the caution threshold; nothing to acknowledge.")
+    """A prescriber acknowledges a caution reading or one under the clinical floor, or
+    overrides a hold with a written reason."""
+    vitals = (
+        VitalSigns.objects.select_for_update(of=("self",))
+        .select_related("medicine_session__couple")
+        .get(pk=vitals.pk)
+    )
+    couple = vitals.medicine_session.couple
+    policy.ensure(policy.can_sign_off_vitals, by, couple, to="acknowledge or override a reading")
+    if not rules.needs_sign_off(vitals, protocol_for(couple.clinic_id)):
+        raise DomainError("This reading is under every threshold; nothing to acknowledge.")
     if vitals.acknowledged_by_id:
         raise DomainError("This reading is already acknowledged.")
     if vitals.level == VitalSigns.Level.HOLD and not reason.strip():
@@ -183,35 +264,54 @@ def vitals_acknowledge(*, vitals: VitalSigns, reason: str, by: User) -> VitalSig
     return vitals
 
 
-def _latest_vitals(session, partner, *, before=None) -> VitalSigns | None:
-    readings = VitalSigns.objects.filter(medicine_session=session, partner=partner)
-    if before is not None:
-        readings = readings.filter(taken_at__lte=before)
-    return readings.order_by("-taken_at", "-pk").first()
+def dose_blockers(
+    session: MedicineSession,
+    partner: Partner,
+    at: datetime.datetime,
+    *,
+    plan: TreatmentPlan | None,
+    record: rules.PartnerRecord,
+) -> list[str]:
+    """Everything that forbids a dose to `partner` at `at`, as it stands at that moment."""
+    if session.role_of(partner) != "dosing":
+        return [f"{partner.first_name} is the {session.role_of(partner)} and does not dose."]
+    zone = session.couple.clinic.zone
+    protocol = protocol_for(session.couple.clinic_id)
+    problems = rules.dose_reading_blockers(partner.first_name, record, protocol, at, zone)
+    problems += _plan_problems(session, plan, partner)
+    problems += dose_screening_problems(session, partner, at)
+    return problems
 
 
-def _check_vitals_allow_dose(session, partner, at) -> None:
-    name = partner.first_name
-    has_pre_dose = VitalSigns.objects.filter(
-        medicine_session=session,
-        partner=partner,
-        moment=VitalSigns.Moment.PRE_DOSE,
-        taken_at__lte=at,
-    ).exists()
-    if not has_pre_dose:
-        raise DomainError(f"Record {name}'s pre-dose vitals before giving a dose.")
-    latest = _latest_vitals(session, partner, before=at)
-    if latest.level == VitalSigns.Level.HOLD and not latest.acknowledged_by_id:
-        raise DomainError(
-            f"{name}'s latest blood pressure {latest.systolic}/{latest.diastolic} is at or above "
-            "the hold threshold: no dose until a prescriber overrides with a reason "
-            "(or a new reading is under it)."
-        )
-    if latest.level == VitalSigns.Level.CAUTION and not latest.acknowledged_by_id:
-        raise DomainError(
-            f"{name}'s latest blood pressure {latest.systolic}/{latest.diastolic} is at or above "
-            "the caution threshold: a prescriber must acknowledge it before the dose."
-        )
+def _plan_problems(session, plan, partner) -> list[str]:
+    if plan is None or plan.status != TreatmentPlan.Status.ACTIVE:
+        return ["The treatment plan is not approved and active now: a prescriber approves it."]
+    if rules.plan_share_percent(plan, partner.pk) == 0:
+        return [f"The approved plan does not have {partner.first_name} dosing."]
+    return []
+
+
+def dose_screening_problems(
+    session: MedicineSession, partner: Partner, at: datetime.datetime
+) -> list[str]:
+    """Screening on the day of the dose (clinic zone): prescription, review, consent, C-SSRS."""
+    on = at.astimezone(session.couple.clinic.zone).date()
+    status = screening.screening_status(partner, on=on, route=session.route)
+    return screening_problems(
+        partner.first_name, status, session.get_route_display().lower(), on, purpose=START
+    )
+
+
+def dose_cap_for(
+    session: MedicineSession, partner: Partner, at: datetime.datetime, plan
+) -> tuple[Decimal, int, object] | None:
+    """(cap in mg, share %, prescription) on the day of `at`, or None without a prescription."""
+    on = at.astimezone(session.couple.clinic.zone).date()
+    prescription = screening.active_prescription(partner, on=on, route=session.route)
+    if prescription is None:
+        return None
+    share = rules.effective_share_percent(session, plan, partner.pk)
+    return dose_cap_mg(single_dose_mg=prescription.single_dose_mg, share=share), share, prescription
 
 
 @transaction.atomic
@@ -223,29 +323,24 @@ def dose_record(
     by: User,
     at: datetime.datetime | None = None,
 ) -> DoseAdministration:
-    """Record a dose, refused above the partner's cap for the approach (cumulative in this
-    session), without an active prescription for the session's route, without pre-dose
-    vitals, or while a blood-pressure threshold is unacknowledged."""
+    """Record a dose after re-checking, at that moment, everything a dose needs: a fresh
+    reading and no hold, caution or floor concern in force; the plan as approved now;
+    screening and prescription valid on the dose's day; the cap for the lower of the
+    session's and the plan's share, counting every dose of this session."""
     session = _locked(session)
     at = at or timezone.now()
+    _ensure_recorder(by, session, "record a dose")
     _require_in_progress(session)
     _require_partner(session, partner)
-    if session.role_of(partner) != "dosing":
-        raise DomainError(
-            f"{partner.first_name} is the {session.role_of(partner)} in this session and does "
-            "not dose."
-        )
     if mg is None or mg <= 0:
         raise DomainError("Enter the dose in mg (more than 0).")
-    _check_vitals_allow_dose(session, partner, at)
-    on = session.appointment.start.astimezone(session.couple.clinic.zone).date()
-    prescription = screening.active_prescription(partner, on=on, route=session.route)
-    if prescription is None:
-        raise DomainError(
-            f"{partner.first_name} has no active {session.get_route_display().lower()} "
-            f"prescription on {on:%d %b %Y}: no dose can be recorded."
-        )
-    _check_cap(session, partner, mg, prescription.single_dose_mg)
+    plan = current_plan(session)
+    record = partner_record(session, partner)
+    problems = dose_blockers(session, partner, at, plan=plan, record=record)
+    if problems:
+        raise DomainError("No dose: " + " ".join(problems))
+    cap, share, prescription = dose_cap_for(session, partner, at, plan)
+    _check_cap(session, partner, mg, record, cap, share, prescription.single_dose_mg)
     dose = DoseAdministration(
         medicine_session=session,
         partner=partner,
@@ -255,24 +350,20 @@ def dose_record(
         given_by=by,
         prescription_id_snapshot=prescription.pk,
         prescribed_single_dose_mg=prescription.single_dose_mg,
-        share_percent=session.share_percent,
+        share_percent=share,
     )
     _validated(dose)
     dose.save()
     return dose
 
 
-def _check_cap(session, partner, mg: Decimal, single_dose_mg: Decimal) -> None:
-    cap = dose_cap_mg(single_dose_mg=single_dose_mg, approach=session.approach)
-    given = DoseAdministration.objects.filter(medicine_session=session, partner=partner).aggregate(
-        total=Sum("mg")
-    )["total"] or Decimal("0")
+def _check_cap(session, partner, mg, record, cap, share, single_dose_mg) -> None:
+    given = sum((d.mg for d in record.doses), Decimal("0"))
     if given + mg > cap:
         already = f" ({given} mg already given)" if given else ""
         raise DomainError(
             f"{mg} mg is above {partner.first_name}'s limit of {cap} mg for this session{already}: "
-            f"{session.share_percent} % of the prescribed single dose of {single_dose_mg} mg "
-            f"({session.get_approach_display()})."
+            f"{share} % of the prescribed single dose of {single_dose_mg} mg."
         )
 
 
@@ -287,8 +378,9 @@ def adverse_event_record(
     by: User,
     at: datetime.datetime | None = None,
 ) -> AdverseEvent:
-    """Record an adverse event and the action taken."""
+    """Record an adverse event and the action taken; a severe one alerts the care team."""
     session = _locked(session)
+    _ensure_recorder(by, session, "record an adverse event")
     if session.status not in (
         MedicineSession.Status.IN_PROGRESS,
         MedicineSession.Status.ENDED_EARLY,
@@ -308,6 +400,16 @@ def adverse_event_record(
     )
     _validated(event)
     event.save()
+    if event.severity == AdverseEvent.Severity.SEVERE:
+        integration.alert_raise(
+            couple=session.couple,
+            partner=partner,
+            kind=Alert.Kind.ADVERSE_EVENT,
+            message=f"Severe adverse event ({event.get_kind_display().lower()}) during the "
+            f"medicine session #{session.pk}. Open the session record.",
+            dedupe_key=f"adverse-event:{event.pk}",
+            urgent=True,
+        )
     return event
 
 
@@ -316,122 +418,122 @@ def discharge_record(
     *,
     session: MedicineSession,
     partner: Partner,
-    escort_name: str,
     by: User,
+    escort_partner: Partner | None = None,
+    escort_name: str = "",
+    escort_phone: str = "",
+    escort_relationship: str = "",
     bp_sign_off_reason: str = "",
     at: datetime.datetime | None = None,
 ) -> Discharge:
-    """Discharge a partner who was dosed: after the minimum monitoring time since their last
-    dose, with a blood pressure under the hold threshold (or a prescriber's sign-off), and
-    a named person taking them home. Nobody drives themselves."""
+    """Discharge a dosed partner: after the minimum monitoring time since their last dose,
+    with the post-dose and pre-discharge readings taken, no hold or floor concern in force
+    (or a prescriber's sign-off of a hold), and a person taking them home who did not dose:
+    the other partner, chosen, or another adult with full name, phone and relationship."""
     session = _locked(session)
     at = at or timezone.now()
+    _ensure_recorder(by, session, "discharge a partner")
     _require_partner(session, partner)
-    if session.status not in (
-        MedicineSession.Status.IN_PROGRESS,
-        MedicineSession.Status.ENDED_EARLY,
-    ):
+    if session.status != MedicineSession.Status.IN_PROGRESS:
         raise DomainError("Discharge is recorded while the session is in progress.")
-    last_dose = (
-        DoseAdministration.objects.filter(medicine_session=session, partner=partner)
-        .order_by("-given_at")
-        .first()
-    )
-    if last_dose is None:
-        raise DomainError(f"{partner.first_name} was not dosed in this session.")
-    if Discharge.objects.filter(medicine_session=session, partner=partner).exists():
+    record = partner_record(session, partner)
+    if record.discharged_at is not None:
         raise DomainError(f"{partner.first_name} is already discharged.")
-    minutes = _check_monitoring_time(session, partner, last_dose, at)
-    reading = _check_discharge_pressure(session, partner, last_dose, at, by, bp_sign_off_reason)
-    escort = _check_escort(session, partner, escort_name)
+    signed_off = bool(bp_sign_off_reason.strip()) and policy.can_sign_off_vitals(by, session.couple)
+    if bp_sign_off_reason.strip() and not signed_off:
+        policy.ensure(policy.can_sign_off_vitals, by, session.couple, to="sign off a discharge")
+    protocol = protocol_for(session.couple.clinic_id)
+    zone = session.couple.clinic.zone
+    problems = rules.discharge_reading_blockers(
+        partner.first_name, record, protocol, at, zone, signed_off_hold=signed_off
+    )
+    if problems:
+        raise DomainError("Not yet: " + " ".join(problems))
+    escort = _escort(
+        session, partner, escort_partner, escort_name, escort_phone, escort_relationship
+    )
+    last = record.latest_reading(at)
+    held_over = rules.hold_in_force(record, protocol, at) is not None
     discharge = Discharge(
         medicine_session=session,
         partner=partner,
         discharged_at=at,
-        escort_name=escort,
-        monitored_minutes=minutes,
-        last_systolic=reading.systolic,
-        last_diastolic=reading.diastolic,
-        bp_signed_off_by=by if _over_hold(session, reading) else None,
-        bp_sign_off_reason=bp_sign_off_reason.strip()[:500] if _over_hold(session, reading) else "",
+        monitored_minutes=int((at - record.last_dose.given_at).total_seconds() // 60),
+        min_monitoring_minutes=protocol.min_monitoring_minutes,
+        last_systolic=last.systolic,
+        last_diastolic=last.diastolic,
+        bp_signed_off_by=by if held_over else None,
+        bp_sign_off_reason=bp_sign_off_reason.strip()[:500] if held_over else "",
         recorded_by=by,
+        **escort,
     )
     _validated(discharge)
     discharge.save()
     return discharge
 
 
-def _check_monitoring_time(session, partner, last_dose, at) -> int:
-    needed = protocol_for(session.couple.clinic_id).min_monitoring_minutes
-    minutes = int((at - last_dose.given_at).total_seconds() // 60)
-    if minutes < needed:
-        ready_at = (last_dose.given_at + datetime.timedelta(minutes=needed)).astimezone(
-            session.couple.clinic.zone
-        )
-        raise DomainError(
-            f"{partner.first_name} has been monitored {minutes} minutes since the last dose; "
-            f"the minimum is {needed} (discharge possible from {ready_at:%H:%M})."
-        )
-    return minutes
+def _dosed_partners(session: MedicineSession) -> list[Partner]:
+    dosed = set(session.doses.values_list("partner_id", flat=True))
+    return [p for p in session.couple.partners.all() if p.pk in dosed]
 
 
-def _over_hold(session, reading) -> bool:
-    protocol = protocol_for(session.couple.clinic_id)
-    level = blood_pressure_level(protocol, systolic=reading.systolic, diastolic=reading.diastolic)
-    return level == VitalSigns.Level.HOLD
-
-
-def _check_discharge_pressure(session, partner, last_dose, at, by, reason) -> VitalSigns:
-    reading = _latest_vitals(session, partner, before=at)
-    if reading is None or reading.taken_at < last_dose.given_at:
-        raise DomainError(f"Take {partner.first_name}'s pre-discharge vitals first.")
-    signed_off = policy.role_of(by) == Role.PRESCRIBER and reason.strip()
-    if _over_hold(session, reading) and not signed_off:
-        raise DomainError(
-            f"{partner.first_name}'s last blood pressure {reading.systolic}/"
-            f"{reading.diastolic} is at or above the hold threshold: take a new reading, "
-            "or a prescriber signs off the discharge with a reason."
-        )
-    return reading
-
-
-def _check_escort(session, partner, escort_name: str) -> str:
-    escort = " ".join(escort_name.split())
-    if not escort:
-        raise DomainError(
-            f"Name the person taking {partner.first_name} home: nobody drives themselves."
-        )
-    dosed = {
-        " ".join(p.full_name.lower().split())
-        for p in session.couple.partners.all()
-        if DoseAdministration.objects.filter(medicine_session=session, partner=p).exists()
+def _escort(session, partner, escort_partner, name, phone, relationship) -> dict:
+    dosed = _dosed_partners(session)
+    if escort_partner is not None:
+        if escort_partner.couple_id != session.couple_id or escort_partner.pk == partner.pk:
+            raise InvalidFields({"escort_partner": "Choose the other partner of this couple."})
+        if escort_partner in dosed:
+            raise InvalidFields(
+                {
+                    "escort_partner": f"{escort_partner.first_name} received the medicine "
+                    "today and cannot take anyone home: name someone who did not dose."
+                }
+            )
+        return {"escort_partner": escort_partner, "escort_name": escort_partner.full_name}
+    errors = rules.escort_problems(
+        name=name,
+        phone=phone,
+        relationship=relationship,
+        dosed_names=[(p.first_name, p.last_name) for p in {*dosed, partner}],
+    )
+    if errors:
+        raise InvalidFields(errors)
+    return {
+        "escort_name": rules.clean_text(name),
+        "escort_phone": rules.clean_text(phone),
+        "escort_relationship": rules.clean_text(relationship),
     }
-    if escort.lower() in dosed or escort.lower() == partner.first_name.lower():
-        raise DomainError(
-            f"{escort} received ketamine today (or is the partner) and cannot take "
-            f"{partner.first_name} home: name someone who did not dose."
-        )
-    return escort
+
+
+def _check_everyone_discharged(session: MedicineSession) -> None:
+    """Every dosed partner discharged, and no dose recorded after their discharge."""
+    discharges = {d.partner_id: d for d in session.discharges.all()}
+    for partner in _dosed_partners(session):
+        discharge = discharges.get(partner.pk)
+        if discharge is None:
+            raise DomainError(
+                f"{partner.first_name} was dosed and is not discharged: discharge them first "
+                "(monitoring time, readings and the person taking them home)."
+            )
+        if session.doses.filter(partner=partner, given_at__gt=discharge.discharged_at).exists():
+            raise DomainError(
+                f"A dose of {partner.first_name} is recorded after their discharge: the "
+                "record cannot be closed until a clinician reviews it."
+            )
 
 
 @transaction.atomic
 def medicine_session_complete(*, session: MedicineSession, by: User) -> MedicineSession:
     """Close the session once every partner who was dosed is discharged."""
     session = _locked(session)
+    _ensure_recorder(by, session, "complete a medicine session")
     _require_in_progress(session)
-    dosed = set(
-        DoseAdministration.objects.filter(medicine_session=session).values_list(
-            "partner_id", flat=True
-        )
-    )
-    if not dosed:
+    if not session.doses.exists():
         raise DomainError(
             "No dose was recorded. If the session stopped before dosing, end it early with "
             "the reason."
         )
-    discharged = set(session.discharges.values_list("partner_id", flat=True))
-    if dosed - discharged:
-        raise DomainError("Every partner who was dosed must be discharged first.")
+    _check_everyone_discharged(session)
     return _finish(session, MedicineSession.Status.COMPLETED)
 
 
@@ -439,11 +541,14 @@ def medicine_session_complete(*, session: MedicineSession, by: User) -> Medicine
 def medicine_session_end_early(
     *, session: MedicineSession, reason: str, by: User
 ) -> MedicineSession:
-    """End the session early (for example after an adverse event), recording why."""
+    """End the session early (for example after an adverse event), recording why. Anyone
+    dosed must still be discharged by the same criteria first."""
     session = _locked(session)
+    _ensure_recorder(by, session, "end a medicine session")
     _require_in_progress(session)
     if not reason.strip():
         raise DomainError("Record why the session ended early.")
+    _check_everyone_discharged(session)
     session.ended_early_reason = reason.strip()[:2000]
     return _finish(session, MedicineSession.Status.ENDED_EARLY)
 

@@ -10,6 +10,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -65,12 +66,50 @@ class ProtocolSettings(models.Model):
     integration_within_hours = models.PositiveSmallIntegerField(
         default=72, validators=[MinValueValidator(12), MaxValueValidator(168)]
     )
-    caution_systolic = models.PositiveSmallIntegerField(default=140)
-    caution_diastolic = models.PositiveSmallIntegerField(default=90)
-    hold_systolic = models.PositiveSmallIntegerField(default=160)
-    hold_diastolic = models.PositiveSmallIntegerField(default=100)
+    caution_systolic = models.PositiveSmallIntegerField(
+        default=140, validators=[MinValueValidator(110), MaxValueValidator(200)]
+    )
+    caution_diastolic = models.PositiveSmallIntegerField(
+        default=90, validators=[MinValueValidator(60), MaxValueValidator(130)]
+    )
+    hold_systolic = models.PositiveSmallIntegerField(
+        default=160, validators=[MinValueValidator(120), MaxValueValidator(250)]
+    )
+    hold_diastolic = models.PositiveSmallIntegerField(
+        default=100, validators=[MinValueValidator(70), MaxValueValidator(150)]
+    )
     min_monitoring_minutes = models.PositiveSmallIntegerField(
         default=120, validators=[MinValueValidator(120), MaxValueValidator(480)]
+    )
+    reading_valid_minutes = models.PositiveSmallIntegerField(
+        "a pre-dose or pre-discharge reading is valid for (minutes)",
+        default=15,
+        validators=[MinValueValidator(5), MaxValueValidator(60)],
+    )
+    hold_repeat_minutes = models.PositiveSmallIntegerField(
+        "a hold is cleared by a reading under caution taken at least (minutes) later",
+        default=10,
+        validators=[MinValueValidator(5), MaxValueValidator(60)],
+    )
+    spo2_floor = models.PositiveSmallIntegerField(
+        "SpO₂ floor (%): no dose or discharge below it",
+        default=92,
+        validators=[MinValueValidator(85), MaxValueValidator(98)],
+    )
+    post_dose_reading_from_minutes = models.PositiveSmallIntegerField(
+        "post-dose reading window opens (minutes after the last dose)",
+        default=30,
+        validators=[MinValueValidator(15), MaxValueValidator(60)],
+    )
+    post_dose_reading_until_minutes = models.PositiveSmallIntegerField(
+        "post-dose reading window closes (minutes after the last dose)",
+        default=50,
+        validators=[MinValueValidator(20), MaxValueValidator(120)],
+    )
+    override_valid_days = models.PositiveSmallIntegerField(
+        "a readiness override not yet tied to an appointment lapses after (days)",
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
     )
     setting_checklist = models.TextField(
         default=DEFAULT_SETTING_CHECKLIST, max_length=2000, help_text="One item per line."
@@ -80,6 +119,7 @@ class ProtocolSettings(models.Model):
 
     class Meta:
         verbose_name_plural = "protocol settings"
+        # Clinically sensible ranges, held by the database too (DESIGN §4).
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(hold_systolic__gt=models.F("caution_systolic"))
@@ -90,10 +130,64 @@ class ProtocolSettings(models.Model):
                 condition=models.Q(preparation_sessions__range=(1, 3)),
                 name="protocol_preparation_1_to_3",
             ),
+            models.CheckConstraint(
+                condition=models.Q(max_medicine_sessions__range=(1, 8)),
+                name="protocol_medicine_sessions_1_to_8",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_monitoring_minutes__range=(120, 480)),
+                name="protocol_monitoring_at_least_120",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(integration_within_hours__range=(12, 168)),
+                name="protocol_integration_window_12_to_168",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(caution_systolic__range=(110, 200))
+                & models.Q(caution_diastolic__range=(60, 130))
+                & models.Q(hold_systolic__range=(120, 250))
+                & models.Q(hold_diastolic__range=(70, 150)),
+                name="protocol_thresholds_reachable",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reading_valid_minutes__range=(5, 60))
+                & models.Q(hold_repeat_minutes__range=(5, 60))
+                & models.Q(spo2_floor__range=(85, 98))
+                & models.Q(override_valid_days__range=(1, 90)),
+                name="protocol_timings_sensible",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(post_dose_reading_from_minutes__range=(15, 60))
+                & models.Q(
+                    post_dose_reading_until_minutes__gt=models.F("post_dose_reading_from_minutes")
+                )
+                & models.Q(post_dose_reading_until_minutes__lte=120),
+                name="protocol_post_dose_window",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Protocol of {self.clinic}"
+
+    def clean(self) -> None:
+        # The same rules as the constraints, as messages next to the fields.
+        pairs = [
+            ("hold_systolic", "caution_systolic", "The hold threshold must be above caution."),
+            ("hold_diastolic", "caution_diastolic", "The hold threshold must be above caution."),
+            (
+                "post_dose_reading_until_minutes",
+                "post_dose_reading_from_minutes",
+                "The window must close after it opens.",
+            ),
+        ]
+        errors = {
+            higher: message
+            for higher, lower, message in pairs
+            if None not in (getattr(self, higher), getattr(self, lower))
+            and getattr(self, higher) <= getattr(self, lower)
+        }
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def checklist_items(self) -> list[str]:
@@ -454,6 +548,14 @@ class DoseAdministration(models.Model):
             models.CheckConstraint(
                 condition=models.Q(share_percent__in=[25, 50, 100]), name="dose_share_known"
             ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    mg__lte=models.F("prescribed_single_dose_mg")
+                    * models.F("share_percent")
+                    / models.Value(Decimal("100"))
+                ),
+                name="dose_within_its_cap",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -502,7 +604,15 @@ class Discharge(models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
     discharged_at = models.DateTimeField(default=timezone.now)
     escort_name = models.CharField("person taking them home", max_length=150)
+    # Either the other partner (who did not dose) or another adult with a phone number.
+    escort_partner = models.ForeignKey(
+        Partner, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    escort_phone = models.CharField(max_length=30, blank=True)
+    escort_relationship = models.CharField(max_length=100, blank=True)
     monitored_minutes = models.PositiveIntegerField()
+    # The clinic's minimum when the partner left (the protocol may change later).
+    min_monitoring_minutes = models.PositiveSmallIntegerField(default=120)
     last_systolic = models.PositiveSmallIntegerField()
     last_diastolic = models.PositiveSmallIntegerField()
     bp_signed_off_by = models.ForeignKey(
@@ -521,7 +631,17 @@ class Discharge(models.Model):
                 fields=["medicine_session", "partner"], name="discharge_once_per_partner"
             ),
             models.CheckConstraint(
-                condition=~models.Q(escort_name=""), name="discharge_names_escort"
+                condition=~models.Q(escort_name__regex=r"^\s*$"), name="discharge_names_escort"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_monitoring_minutes__gte=120)
+                & models.Q(monitored_minutes__gte=models.F("min_monitoring_minutes")),
+                name="discharge_after_minimum_monitoring",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(escort_partner__isnull=True)
+                | ~models.Q(escort_partner=models.F("partner")),
+                name="discharge_escort_not_self",
             ),
         ]
 
@@ -530,8 +650,13 @@ class Discharge(models.Model):
 
 
 class ReadinessOverride(models.Model):
-    """A prescriber's written override of readiness item 4, 5 or 6 for one medicine session
-    (the couple's n-th), audited by its history."""
+    """A prescriber's written override of readiness item 4, 5 or 6, audited by its history.
+
+    It belongs to the medicine appointment it was written for. One written before the
+    appointment is booked is for the couple's n-th session and lapses after the clinic's
+    `override_valid_days` unless a booking takes it; a cancelled appointment's override
+    never carries to the next session.
+    """
 
     class Item(models.IntegerChoices):
         PREPARATION = 4, "4. Preparation sessions"
@@ -541,6 +666,13 @@ class ReadinessOverride(models.Model):
     couple = models.ForeignKey(Couple, on_delete=models.PROTECT, related_name="readiness_overrides")
     session_number = models.PositiveSmallIntegerField(
         help_text="Which medicine session of the couple (1st, 2nd, ...) this applies to."
+    )
+    appointment = models.ForeignKey(
+        Appointment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="readiness_overrides",
     )
     item = models.PositiveSmallIntegerField(choices=Item.choices)
     reason = models.TextField(max_length=2000)
@@ -560,8 +692,13 @@ class ReadinessOverride(models.Model):
             models.CheckConstraint(condition=~models.Q(reason=""), name="override_needs_reason"),
             models.UniqueConstraint(
                 fields=["couple", "session_number", "item"],
-                condition=models.Q(revoked_at__isnull=True),
+                condition=models.Q(revoked_at__isnull=True, appointment__isnull=True),
                 name="override_once_per_item",
+            ),
+            models.UniqueConstraint(
+                fields=["appointment", "item"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="override_once_per_appointment_item",
             ),
         ]
 

@@ -1,6 +1,6 @@
 """The clinic's protocol settings (DESIGN §4) and the pure rules computed from them."""
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from kapcouples.models import Clinic
 from sessions.models import DOSE_SHARE_PERCENT, ProtocolSettings, VitalSigns
@@ -22,8 +22,14 @@ def blood_pressure_level(protocol: ProtocolSettings, *, systolic: int, diastolic
     return VitalSigns.Level.NORMAL
 
 
-def dose_cap_mg(*, single_dose_mg: Decimal, approach: str) -> Decimal:
+def dose_cap_mg(*, single_dose_mg: Decimal, share: int) -> Decimal:
     """The most one dosing partner may receive in a session: their own prescribed single
-    dose times the approach's share (solo and dual full 100 %, dual half 50 %, extended 25 %)."""
-    share = Decimal(DOSE_SHARE_PERCENT[approach]) / Decimal(100)
-    return (single_dose_mg * share).quantize(Decimal("0.01"))
+    dose times the share (solo and dual full 100 %, dual half 50 %, extended 25 %, or the
+    plan's lower share). Rounded down, so the database's cap check always agrees."""
+    return (single_dose_mg * Decimal(share) / Decimal(100)).quantize(
+        Decimal("0.01"), rounding=ROUND_DOWN
+    )
+
+
+def approach_share(approach: str) -> int:
+    return DOSE_SHARE_PERCENT[approach]

@@ -8,6 +8,9 @@ and what would satisfy it. Screening facts come only from `intake.readiness`.
 import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import F, Q
+from django.utils import timezone
+
 from intake import readiness as screening
 from intake.models import Couple, Partner
 from sessions.models import (
@@ -41,6 +44,8 @@ class ReadinessItem:
     override: ReadinessOverride | None = None
     # Item details name screening results: the care team sees them, front desk only the title.
     clinical: bool = False
+    # What is not due yet but must be by the session (never blocks), e.g. the C-SSRS window.
+    notes: list[str] = field(default_factory=list)
     applies: bool = True  # False: nothing to check here (not solo, no previous session)
 
     @property
@@ -85,27 +90,30 @@ def readiness_check(
     purpose: str = BOOK,
     appointment: Appointment | None = None,
     arrangement: Arrangement | None = None,
+    at: datetime.datetime | None = None,
 ) -> Readiness:
     """Every readiness item for a medicine session of `couple` starting at `start`.
 
     `appointment` is the medicine appointment itself once it exists (left out of counts).
+    `at` is the moment screening is judged on when it is not the booked start (a session
+    started a day late is judged on the day it starts).
     """
     plan = TreatmentPlan.objects.filter(couple=couple).first()
     if arrangement is None and plan is not None:
         arrangement = Arrangement(plan.approach, plan.dosing_partner_id, plan.route)
-    on = start.astimezone(couple.clinic.zone).date()
+    on = (at or start).astimezone(couple.clinic.zone).date()
     earlier = _earlier_medicine(couple, start, appointment)
     number = earlier.count() + 1
     partners = list(couple.partners.all())
     items = [
         _item_plan(couple, plan),
-        _item_dosing_partners(partners, arrangement, on),
+        _item_dosing_partners(partners, arrangement, on, purpose),
         _item_support_partner(partners, arrangement, on),
         _item_preparation(couple, start, earlier.last(), purpose),
         _item_integration(couple, start, earlier.last()),
         _item_session_count(couple, plan, appointment),
     ]
-    _attach_overrides(couple, number, items)
+    _attach_overrides(couple, number, items, appointment)
     return Readiness(purpose=purpose, session_number=number, items=items)
 
 
@@ -142,7 +150,7 @@ def dosing_partners(partners: list[Partner], arrangement: Arrangement | None) ->
     return partners
 
 
-def _item_dosing_partners(partners, arrangement, on) -> ReadinessItem:
+def _item_dosing_partners(partners, arrangement, on, purpose) -> ReadinessItem:
     item = ReadinessItem(2, "Screening complete for every dosing partner", clinical=True)
     if arrangement is None:
         item.problems.append("The plan does not say who doses yet.")
@@ -150,14 +158,31 @@ def _item_dosing_partners(partners, arrangement, on) -> ReadinessItem:
     route_label = Route(arrangement.route).label.lower()
     for partner in dosing_partners(partners, arrangement):
         status = screening.screening_status(partner, on=on, route=arrangement.route)
-        item.problems.extend(_dosing_problems(partner.first_name, status, route_label, on))
+        item.problems.extend(
+            screening_problems(partner.first_name, status, route_label, on, purpose=purpose)
+        )
+        if purpose == BOOK:
+            item.notes.append(_cssrs_note(partner.first_name, status))
+            if status.cssrs_blocker:
+                item.notes.append(f"At the start: {status.cssrs_blocker}")
     return item
 
 
-def _dosing_problems(name: str, status, route_label: str, on: datetime.date) -> list[str]:
+def screening_problems(
+    name: str, status, route_label: str, on: datetime.date, *, purpose: str
+) -> list[str]:
+    """What a dosing partner's screening lacks for a session (or a dose) on day `on`.
+
+    The C-SSRS counts when the session starts and at each dose; at booking it is a note.
+    """
     problems = []
     if not status.intake_submitted:
         problems.append(f"{name} has not submitted the intake form.")
+    if status.draft_absolute:
+        problems.append(
+            f"{name} reports {', '.join(status.draft_absolute).lower()} in an intake amendment "
+            "not yet submitted: no session until it is submitted and reviewed, or withdrawn."
+        )
     if not status.review_cleared:
         problems.append(
             f"{name} has no current contraindication review clearing them (a prescriber signs one)."
@@ -166,16 +191,14 @@ def _dosing_problems(name: str, status, route_label: str, on: datetime.date) -> 
         problems.append(f"{name} has no active {route_label} prescription on {on:%d %b %Y}.")
     if not status.consent_current:
         problems.append(f"{name} has not signed the clinic's current consent.")
-    if status.cssrs_band is None:
-        problems.append(f"{name} needs a C-SSRS screener within its validity before the session.")
-    elif status.cssrs_band == "high":
-        problems.append(
-            f"{name}'s C-SSRS screener shows high risk: no medicine session until the care team "
-            "has reassessed and a new screener is not high risk."
-        )
-    elif status.cssrs_band == "moderate" and not status.cssrs_acknowledged:
-        problems.append(f"{name}'s moderate C-SSRS result needs a clinician's acknowledgement.")
+    if purpose != BOOK and status.cssrs_blocker:
+        problems.append(status.cssrs_blocker)
     return problems
+
+
+def _cssrs_note(name: str, status) -> str:
+    first, last = status.cssrs_window
+    return f"{name}: C-SSRS screener needed between {first:%d %b} and {last:%d %b %Y}."
 
 
 def _item_support_partner(partners, arrangement, on) -> ReadinessItem:
@@ -253,11 +276,26 @@ def _item_session_count(couple, plan, appointment) -> ReadinessItem:
     return item
 
 
-def _attach_overrides(couple, number: int, items: list[ReadinessItem]) -> None:
-    overrides = ReadinessOverride.objects.filter(
-        couple=couple, session_number=number, revoked_at__isnull=True
-    ).select_related("prescriber")
-    by_item = {override.item: override for override in overrides}
+def _attach_overrides(couple, number: int, items: list[ReadinessItem], appointment) -> None:
+    by_item = {o.item: o for o in overrides_for(couple, number, appointment)}
     for item in items:
         if item.overridable and not item.met:
             item.override = by_item.get(item.number)
+
+
+def overrides_for(couple, number: int, appointment) -> list[ReadinessOverride]:
+    """The live overrides for this appointment: those written for it, and those written for
+    the couple's n-th session before it was booked and not yet lapsed."""
+    days = protocol_for(couple.clinic_id).override_valid_days
+    unbound = Q(
+        appointment__isnull=True,
+        session_number=number,
+        created_at__gte=timezone.now() - datetime.timedelta(days=days),
+    )
+    mine = Q(appointment=appointment) if appointment is not None else Q(pk__in=[])
+    return list(
+        ReadinessOverride.objects.filter(unbound | mine, couple=couple, revoked_at__isnull=True)
+        .select_related("prescriber")
+        # Bound to the appointment last, so it wins over one written before the booking.
+        .order_by(F("appointment_id").asc(nulls_first=True))
+    )

@@ -1,13 +1,28 @@
 """Reads for calendars, the couple page and the session record, scoped to the viewer."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
 
-from intake.models import Couple
+from intake.models import Couple, Partner, Prescription
+from kapcouples import policy
 from kapcouples.models import Clinic, Role, Room, User
-from sessions.models import Appointment, MedicineSession, TreatmentPlan
+from sessions import rules
+from sessions.models import (
+    Appointment,
+    Discharge,
+    MedicineSession,
+    ProtocolSettings,
+    TreatmentPlan,
+    VitalSigns,
+)
+from sessions.protocol import protocol_for
+
+if TYPE_CHECKING:
+    from sessions.readiness import Readiness
 
 OPENING_HOUR, CLOSING_HOUR = 8, 18  # clinic time; the next-free-slot search stays inside
 SLOT_SEARCH_DAYS = 60
@@ -199,3 +214,171 @@ def medicine_session_for_record(session_id: int) -> MedicineSession | None:
         .filter(pk=session_id)
         .first()
     )
+
+
+# --- The medicine-session record page --------------------------------------------------------
+@dataclass
+class PartnerSheet:
+    """One partner on the session record: role, cap, what is due, what may be done now."""
+
+    partner: Partner
+    role: str  # "dosing", "sitter" or "chaperone"
+    prescription: Prescription | None = None
+    prescription_status: str = ""
+    cap_mg: Decimal | None = None
+    share_percent: int = 0
+    given_mg: Decimal = Decimal("0")
+    dose_blockers: list[str] = field(default_factory=list)
+    discharge_blockers: list[str] = field(default_factory=list)
+    due: list[str] = field(default_factory=list)
+    discharged: Discharge | None = None
+
+    @property
+    def doses(self) -> bool:
+        return self.role == "dosing"
+
+    @property
+    def may_dose_now(self) -> bool:
+        return self.doses and not self.dose_blockers and self.discharged is None
+
+    @property
+    def may_discharge_now(self) -> bool:
+        return self.given_mg > 0 and not self.discharge_blockers and self.discharged is None
+
+
+@dataclass
+class ReadingRow:
+    reading: VitalSigns
+    concerns: list[str]
+    may_sign_off: bool  # this user may acknowledge / override it now
+
+    @property
+    def is_hold(self) -> bool:
+        return self.reading.level == VitalSigns.Level.HOLD
+
+    @property
+    def badge(self) -> str:
+        """The Bootstrap colour of the reading's level."""
+        if self.is_hold:
+            return "danger"
+        if self.reading.level == VitalSigns.Level.CAUTION or self.concerns:
+            return "warning"
+        return "success"
+
+
+@dataclass
+class SessionSheet:
+    """Everything the session record shows, computed by the rules the services enforce."""
+
+    session: MedicineSession
+    plan: TreatmentPlan | None
+    protocol: ProtocolSettings
+    partners: list[PartnerSheet]
+    readings: list[ReadingRow]
+    start_readiness: "Readiness | None"
+    may_record: bool
+    may_sign_off: bool
+    may_change_roles: bool
+
+    @property
+    def in_progress(self) -> bool:
+        return self.session.status == MedicineSession.Status.IN_PROGRESS
+
+    @property
+    def planned(self) -> bool:
+        return self.session.status == MedicineSession.Status.PLANNED
+
+    @property
+    def due(self) -> list[str]:
+        return [line for sheet in self.partners for line in sheet.due]
+
+
+def session_sheet(session: MedicineSession, user: User, now: datetime.datetime) -> SessionSheet:
+    from sessions import medicine  # medicine imports this module's neighbours
+    from sessions.readiness import START, readiness_check
+
+    plan = medicine.current_plan(session)
+    protocol = protocol_for(session.couple.clinic_id)
+    may_sign_off = policy.can_sign_off_vitals(user, session.couple)
+    partners = [
+        _partner_sheet(session, partner, plan, protocol, now)
+        for partner in session.couple.partners.all()
+    ]
+    readings = [
+        ReadingRow(
+            reading=r,
+            concerns=rules.floor_concerns(r, protocol),
+            may_sign_off=may_sign_off
+            and not r.acknowledged_by_id
+            and rules.needs_sign_off(r, protocol),
+        )
+        for r in session.vitals.select_related("partner", "acknowledged_by")
+    ]
+    start_readiness = None
+    if session.status == MedicineSession.Status.PLANNED:
+        start_readiness = readiness_check(
+            couple=session.couple,
+            start=session.appointment.start,
+            purpose=START,
+            appointment=session.appointment,
+            arrangement=medicine.arrangement_of(session),
+            at=max(now, session.appointment.start),
+        )
+    return SessionSheet(
+        session=session,
+        plan=plan,
+        protocol=protocol,
+        partners=partners,
+        readings=readings,
+        start_readiness=start_readiness,
+        may_record=policy.can_record_session(user, session.couple),
+        may_sign_off=may_sign_off,
+        may_change_roles=policy.can_edit_plan(user, session.couple)
+        and session.status == MedicineSession.Status.PLANNED,
+    )
+
+
+def _partner_sheet(session, partner, plan, protocol, now) -> PartnerSheet:
+    from sessions import medicine
+
+    sheet = PartnerSheet(partner=partner, role=session.role_of(partner))
+    if not sheet.doses:
+        return sheet
+    record = medicine.partner_record(session, partner)
+    sheet.discharged = session.discharges.filter(partner=partner).first()
+    sheet.given_mg = sum((d.mg for d in record.doses), Decimal("0"))
+    found = medicine.dose_cap_for(session, partner, now, plan)
+    if found is not None:
+        sheet.cap_mg, sheet.share_percent, sheet.prescription = found
+        day = now.astimezone(session.couple.clinic.zone).date()
+        sheet.prescription_status = sheet.prescription.display_status(day)
+    if session.status != MedicineSession.Status.IN_PROGRESS:
+        return sheet
+    sheet.dose_blockers = medicine.dose_blockers(session, partner, now, plan=plan, record=record)
+    zone = session.couple.clinic.zone
+    if record.doses and sheet.discharged is None:
+        sheet.discharge_blockers = rules.discharge_reading_blockers(
+            partner.first_name, record, protocol, now, zone, signed_off_hold=False
+        )
+        sheet.due = _due(partner, record, protocol, now, zone)
+    return sheet
+
+
+def _due(partner, record, protocol, now, zone) -> list[str]:
+    """The readings due next for a dosed partner, with their times."""
+    last = record.last_dose
+    opens = last.given_at + datetime.timedelta(minutes=protocol.post_dose_reading_from_minutes)
+    closes = last.given_at + datetime.timedelta(minutes=protocol.post_dose_reading_until_minutes)
+    done = any(opens <= r.taken_at <= closes for r in record.readings)
+    due = []
+    if not done:
+        due.append(
+            f"{partner.first_name}: the post-dose reading is due between "
+            f"{opens.astimezone(zone):%H:%M} and {closes.astimezone(zone):%H:%M}."
+        )
+    leave = last.given_at + datetime.timedelta(minutes=protocol.min_monitoring_minutes)
+    due.append(
+        f"{partner.first_name}: discharge from {leave.astimezone(zone):%H:%M}, after a "
+        "pre-discharge reading."
+    )
+    return due

@@ -17,7 +17,7 @@ from django.utils import timezone
 from intake.models import Couple, Partner
 from integration import services as integration
 from kapcouples import policy
-from kapcouples.models import Role, Room, User
+from kapcouples.models import Room, User
 from kapcouples.services import DomainError
 from sessions.models import (
     Appointment,
@@ -31,6 +31,7 @@ from sessions.models import (
 )
 from sessions.protocol import protocol_for
 from sessions.readiness import BOOK, Readiness, readiness_check
+from sessions.readiness import overrides_for as readiness_overrides_for
 
 
 class ConflictError(DomainError):
@@ -60,6 +61,7 @@ def _validated(obj) -> None:
 @transaction.atomic
 def plan_save(*, couple: Couple, by: User, values: dict) -> TreatmentPlan:
     """Create or edit the couple's plan. Editing an approved plan sends it back to draft."""
+    policy.ensure(policy.can_edit_plan, by, couple, to="write a treatment plan")
     plan = TreatmentPlan.objects.select_for_update().filter(couple=couple).first()
     if plan is None:
         plan = TreatmentPlan(couple=couple, created_by=by)
@@ -85,7 +87,9 @@ def _check_plan_roles(plan: TreatmentPlan) -> None:
 
 @transaction.atomic
 def plan_approve(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
-    """Approve the plan, after checking each approach has what it needs beforehand."""
+    """Approve the plan and its dosing approach (a prescriber), after checking each approach
+    has what it needs beforehand."""
+    policy.ensure(policy.can_approve_plan, by, plan.couple, to="approve a treatment plan")
     missing = plan_missing_preparation(plan)
     if missing:
         raise DomainError("Before approval the plan needs: " + "; ".join(missing) + ".")
@@ -231,6 +235,7 @@ def appointment_book(
     A medicine appointment must pass the readiness gate and gets its session record.
     Preparation and integration appointments are linked to their medicine session.
     """
+    policy.ensure(policy.can_book, by, couple, to="book an appointment")
     _check_booking_inputs(couple=couple, room=room, clinicians=clinicians, start=start, end=end)
     _lock_resources(couple=couple, room=room, clinicians=clinicians)
     _check_conflicts(start=start, end=end, room=room, couple=couple, clinicians=clinicians)
@@ -250,6 +255,8 @@ def appointment_book(
     _validated(appointment)
     _save_guarded(appointment, clinicians)
     _link_medicine_session(appointment)
+    if kind == Appointment.Kind.MEDICINE:
+        _bind_overrides(appointment, readiness.session_number)
     integration.reminders_on_appointment_booked(appointment=appointment)
     return appointment
 
@@ -355,6 +362,7 @@ def appointment_reschedule(
 ) -> Appointment:
     """Move a booked appointment, with the same overlap checks as booking."""
     appointment = _locked(appointment)
+    policy.ensure(policy.can_book, by, appointment.couple, to="move an appointment")
     if appointment.status != Appointment.Status.BOOKED:
         raise DomainError(
             f"Only booked appointments can be moved; this one is "
@@ -403,6 +411,7 @@ def _set_status(appointment: Appointment, status: str, **extra) -> Appointment:
 def appointment_cancel(*, appointment: Appointment, reason: str, by: User) -> Appointment:
     """Cancel a booked appointment with a reason; its room and people become free."""
     appointment = _locked(appointment)
+    policy.ensure(policy.can_book, by, appointment.couple, to="cancel an appointment")
     if appointment.status != Appointment.Status.BOOKED:
         raise DomainError("Only a booked appointment (not yet checked in) can be cancelled.")
     if not reason.strip():
@@ -416,6 +425,7 @@ def appointment_cancel(*, appointment: Appointment, reason: str, by: User) -> Ap
 def appointment_mark_no_show(*, appointment: Appointment, by: User) -> Appointment:
     """The couple did not come: the appointment stops holding its slot."""
     appointment = _locked(appointment)
+    policy.ensure(policy.can_book, by, appointment.couple, to="mark a no-show")
     if appointment.status != Appointment.Status.BOOKED:
         raise DomainError("Only a booked appointment can be marked as a no-show.")
     if appointment.start > timezone.now():
@@ -429,6 +439,7 @@ def appointment_mark_no_show(*, appointment: Appointment, by: User) -> Appointme
 def appointment_check_in(*, appointment: Appointment, by: User) -> Appointment:
     """The couple has arrived."""
     appointment = _locked(appointment)
+    policy.ensure(policy.can_book, by, appointment.couple, to="check a couple in")
     if appointment.status != Appointment.Status.BOOKED:
         raise DomainError("Only a booked appointment can be checked in.")
     if appointment.start.astimezone(appointment.clinic.zone).date() != timezone.localdate(
@@ -445,6 +456,7 @@ def appointment_complete(*, appointment: Appointment, by: User) -> Appointment:
     Medicine appointments complete through their session record (discharge).
     """
     appointment = _locked(appointment)
+    policy.ensure(policy.can_book, by, appointment.couple, to="complete an appointment")
     if appointment.kind == Appointment.Kind.MEDICINE:
         raise DomainError("A medicine session completes from its session record, at discharge.")
     if appointment.status not in (Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN):
@@ -455,30 +467,45 @@ def appointment_complete(*, appointment: Appointment, by: User) -> Appointment:
 
 
 # --- Overrides, settings, feeds --------------------------------------------------------
+def _bind_overrides(appointment: Appointment, session_number: int) -> None:
+    """Overrides written for the couple's n-th session before booking now belong to it."""
+    live = readiness_overrides_for(appointment.couple, session_number, None)
+    ReadinessOverride.objects.filter(pk__in=[o.pk for o in live]).update(appointment=appointment)
+
+
 @transaction.atomic
 def readiness_override(
-    *, couple: Couple, session_number: int, item: int, reason: str, by: User
+    *,
+    couple: Couple,
+    session_number: int,
+    item: int,
+    reason: str,
+    by: User,
+    appointment: Appointment | None = None,
 ) -> ReadinessOverride:
-    """A prescriber overrides readiness item 4, 5 or 6 for the couple's n-th medicine session.
-
-    Items 1–3 (plan, screening) can never be overridden.
+    """A prescriber overrides readiness item 4, 5 or 6 for one medicine appointment (or, before
+    it is booked, for the couple's n-th session; then it lapses after the clinic's
+    `override_valid_days` unless a booking takes it). Items 1–3 can never be overridden.
     """
-    if policy.role_of(by) != Role.PRESCRIBER or not policy.is_on_care_team(by, couple):
-        raise DomainError("Only a prescriber on the couple's care team may override readiness.")
+    policy.ensure(policy.can_override_readiness, by, couple, to="override readiness")
     if item not in ReadinessOverride.Item.values:
         raise DomainError(
             "Only items 4–6 (preparation, integration, number of sessions) can be overridden; "
             "items 1–3 must be met."
         )
+    if appointment is not None and (
+        appointment.couple_id != couple.pk or appointment.kind != Appointment.Kind.MEDICINE
+    ):
+        raise DomainError("An override belongs to one of this couple's medicine appointments.")
     if not reason.strip():
         raise DomainError("Write the reason for the override; it is kept in the record.")
-    if ReadinessOverride.objects.filter(
-        couple=couple, session_number=session_number, item=item, revoked_at__isnull=True
-    ).exists():
+    live = readiness_overrides_for(couple, session_number, appointment)
+    if any(o.item == item for o in live):
         raise DomainError("That item is already overridden for this medicine session.")
     override = ReadinessOverride(
         couple=couple,
         session_number=session_number,
+        appointment=appointment,
         item=item,
         reason=reason.strip(),
         prescriber=by,
@@ -490,10 +517,14 @@ def readiness_override(
 
 @transaction.atomic
 def protocol_update(*, protocol: ProtocolSettings, values: dict, by: User) -> ProtocolSettings:
-    """Change the clinic's protocol settings (clinic admin); the history keeps the old ones."""
+    """Change the clinic's protocol settings (clinic admin); the history keeps the old ones.
+
+    Out-of-range values raise a ValidationError by field, for the form to show beside them.
+    """
+    policy.ensure(policy.can_manage_protocol, by, protocol.clinic_id, to="change the protocol")
     for name, value in values.items():
         setattr(protocol, name, value)
-    _validated(protocol)
+    protocol.full_clean()
     protocol.save()
     return protocol
 

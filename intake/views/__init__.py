@@ -23,6 +23,7 @@ from intake.views.intake_form import (
     intake_step,
     intake_submit,
     intake_version,
+    intake_withdraw_draft,
 )
 from intake.views.questionnaires import (
     questionnaire_acknowledge,
@@ -41,6 +42,7 @@ __all__ = [
     "intake_step",
     "intake_submit",
     "intake_version",
+    "intake_withdraw_draft",
     "intentions_edit",
     "invitation_accept",
     "invitation_revoke",

@@ -11,10 +11,9 @@ from intake.models import ContraindicationReview, Prescription
 from intake.readiness import current_intake
 from intake.views.common import get_partner_for_care_team, get_partner_private, is_self
 from kapcouples import audit, policy
-from kapcouples.models import Role
 
 
-@policy.allow(Role.PARTNER, Role.CLINICIAN, Role.PRESCRIBER)
+@policy.allow(*policy.PARTNER_AND_CARE)
 def partner_screening(request: HttpRequest, partner_id: int) -> HttpResponse:
     """A partner's questionnaires and prescriptions (own view); plus reviews for the team."""
     partner = get_partner_private(request, partner_id)
@@ -26,14 +25,14 @@ def partner_screening(request: HttpRequest, partner_id: int) -> HttpResponse:
         "clinical": clinical,
         "summary": selectors.screening_summary(partner),
         "responses": partner.questionnaire_responses.all(),
-        "prescriptions": selectors.prescriptions_of(partner),
+        "prescriptions": selectors.prescription_rows(partner),
         "reviews": partner.reviews.select_related("reviewer", "intake") if clinical else [],
         "can_prescribe": policy.can_prescribe(request.user, partner.couple),
     }
     return render(request, "intake/partner_screening.html", context)
 
 
-@policy.allow(Role.CLINICIAN, Role.PRESCRIBER)
+@policy.allow(*policy.CARE_TEAM)
 def review_create(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = get_partner_for_care_team(request, partner_id)
     intake = current_intake(partner)
@@ -48,7 +47,6 @@ def review_create(request: HttpRequest, partner_id: int) -> HttpResponse:
             review = services.review_sign(
                 partner=partner,
                 reviewer=request.user,
-                role=policy.role_of(request.user),
                 findings=form.findings(),
                 **{k: data[k] for k in ("systolic", "diastolic", "heart_rate", "weight_kg")},
                 decision=data["decision"],
@@ -66,7 +64,7 @@ def review_create(request: HttpRequest, partner_id: int) -> HttpResponse:
     return render(request, "intake/review_form.html", context)
 
 
-@policy.allow(Role.CLINICIAN, Role.PRESCRIBER)
+@policy.allow(*policy.CARE_TEAM)
 def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
     review = get_object_or_404(
         ContraindicationReview.objects.select_related("intake", "reviewer"), pk=review_id
@@ -83,7 +81,7 @@ def _findings(review: ContraindicationReview) -> list:
     return [(item, review.findings.get(item.key, False)) for item in ITEMS]
 
 
-@policy.allow(Role.PRESCRIBER)
+@policy.allow(*policy.PRESCRIBERS)
 def prescription_create(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = get_partner_for_care_team(request, partner_id)
     form = PrescriptionForm(request.POST or None)
@@ -93,14 +91,14 @@ def prescription_create(request: HttpRequest, partner_id: int) -> HttpResponse:
                 partner=partner, prescriber=request.user, **form.cleaned_data
             )
         except services.DomainError as error:
-            form.add_error(None, str(error))
+            form.add_error(getattr(error, "field", None), str(error))
         else:
             messages.success(request, "Prescription signed.")
             return redirect("intake:partner_screening", partner_id=partner.pk)
     return render(request, "intake/prescription_form.html", {"partner": partner, "form": form})
 
 
-@policy.allow(Role.PRESCRIBER)
+@policy.allow(*policy.PRESCRIBERS)
 def prescription_cancel(request: HttpRequest, prescription_id: int) -> HttpResponse:
     prescription = get_object_or_404(Prescription, pk=prescription_id)
     partner = get_partner_for_care_team(request, prescription.partner_id)
@@ -108,7 +106,7 @@ def prescription_cancel(request: HttpRequest, prescription_id: int) -> HttpRespo
     if request.method == "POST" and form.is_valid():
         try:
             services.prescription_cancel(
-                prescription=prescription, reason=form.cleaned_data["reason"]
+                prescription=prescription, by=request.user, reason=form.cleaned_data["reason"]
             )
         except services.DomainError as error:
             form.add_error(None, str(error))

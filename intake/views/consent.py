@@ -11,10 +11,9 @@ from intake.models import Couple, CoupleIntentions
 from intake.readiness import current_consent_text
 from intake.views.common import get_own_partner
 from kapcouples import audit, policy, sessions
-from kapcouples.models import Role
 
 
-@policy.allow(Role.PARTNER)
+@policy.allow(*policy.PARTNERS)
 def consent_sign(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = get_own_partner(request, partner_id)
     text = current_consent_text(partner.couple.clinic_id)
@@ -38,7 +37,7 @@ def consent_sign(request: HttpRequest, partner_id: int) -> HttpResponse:
     return render(request, "intake/consent_sign.html", context)
 
 
-@policy.allow(Role.CLINIC_ADMIN)
+@policy.allow(*policy.CLINIC_ADMINS)
 def consent_text_edit(request: HttpRequest) -> HttpResponse:
     clinic = request.user.membership.clinic
     current = current_consent_text(clinic.pk)
@@ -60,7 +59,7 @@ def consent_text_edit(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/consent_text_form.html", context)
 
 
-@policy.allow(Role.PARTNER, Role.CLINICIAN, Role.PRESCRIBER)
+@policy.allow(*policy.PARTNER_AND_CARE)
 def intentions_edit(request: HttpRequest, couple_id: int) -> HttpResponse:
     couple = get_object_or_404(Couple, pk=couple_id)
     if not policy.can_view_couple_shared(request.user, couple):
@@ -118,7 +117,7 @@ def _couples_for_break_glass(user):
     )
 
 
-@policy.allow(Role.CLINICIAN, Role.PRESCRIBER)
+@policy.allow(*policy.CARE_TEAM)
 def break_glass(request: HttpRequest) -> HttpResponse:
     form = BreakGlassForm(request.POST or None, couples=_couples_for_break_glass(request.user))
     if request.method == "POST" and form.is_valid():

@@ -11,12 +11,10 @@ from intake.forms import AcceptInvitationForm, EnrolCoupleForm, PartnerContactFo
 from intake.models import Invitation, Partner
 from intake.views.common import get_couple_for_staff, get_partner_private
 from kapcouples import audit, policy, sessions
-from kapcouples.models import Role, User
-
-STAFF_WHO_SEE_COUPLES = (Role.CLINICIAN, Role.PRESCRIBER, Role.FRONT_DESK)
+from kapcouples.models import User
 
 
-@policy.allow(*STAFF_WHO_SEE_COUPLES)
+@policy.allow(*policy.DESK_AND_CARE)
 def couple_detail(request: HttpRequest, couple_id: int) -> HttpResponse:
     couple = get_couple_for_staff(request, couple_id)
     clinical = policy.can_view_clinical(request.user, couple)
@@ -26,7 +24,7 @@ def couple_detail(request: HttpRequest, couple_id: int) -> HttpResponse:
     return render(request, "intake/couple_detail.html", context)
 
 
-@policy.allow(Role.PARTNER, Role.CLINICIAN, Role.PRESCRIBER)
+@policy.allow(*policy.PARTNER_AND_CARE)
 def partner_detail(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = get_partner_private(request, partner_id)
     audit.record_read(request, partner, clinic_id=partner.couple.clinic_id)
@@ -34,7 +32,7 @@ def partner_detail(request: HttpRequest, partner_id: int) -> HttpResponse:
     return render(request, "intake/partner_detail.html", {"partner": partner, "is_self": is_self})
 
 
-@policy.allow(Role.PARTNER, Role.CLINICIAN, Role.PRESCRIBER)
+@policy.allow(*policy.PARTNER_AND_CARE)
 def partner_contact_edit(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = get_partner_private(request, partner_id)
     kept = sessions.pop_kept_form(request)
@@ -56,11 +54,11 @@ def _clinicians(clinic_id: int):
     return User.objects.filter(
         membership__clinic_id=clinic_id,
         membership__is_active=True,
-        membership__role__in=[Role.CLINICIAN, Role.PRESCRIBER],
+        membership__role__in=policy.CARE_TEAM,
     ).order_by("full_name")
 
 
-@policy.allow(Role.FRONT_DESK, Role.CLINICIAN, Role.PRESCRIBER)
+@policy.allow(*policy.DESK_AND_CARE)
 def couple_enrol(request: HttpRequest) -> HttpResponse:
     clinic_id = policy.staff_clinic_id(request.user)
     form = EnrolCoupleForm(request.POST or None, clinicians=_clinicians(clinic_id))
@@ -80,7 +78,7 @@ def couple_enrol(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/couple_enrol.html", {"form": form})
 
 
-@policy.allow(*STAFF_WHO_SEE_COUPLES)
+@policy.allow(*policy.DESK_AND_CARE)
 @require_POST
 def invitation_send(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = get_object_or_404(Partner.objects.select_related("user"), pk=partner_id)
@@ -98,7 +96,7 @@ def invitation_send(request: HttpRequest, partner_id: int) -> HttpResponse:
     return redirect("intake:couple_detail", couple_id=couple.pk)
 
 
-@policy.allow(*STAFF_WHO_SEE_COUPLES)
+@policy.allow(*policy.DESK_AND_CARE)
 @require_POST
 def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation.objects.select_related("partner"), pk=invitation_id)

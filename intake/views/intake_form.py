@@ -12,12 +12,11 @@ from intake.models import IntakeForm
 from intake.readiness import current_intake
 from intake.views.common import get_own_partner, get_partner_private, is_self
 from kapcouples import audit, policy, sessions
-from kapcouples.models import Role
 
 STEP_SLUGS = list(INTAKE_STEPS)
 
 
-@policy.allow(Role.PARTNER, Role.CLINICIAN, Role.PRESCRIBER)
+@policy.allow(*policy.PARTNER_AND_CARE)
 def intake_overview(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = get_partner_private(request, partner_id)
     audit.record_read(request, partner, clinic_id=partner.couple.clinic_id)
@@ -37,7 +36,7 @@ def intake_overview(request: HttpRequest, partner_id: int) -> HttpResponse:
     return render(request, "intake/intake_overview.html", context)
 
 
-@policy.allow(Role.PARTNER)
+@policy.allow(*policy.PARTNERS)
 def intake_step(request: HttpRequest, partner_id: int, step: str) -> HttpResponse:
     partner = get_own_partner(request, partner_id)
     form_class = INTAKE_STEPS.get(step)
@@ -101,7 +100,7 @@ def _after_step(request: HttpRequest, partner, step: str) -> HttpResponse:
     return redirect("intake:intake_step", partner_id=partner.pk, step=STEP_SLUGS[index + 1])
 
 
-@policy.allow(Role.PARTNER)
+@policy.allow(*policy.PARTNERS)
 @require_POST
 def intake_submit(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = get_own_partner(request, partner_id)
@@ -114,7 +113,7 @@ def intake_submit(request: HttpRequest, partner_id: int) -> HttpResponse:
     return redirect("intake:intake_overview", partner_id=partner.pk)
 
 
-@policy.allow(Role.PARTNER)
+@policy.allow(*policy.PARTNERS)
 @require_POST
 def intake_amend(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = get_own_partner(request, partner_id)
@@ -129,7 +128,24 @@ def intake_amend(request: HttpRequest, partner_id: int) -> HttpResponse:
     return redirect("intake:intake_step", partner_id=partner.pk, step=STEP_SLUGS[0])
 
 
-@policy.allow(Role.PARTNER, Role.CLINICIAN, Role.PRESCRIBER)
+@policy.allow(*policy.PARTNERS)
+@require_POST
+def intake_withdraw_draft(request: HttpRequest, partner_id: int) -> HttpResponse:
+    partner = get_own_partner(request, partner_id)
+    try:
+        withdrawn = services.intake_withdraw_draft(partner=partner)
+    except services.DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Amendment (version {withdrawn.version}) withdrawn. Your submitted intake is "
+            "unchanged.",
+        )
+    return redirect("intake:intake_overview", partner_id=partner.pk)
+
+
+@policy.allow(*policy.PARTNER_AND_CARE)
 def intake_version(request: HttpRequest, intake_id: int) -> HttpResponse:
     intake = get_object_or_404(IntakeForm, pk=intake_id)
     partner = get_partner_private(request, intake.partner_id)

@@ -7,10 +7,9 @@ from django.views.decorators.http import require_POST
 
 from intake import instruments, services
 from intake.forms import QuestionnaireForm
-from intake.models import QuestionnaireResponse
+from intake.models import QuestionnaireResponse, ScreeningSettings
 from intake.views.common import get_own_partner, get_partner_private, is_self
 from kapcouples import audit, policy, sessions
-from kapcouples.models import Role
 
 
 def _instrument_for_slug(slug: str) -> instruments.Instrument:
@@ -20,7 +19,7 @@ def _instrument_for_slug(slug: str) -> instruments.Instrument:
     raise Http404("No such questionnaire")
 
 
-@policy.allow(Role.PARTNER)
+@policy.allow(*policy.PARTNERS)
 def questionnaire_fill(request: HttpRequest, partner_id: int, code: str) -> HttpResponse:
     partner = get_own_partner(request, partner_id)
     instrument = _instrument_for_slug(code)
@@ -46,7 +45,7 @@ def _get_response(request: HttpRequest, response_id: int) -> QuestionnaireRespon
     return response
 
 
-@policy.allow(Role.PARTNER, Role.CLINICIAN, Role.PRESCRIBER)
+@policy.allow(*policy.PARTNER_AND_CARE)
 def questionnaire_detail(request: HttpRequest, response_id: int) -> HttpResponse:
     response = _get_response(request, response_id)
     partner = response.partner
@@ -56,18 +55,25 @@ def questionnaire_detail(request: HttpRequest, response_id: int) -> HttpResponse
         (item, dict((o.value, o.label) for o in item.options).get(value, value))
         for item, value in zip(instrument.items, response.answers, strict=False)
     ]
+    own = is_self(request, partner)
     context = {
         "partner": partner,
         "response": response,
         "instrument": instrument,
         "rows": rows,
-        "is_self": is_self(request, partner),
-        "can_acknowledge": policy.can_view_clinical(request.user, partner.couple),
+        "is_self": own,
+        "can_review": response.needs_review
+        and policy.can_review_questionnaire(request.user, partner.couple),
+        "crisis": _crisis_contacts(partner) if own and response.calls_for_crisis_line else None,
     }
     return render(request, "intake/questionnaire_detail.html", context)
 
 
-@policy.allow(Role.CLINICIAN, Role.PRESCRIBER)
+def _crisis_contacts(partner) -> ScreeningSettings:
+    return ScreeningSettings.for_clinic(partner.couple.clinic_id)
+
+
+@policy.allow(*policy.CARE_TEAM)
 @require_POST
 def questionnaire_acknowledge(request: HttpRequest, response_id: int) -> HttpResponse:
     response = _get_response(request, response_id)
@@ -76,5 +82,5 @@ def questionnaire_acknowledge(request: HttpRequest, response_id: int) -> HttpRes
     except services.DomainError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "Result acknowledged.")
+        messages.success(request, "Marked as reviewed by you.")
     return redirect("intake:questionnaire_detail", response_id=response.pk)

@@ -32,13 +32,13 @@ def _page(request: HttpRequest, items):
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-@policy.allow(Role.CLINICIAN, Role.PRESCRIBER)
+@policy.allow(*policy.CARE_TEAM)
 def care_dashboard(request: HttpRequest) -> HttpResponse:
     couples = intake_selectors.couples_for_user(request.user)
     return render(request, "dashboards/care.html", {"page": _page(request, couples)})
 
 
-@policy.allow(Role.FRONT_DESK)
+@policy.allow(*policy.FRONT_DESK)
 def desk_dashboard(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     couples = intake_selectors.search_couples(
@@ -47,7 +47,7 @@ def desk_dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboards/desk.html", {"page": _page(request, couples), "q": query})
 
 
-@policy.allow(Role.CLINIC_ADMIN)
+@policy.allow(*policy.CLINIC_ADMINS)
 def admin_dashboard(request: HttpRequest) -> HttpResponse:
     clinic = request.user.membership.clinic
     context = {
@@ -59,7 +59,7 @@ def admin_dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboards/clinic_admin.html", context)
 
 
-@policy.allow(Role.CLINIC_ADMIN)
+@policy.allow(*policy.CLINIC_ADMINS)
 def audit_log(request: HttpRequest) -> HttpResponse:
     action = request.GET.get("action", "")
     if action not in AccessLog.Action.values:
@@ -73,7 +73,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboards/audit_log.html", context)
 
 
-@policy.allow(Role.PARTNER)
+@policy.allow(*policy.PARTNERS)
 def portal(request: HttpRequest) -> HttpResponse:
     partner = intake_selectors.partner_of_user(request.user)
     others = [p for p in partner.couple.partners.all() if p.pk != partner.pk]

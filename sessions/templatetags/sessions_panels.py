@@ -4,7 +4,6 @@ from django import template
 from django.utils import timezone
 
 from kapcouples import policy
-from kapcouples.models import Role
 from sessions import selectors
 from sessions.models import Appointment, TreatmentPlan
 from sessions.readiness import readiness_check
@@ -54,8 +53,7 @@ def sessions_couple_panel(context, couple):
         "plan": TreatmentPlan.objects.filter(couple=couple).first(),
         "readiness": readiness,
         "show_clinical": policy.can_view_clinical(user, couple),
-        "is_prescriber": policy.role_of(user) == Role.PRESCRIBER
-        and policy.can_view_clinical(user, couple),
+        "may_override": policy.can_override_readiness(user, couple),
         "appointments": selectors.appointments_for_couple(couple)[:PANEL_APPOINTMENTS],
     }
 

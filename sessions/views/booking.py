@@ -14,8 +14,6 @@ from kapcouples.services import DomainError
 from sessions import selectors, services
 from sessions.forms import BookingForm, CancelForm, NextSlotForm, RescheduleForm
 from sessions.views.common import (
-    CARE,
-    DESK_AND_CARE,
     get_appointment_for_staff,
     get_couple_for_staff,
 )
@@ -36,7 +34,7 @@ def _by(request: HttpRequest) -> str:
     return "clinician" if request.GET.get("by") == "clinician" else "room"
 
 
-@policy.allow(*DESK_AND_CARE)
+@policy.allow(*policy.DESK_AND_CARE)
 def calendar_day(request: HttpRequest) -> HttpResponse:
     clinic = _clinic(request)
     day, by = _day_from(request, clinic.zone), _by(request)
@@ -49,7 +47,7 @@ def calendar_day(request: HttpRequest) -> HttpResponse:
     return render(request, "sessions/calendar.html", context)
 
 
-@policy.allow(*DESK_AND_CARE)
+@policy.allow(*policy.DESK_AND_CARE)
 def calendar_week(request: HttpRequest) -> HttpResponse:
     clinic = _clinic(request)
     day, by = _day_from(request, clinic.zone), _by(request)
@@ -80,7 +78,7 @@ def _calendar_context(clinic, day, by, rows, days, *, view) -> dict:
     }
 
 
-@policy.allow(*CARE)
+@policy.allow(*policy.CARE_TEAM)
 def today(request: HttpRequest) -> HttpResponse:
     """A clinician's own appointments today, with the way into each session record."""
     clinic = _clinic(request)
@@ -102,7 +100,7 @@ def _booking_initial(request: HttpRequest) -> dict:
     return initial
 
 
-@policy.allow(*DESK_AND_CARE)
+@policy.allow(*policy.DESK_AND_CARE)
 def appointment_new(request: HttpRequest, couple_id: int) -> HttpResponse:
     couple = get_couple_for_staff(request, couple_id)
     form = BookingForm(
@@ -161,7 +159,7 @@ def _readiness_message(request, couple, error) -> str:
     return error.readiness.summary(clinical=policy.can_view_clinical(request.user, couple))
 
 
-@policy.allow(*DESK_AND_CARE)
+@policy.allow(*policy.DESK_AND_CARE)
 def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpResponse:
     appointment = get_appointment_for_staff(request, appointment_id)
     context = {
@@ -174,7 +172,7 @@ def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpRespons
     return render(request, "sessions/appointment_detail.html", context)
 
 
-@policy.allow(*DESK_AND_CARE)
+@policy.allow(*policy.DESK_AND_CARE)
 def appointment_reschedule(request: HttpRequest, appointment_id: int) -> HttpResponse:
     appointment = get_appointment_for_staff(request, appointment_id)
     zone = appointment.clinic.zone
@@ -202,7 +200,7 @@ def appointment_reschedule(request: HttpRequest, appointment_id: int) -> HttpRes
     return render(request, "sessions/appointment_reschedule.html", context)
 
 
-@policy.allow(*DESK_AND_CARE)
+@policy.allow(*policy.DESK_AND_CARE)
 def appointment_cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
     appointment = get_appointment_for_staff(request, appointment_id)
     form = CancelForm(request.POST or None)
@@ -231,13 +229,13 @@ def _status_change(request, appointment_id, service, done: str) -> HttpResponse:
     return redirect("clinic_sessions:appointment_detail", appointment_id=appointment.pk)
 
 
-@policy.allow(*DESK_AND_CARE)
+@policy.allow(*policy.DESK_AND_CARE)
 @require_POST
 def appointment_check_in(request: HttpRequest, appointment_id: int) -> HttpResponse:
     return _status_change(request, appointment_id, services.appointment_check_in, "Checked in.")
 
 
-@policy.allow(*DESK_AND_CARE)
+@policy.allow(*policy.DESK_AND_CARE)
 @require_POST
 def appointment_no_show(request: HttpRequest, appointment_id: int) -> HttpResponse:
     return _status_change(
@@ -245,7 +243,7 @@ def appointment_no_show(request: HttpRequest, appointment_id: int) -> HttpRespon
     )
 
 
-@policy.allow(*CARE)
+@policy.allow(*policy.CARE_TEAM)
 @require_POST
 def appointment_complete(request: HttpRequest, appointment_id: int) -> HttpResponse:
     return _status_change(
@@ -253,7 +251,7 @@ def appointment_complete(request: HttpRequest, appointment_id: int) -> HttpRespo
     )
 
 
-@policy.allow(*DESK_AND_CARE)
+@policy.allow(*policy.DESK_AND_CARE)
 def next_free_slot(request: HttpRequest) -> HttpResponse:
     clinic = _clinic(request)
     couple_id = request.GET.get("couple", "")

@@ -9,9 +9,6 @@ from kapcouples.models import Role
 from sessions import selectors
 from sessions.models import Appointment, MedicineSession
 
-DESK_AND_CARE = (Role.FRONT_DESK, Role.CLINICIAN, Role.PRESCRIBER)
-CARE = (Role.CLINICIAN, Role.PRESCRIBER)
-
 
 def get_couple_for_staff(request: HttpRequest, couple_id: int) -> Couple:
     """Times and statuses: front desk of the clinic and the care team."""

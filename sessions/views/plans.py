@@ -3,6 +3,7 @@
 import datetime
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from sessions.forms import OverrideForm, PlanForm, ProtocolForm
 from sessions.models import Appointment, CalendarFeed, TreatmentPlan
 from sessions.protocol import protocol_for
 from sessions.readiness import readiness_check
-from sessions.views.common import CARE, get_appointment_for_viewer, get_couple_for_care
+from sessions.views.common import get_appointment_for_viewer, get_couple_for_care
 
 FEED_PAST_DAYS, FEED_AHEAD_DAYS, FEED_LIMIT = 30, 180, 1000
 
@@ -26,7 +27,7 @@ def _to_couple(couple) -> HttpResponse:
     return redirect("intake:couple_detail", couple_id=couple.pk)
 
 
-@policy.allow(*CARE)
+@policy.allow(*policy.CARE_TEAM)
 def plan_edit(request: HttpRequest, couple_id: int) -> HttpResponse:
     couple = get_couple_for_care(request, couple_id)
     audit.record_read(request, couple, clinic_id=couple.clinic_id)
@@ -46,12 +47,13 @@ def plan_edit(request: HttpRequest, couple_id: int) -> HttpResponse:
         "plan": plan,
         "form": form,
         "missing": services.plan_missing_preparation(plan) if plan else [],
+        "may_approve": policy.can_approve_plan(request.user, couple),
         "checklist": protocol_for(couple.clinic_id).checklist_items,
     }
     return render(request, "sessions/plan_form.html", context)
 
 
-@policy.allow(*CARE)
+@policy.allow(*policy.PRESCRIBERS)
 @require_POST
 def plan_approve(request: HttpRequest, couple_id: int) -> HttpResponse:
     couple = get_couple_for_care(request, couple_id)
@@ -68,7 +70,7 @@ def plan_approve(request: HttpRequest, couple_id: int) -> HttpResponse:
     return redirect("clinic_sessions:plan_edit", couple_id=couple.pk)
 
 
-@policy.allow(Role.PRESCRIBER)
+@policy.allow(*policy.PRESCRIBERS)
 def readiness_override(request: HttpRequest, couple_id: int) -> HttpResponse:
     couple = get_couple_for_care(request, couple_id)
     upcoming = (
@@ -85,6 +87,7 @@ def readiness_override(request: HttpRequest, couple_id: int) -> HttpResponse:
             services.readiness_override(
                 couple=couple,
                 session_number=readiness.session_number,
+                appointment=upcoming,
                 by=request.user,
                 **form.cleaned_data,
             )
@@ -97,7 +100,7 @@ def readiness_override(request: HttpRequest, couple_id: int) -> HttpResponse:
     return render(request, "sessions/override_form.html", context)
 
 
-@policy.allow(Role.CLINIC_ADMIN)
+@policy.allow(*policy.CLINIC_ADMINS)
 def protocol_edit(request: HttpRequest) -> HttpResponse:
     protocol = protocol_for(request.user.membership.clinic_id)
     form = ProtocolForm(request.POST or None, instance=protocol)
@@ -105,6 +108,8 @@ def protocol_edit(request: HttpRequest) -> HttpResponse:
         values = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
             services.protocol_update(protocol=protocol, values=values, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)  # a dict of messages goes next to each field
         except DomainError as error:
             form.add_error(None, str(error))
         else:
@@ -113,7 +118,7 @@ def protocol_edit(request: HttpRequest) -> HttpResponse:
     return render(request, "sessions/protocol_form.html", {"form": form})
 
 
-@policy.allow(*CARE)
+@policy.allow(*policy.CARE_TEAM)
 def feed_manage(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
@@ -152,7 +157,7 @@ def feed(request: HttpRequest, feed_token: str) -> HttpResponse:
     return _ics_response(body, "appointments.ics", inline=True)
 
 
-@policy.allow(Role.FRONT_DESK, Role.CLINICIAN, Role.PRESCRIBER, Role.PARTNER)
+@policy.allow(*policy.VIEWERS_OF_APPOINTMENTS)
 def appointment_ics(request: HttpRequest, appointment_id: int) -> HttpResponse:
     appointment = get_appointment_for_viewer(request, appointment_id)
     for_partner = policy.role_of(request.user) == Role.PARTNER

@@ -1,7 +1,5 @@
 """The medicine-session record (care team only): start, vitals, doses, events, discharge."""
 
-import datetime
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,9 +8,8 @@ from django.views.decorators.http import require_POST
 
 from intake import readiness as screening
 from kapcouples import audit, policy
-from kapcouples.models import Role
 from kapcouples.services import DomainError
-from sessions import medicine
+from sessions import medicine, selectors
 from sessions.forms import (
     AcknowledgeForm,
     AdverseEventForm,
@@ -22,10 +19,8 @@ from sessions.forms import (
     RolesForm,
     VitalsForm,
 )
-from sessions.models import Approach, MedicineSession, TreatmentPlan, VitalSigns
-from sessions.protocol import dose_cap_mg, protocol_for
-from sessions.readiness import START, readiness_check
-from sessions.views.common import CARE, get_session_for_care
+from sessions.models import Approach, MedicineSession, VitalSigns
+from sessions.views.common import get_session_for_care
 
 FORMS = {
     "vitals": VitalsForm,
@@ -39,7 +34,7 @@ def _redirect(session: MedicineSession) -> HttpResponse:
     return redirect("clinic_sessions:session_record", session_id=session.pk)
 
 
-@policy.allow(*CARE)
+@policy.allow(*policy.CARE_TEAM)
 def session_record(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for_care(request, session_id)
     audit.record_read(request, session, clinic_id=session.couple.clinic_id)
@@ -48,88 +43,28 @@ def session_record(request: HttpRequest, session_id: int) -> HttpResponse:
 
 def _render(request, session, *, bound: dict | None = None, status: int = 200) -> HttpResponse:
     forms = {name: cls(session=session) for name, cls in FORMS.items()} | (bound or {})
+    sheet = selectors.session_sheet(session, request.user, timezone.now())
     context = {
         "session": session,
+        "sheet": sheet,
         "appointment": session.appointment,
         "partners": list(session.couple.partners.all()),
-        "plan": TreatmentPlan.objects.filter(couple=session.couple).first(),
-        "protocol": protocol_for(session.couple.clinic_id),
-        "readiness": _start_readiness(session),
-        "vitals": session.vitals.select_related("partner", "acknowledged_by"),
         "doses": session.doses.select_related("partner", "given_by"),
         "events": session.adverse_events.select_related("partner"),
         "discharges": session.discharges.select_related("partner", "bp_signed_off_by"),
-        "caps": _caps(session),
-        "prompts": _prompts(session),
         "reversed": _reversed_suggestion(session),
         "forms": forms,
         "end_early_form": (bound or {}).get("early") or EndEarlyForm(),
-        "is_prescriber": policy.role_of(request.user) == Role.PRESCRIBER,
         "zone": session.couple.clinic.timezone,
     }
     return render(request, "sessions/session_record.html", context, status=status)
-
-
-def _start_readiness(session):
-    if session.status != MedicineSession.Status.PLANNED:
-        return None
-    return readiness_check(
-        couple=session.couple,
-        start=session.appointment.start,
-        purpose=START,
-        appointment=session.appointment,
-        arrangement=medicine.arrangement_of(session),
-    )
-
-
-def _session_day(session) -> datetime.date:
-    return session.appointment.start.astimezone(session.couple.clinic.zone).date()
-
-
-def _caps(session) -> list[dict]:
-    """Each dosing partner's prescription and cap today, for the record page."""
-    caps = []
-    for partner in session.dosing_partners():
-        rx = screening.active_prescription(partner, on=_session_day(session), route=session.route)
-        cap = (
-            dose_cap_mg(single_dose_mg=rx.single_dose_mg, approach=session.approach) if rx else None
-        )
-        caps.append({"partner": partner, "prescription": rx, "cap": cap})
-    return caps
-
-
-def _prompts(session) -> list[str]:
-    """Readings due: pre-dose, about 40 minutes after the last dose, and before discharge."""
-    if session.status != MedicineSession.Status.IN_PROGRESS:
-        return []
-    prompts, now, zone = [], timezone.now(), session.couple.clinic.zone
-    readings = list(session.vitals.all())
-    doses = list(session.doses.all())
-    discharged = {d.partner_id for d in session.discharges.all()}
-    for partner in session.dosing_partners():
-        own = [v for v in readings if v.partner_id == partner.pk]
-        given = [d for d in doses if d.partner_id == partner.pk]
-        if not any(v.moment == VitalSigns.Moment.PRE_DOSE for v in own):
-            prompts.append(f"{partner.first_name}: pre-dose vitals are needed before any dose.")
-        if not given or partner.pk in discharged:
-            continue
-        last = max(d.given_at for d in given)
-        due = last + datetime.timedelta(minutes=medicine.POST_DOSE_READING_MINUTES)
-        if not any(v.taken_at >= due - datetime.timedelta(minutes=10) for v in own):
-            prompts.append(
-                f"{partner.first_name}: the ~40-minute reading is due at "
-                f"{due.astimezone(zone):%H:%M}."
-            )
-        if now >= due:
-            prompts.append(f"{partner.first_name}: take a pre-discharge reading before discharge.")
-    return prompts
 
 
 def _reversed_suggestion(session) -> str:
     """For a solo session where both partners hold prescriptions: roles reversed later."""
     if session.approach != Approach.SOLO:
         return ""
-    day = _session_day(session)
+    day = session.appointment.start.astimezone(session.couple.clinic.zone).date()
     other = [p for p in session.couple.partners.all() if p.pk != session.dosing_partner_id]
     if other and screening.active_prescription(other[0], on=day, route=session.route):
         return (
@@ -148,6 +83,9 @@ def _post(request, session_id, name, action) -> HttpResponse:
     if form.is_valid():
         try:
             message = action(session, form.cleaned_data)
+        except medicine.InvalidFields as error:
+            for field_name, text in error.errors.items():
+                form.add_error(field_name if field_name in form.fields else None, text)
         except DomainError as error:
             form.add_error(None, str(error))
         else:
@@ -156,7 +94,7 @@ def _post(request, session_id, name, action) -> HttpResponse:
     return _render(request, session, bound={name: form}, status=400)
 
 
-@policy.allow(*CARE)
+@policy.allow(*policy.CARE_TEAM)
 @require_POST
 def vitals_add(request: HttpRequest, session_id: int) -> HttpResponse:
     def action(session, data):
@@ -166,7 +104,7 @@ def vitals_add(request: HttpRequest, session_id: int) -> HttpResponse:
     return _post(request, session_id, "vitals", action)
 
 
-@policy.allow(*CARE)
+@policy.allow(*policy.CARE_TEAM)
 @require_POST
 def dose_add(request: HttpRequest, session_id: int) -> HttpResponse:
     def action(session, data):
@@ -176,7 +114,7 @@ def dose_add(request: HttpRequest, session_id: int) -> HttpResponse:
     return _post(request, session_id, "dose", action)
 
 
-@policy.allow(*CARE)
+@policy.allow(*policy.CARE_TEAM)
 @require_POST
 def adverse_event_add(request: HttpRequest, session_id: int) -> HttpResponse:
     def action(session, data):
@@ -186,7 +124,7 @@ def adverse_event_add(request: HttpRequest, session_id: int) -> HttpResponse:
     return _post(request, session_id, "event", action)
 
 
-@policy.allow(*CARE)
+@policy.allow(*policy.CARE_TEAM)
 @require_POST
 def discharge_add(request: HttpRequest, session_id: int) -> HttpResponse:
     def action(session, data):
@@ -196,7 +134,7 @@ def discharge_add(request: HttpRequest, session_id: int) -> HttpResponse:
     return _post(request, session_id, "discharge", action)
 
 
-@policy.allow(Role.PRESCRIBER)
+@policy.allow(*policy.PRESCRIBERS)
 @require_POST
 def vitals_acknowledge(request: HttpRequest, session_id: int, vitals_id: int) -> HttpResponse:
     session = get_session_for_care(request, session_id)
@@ -225,7 +163,7 @@ def _simple(request, session_id, run, done: str) -> HttpResponse:
     return _redirect(session)
 
 
-@policy.allow(*CARE)
+@policy.allow(*policy.CARE_TEAM)
 @require_POST
 def session_start(request: HttpRequest, session_id: int) -> HttpResponse:
     def run(session):
@@ -234,7 +172,7 @@ def session_start(request: HttpRequest, session_id: int) -> HttpResponse:
     return _simple(request, session_id, run, "The session has started.")
 
 
-@policy.allow(*CARE)
+@policy.allow(*policy.CARE_TEAM)
 @require_POST
 def session_complete(request: HttpRequest, session_id: int) -> HttpResponse:
     def run(session):
@@ -243,7 +181,7 @@ def session_complete(request: HttpRequest, session_id: int) -> HttpResponse:
     return _simple(request, session_id, run, "The session is completed.")
 
 
-@policy.allow(*CARE)
+@policy.allow(*policy.CARE_TEAM)
 @require_POST
 def session_end_early(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for_care(request, session_id)
@@ -261,7 +199,7 @@ def session_end_early(request: HttpRequest, session_id: int) -> HttpResponse:
     return _render(request, session, bound={"early": form}, status=400)
 
 
-@policy.allow(*CARE)
+@policy.allow(*policy.CARE_TEAM)
 def session_roles(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for_care(request, session_id)
     initial = {

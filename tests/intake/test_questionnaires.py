@@ -32,13 +32,19 @@ def test_a_completed_questionnaire_is_scored_and_kept(cast, client_for):
     assert saved.completed_by == cast.partner_a.user
 
 
-def test_phq9_item_9_above_zero_raises_a_suicide_risk_alert(cast, client_for):
+def test_phq9_item_9_above_zero_raises_an_urgent_suicide_risk_alert_sent_to_the_team(
+    cast, client_for
+):
+    from integration.models import Reminder
+
     client_for(cast.user("partner_a")).post(
         fill_url(cast.partner_a, "phq-9"), answers_post([0] * 8 + [1])
     )
     alert = Alert.objects.get()
     assert alert.kind == "suicide_risk" and alert.partner == cast.partner_a
-    assert alert.urgency == "routine"
+    assert alert.urgency == "urgent"
+    sent_to = Reminder.objects.filter(kind=Reminder.Kind.URGENT_ALERT)
+    assert {r.staff_user for r in sent_to} == {cast.clinician, cast.prescriber}
 
 
 def test_a_high_cssrs_raises_an_urgent_alert(cast, client_for):

@@ -7,7 +7,6 @@ import pytest
 from intake import services
 from intake.forms import INTAKE_STEPS
 from intake.models import ConsentText, IntakeForm
-from kapcouples.models import Role
 from kapcouples.services import DomainError
 from tests.intake.factories import IntakeFormFactory
 
@@ -43,7 +42,6 @@ def test_a_review_needs_a_submitted_intake(cast):
         services.review_sign(
             partner=cast.partner_a,
             reviewer=cast.prescriber,
-            role=Role.PRESCRIBER,
             findings={},
             systolic=120,
             diastolic=80,

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 
 from integration import services
-from integration.models import Alert, CheckIn, QuestionnaireDue, Reminder
+from integration.models import CheckIn, QuestionnaireDue, Reminder
 from kapcouples.models import Room
 from sessions import services as booking
 from tests.integration.conftest import DEAD_BROKER
@@ -156,29 +156,6 @@ def test_a_completed_session_schedules_check_ins_and_questionnaires(cast, clock)
     assert week.opens_at == session.completed_at + timedelta(days=7)
     services.followups_on_medicine_session_completed(medicine_session=session)
     assert CheckIn.objects.count() == 8 and prompts.count() == 8  # twice writes nothing new
-
-
-def test_no_integration_booked_alerts_front_desk_and_care_team(cast, clock):
-    session = completed_medicine_session(cast, days_ago=0.1)
-    services.followups_on_medicine_session_completed(medicine_session=session)
-    staff = Reminder.objects.filter(kind=Reminder.Kind.MISSING_INTEGRATION)
-    assert {r.staff_user for r in staff} == {cast.front_desk, cast.clinician, cast.prescriber}
-    clock.move_to(NOW + timedelta(hours=25))
-    services.reminders_deliver_due()
-    assert set(staff.values_list("status", flat=True)) == {Reminder.Status.SENT}
-    alert = Alert.objects.get(couple=cast.couple)
-    assert alert.kind == Alert.Kind.MISSING_INTEGRATION
-
-
-def test_a_booked_integration_appointment_stops_the_missing_integration_alert(cast, clock):
-    session = completed_medicine_session(cast, days_ago=0.1)
-    services.followups_on_medicine_session_completed(medicine_session=session)
-    book(cast, NOW + timedelta(hours=20), kind="integration")
-    clock.move_to(NOW + timedelta(hours=25))
-    services.reminders_deliver_due()
-    staff = Reminder.objects.filter(kind=Reminder.Kind.MISSING_INTEGRATION)
-    assert set(staff.values_list("status", flat=True)) == {Reminder.Status.CANCELLED}
-    assert not Alert.objects.exists()
 
 
 def test_while_redis_is_down_booking_still_works_and_the_sweep_sends_once_it_is_back(

@@ -80,7 +80,7 @@ def make_plan(cast, approach=Approach.DUAL_FULL, *, approved=True, sessions=3, *
     values |= extra
     plan = services.plan_save(couple=cast.couple, by=cast.clinician, values=values)
     if approved:
-        plan = services.plan_approve(plan=plan, by=cast.clinician)
+        plan = services.plan_approve(plan=plan, by=cast.prescriber)
     return plan
 
 

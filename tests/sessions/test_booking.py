@@ -5,6 +5,7 @@ import datetime
 import pytest
 import time_machine
 
+from kapcouples.models import Role
 from kapcouples.services import DomainError
 from sessions import services
 from sessions.models import Appointment, AppointmentClinician
@@ -162,8 +163,25 @@ def test_integration_and_preparation_link_to_their_medicine_session(cast):
 def test_a_couple_of_another_clinic_is_not_bookable_in_this_clinics_room(cast):
     stranger = CoupleFactory(clinic=cast.other_clinic)
     clinician = StaffFactory(clinic=cast.other_clinic)
+    their_desk = StaffFactory(clinic=cast.other_clinic, role=Role.FRONT_DESK)
+    start = local(cast, tomorrow(cast), 9)
     with pytest.raises(DomainError, match="not an open room of this clinic"):
-        book(cast, PREP, local(cast, tomorrow(cast), 9), couple=stranger, clinicians=[clinician])
+        services.appointment_book(
+            couple=stranger,
+            kind=PREP,
+            start=start,
+            end=start + datetime.timedelta(hours=1),
+            room=room(cast),
+            clinicians=[clinician],
+            by=their_desk,
+        )
+
+
+def test_this_clinics_front_desk_cannot_book_another_clinics_couple(cast):
+    stranger = CoupleFactory(clinic=cast.other_clinic)
+    with pytest.raises(DomainError, match="rule: can_book"):
+        book(cast, PREP, local(cast, tomorrow(cast), 9), couple=stranger)
+    assert not Appointment.objects.filter(couple=stranger).exists()
 
 
 def test_preparations_move_to_the_new_medicine_session_when_one_is_cancelled(cast):

@@ -64,20 +64,30 @@ def test_item_1_needs_a_completed_assessment(cast):
         ("prescription", "no active sublingual"),
         ("route", "no active sublingual"),
         ("consent", "has not signed the clinic's current consent"),
-        ("cssrs_missing", "needs a C-SSRS screener"),
+        ("cssrs_missing", "needs a C-SSRS screener completed between"),
         ("cssrs_high", "shows high risk"),
-        ("cssrs_moderate", "needs a clinician's acknowledgement"),
+        ("cssrs_moderate", "shows moderate risk"),
     ],
 )
-def test_item_2_checks_each_dosing_partner_screening(cast, breakage, expected):
+def test_item_2_checks_each_dosing_partner_screening_at_the_start(cast, breakage, expected):
     when = _when(cast)
     make_ready(cast, when)
     partner = cast.partner_b
     _break(partner, breakage)
-    problems = _unmet(cast, when)
+    problems = _unmet(cast, when, purpose=START)
     assert set(problems) == {2}
     assert expected in problems[2]
     assert problems[2].startswith("Bobbie")
+
+
+@pytest.mark.parametrize("breakage", ["cssrs_missing", "cssrs_high", "cssrs_moderate"])
+def test_the_cssrs_does_not_block_booking_but_the_checklist_names_its_window(cast, breakage):
+    when = _when(cast)
+    make_ready(cast, when)
+    _break(cast.partner_b, breakage)
+    readiness = readiness_check(couple=cast.couple, start=when)
+    assert readiness.ready
+    assert any("Bobbie: C-SSRS screener needed between" in n for n in readiness.items[1].notes)
 
 
 def _cssrs(partner):

@@ -198,7 +198,7 @@ def test_a_bad_vitals_entry_is_shown_next_to_the_field(cast, client_for):
     assert not VitalSigns.objects.exists()
 
 
-def test_a_clinician_writes_and_approves_the_plan(cast, client_for):
+def test_a_clinician_writes_the_plan_and_a_prescriber_approves_it(cast, client_for):
     client = client_for(cast.clinician)
     url = reverse("clinic_sessions:plan_edit", kwargs={"couple_id": cast.couple.pk})
     data = {
@@ -213,10 +213,12 @@ def test_a_clinician_writes_and_approves_the_plan(cast, client_for):
     }
     assert client.post(url, data).status_code == 302
     approve = reverse("clinic_sessions:plan_approve", kwargs={"couple_id": cast.couple.pk})
-    client.post(approve)
+    assert client.post(approve).status_code == 403
+    assert TreatmentPlan.objects.get().status == TreatmentPlan.Status.DRAFT
+    client_for(cast.prescriber).post(approve)
     plan = TreatmentPlan.objects.get()
     assert plan.status == TreatmentPlan.Status.ACTIVE
-    assert plan.approved_by == cast.clinician
+    assert plan.approved_by == cast.prescriber
     assert "&lt;b&gt;Trust&lt;/b&gt;" in client.get(url).content.decode()
 
 
@@ -276,10 +278,17 @@ def test_the_clinic_admin_edits_the_protocol_and_bad_values_are_refused(cast, cl
         "hold_systolic": 130,
         "hold_diastolic": 100,
         "min_monitoring_minutes": 120,
+        "reading_valid_minutes": 15,
+        "hold_repeat_minutes": 10,
+        "spo2_floor": 92,
+        "post_dose_reading_from_minutes": 30,
+        "post_dose_reading_until_minutes": 50,
+        "override_valid_days": 14,
         "setting_checklist": "Eye shades",
     }
     response = client.post(url, data)
     assert response.status_code == 200
+    assert "The hold threshold must be above caution." in response.content.decode()
     assert ProtocolSettings.objects.get().preparation_sessions == 2
     data |= {"preparation_sessions": 3, "hold_systolic": 170}
     assert client.post(url, data).status_code == 302

@@ -1,0 +1,89 @@
+"""The session record page reads one sheet built from the rules the services enforce."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from sessions.models import Approach, Discharge, VitalSigns
+from tests.sessions.factories import started_session
+from tests.sessions.record_helpers import dosed_session, minutes, readings_for_discharge, vitals
+
+
+def _record(session) -> str:
+    return reverse("clinic_sessions:session_record", kwargs={"session_id": session.pk})
+
+
+def test_the_page_says_what_each_dosing_partner_still_needs_before_a_dose(cast, client_for):
+    session = started_session(cast, Approach.DUAL_FULL)
+    page = client_for(cast.clinician).get(_record(session)).content.decode()
+    assert 'data-testid="now"' in page
+    assert "Take Alexa&#x27;s vitals first" in page
+    assert "Take Bobbie&#x27;s vitals first" in page
+
+
+def test_after_a_dose_the_page_shows_the_post_dose_reading_and_discharge_times(cast, client_for):
+    session, given = dosed_session(cast)
+    page = client_for(cast.clinician).get(_record(session)).content.decode()
+    zone = cast.clinic.zone
+    opens = (given + minutes(30)).astimezone(zone)
+    leave = (given + minutes(120)).astimezone(zone)
+    assert f"post-dose reading is due between {opens:%H:%M}" in page
+    assert f"discharge from {leave:%H:%M}" in page
+
+
+def test_only_a_prescriber_is_offered_the_hold_override(cast, client_for):
+    session = started_session(cast)
+    vitals(cast, session, cast.partner_a, 170, 95)
+    assert "Override hold" not in client_for(cast.clinician).get(_record(session)).content.decode()
+    assert "Override hold" in client_for(cast.prescriber).get(_record(session)).content.decode()
+
+
+def test_a_clinician_posting_a_hold_override_gets_403_and_nothing_changes(cast, client_for):
+    session = started_session(cast)
+    reading = vitals(cast, session, cast.partner_a, 170, 95)
+    url = reverse(
+        "clinic_sessions:vitals_acknowledge",
+        kwargs={"session_id": session.pk, "vitals_id": reading.pk},
+    )
+    response = client_for(cast.clinician).post(url, {"reason": "Looks fine to me."})
+    assert response.status_code == 403
+    reading.refresh_from_db()
+    assert reading.acknowledged_by is None
+
+
+def test_a_refused_escort_is_shown_next_to_its_field_and_the_typing_is_kept(cast, client_for):
+    session, _ = dosed_session(cast)
+    now = timezone.now()
+    # The page discharges "now": put the dose far enough back for the rules to allow it.
+    session.doses.update(given_at=now - minutes(130))
+    session.vitals.update(taken_at=now - minutes(131))
+    readings_for_discharge(cast, session, cast.partner_a, now - minutes(130), now)
+    url = reverse("clinic_sessions:discharge_add", kwargs={"session_id": session.pk})
+    data = {
+        "discharge-partner": cast.partner_a.pk,
+        "discharge-escort_partner": "",
+        "discharge-escort_name": cast.partner_a.first_name.upper(),
+        "discharge-escort_phone": "555 123 4567",
+        "discharge-escort_relationship": "partner",
+    }
+    response = client_for(cast.clinician).post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "received the medicine today" in page
+    assert 'id="error_1_id_discharge-escort_name"' in page
+    assert 'value="555 123 4567"' in page
+    assert not Discharge.objects.exists()
+    data["discharge-escort_name"] = "Jordan Rivers"
+    assert client_for(cast.clinician).post(url, data).status_code == 302
+    assert Discharge.objects.get().escort_name == "Jordan Rivers"
+
+
+@pytest.mark.parametrize("user_name", ["front_desk", "clinician_outside", "partner_b"])
+def test_wrong_people_cannot_record_a_discharge_through_the_page(cast, client_for, user_name):
+    session, _ = dosed_session(cast)
+    url = reverse("clinic_sessions:discharge_add", kwargs={"session_id": session.pk})
+    data = {"discharge-partner": cast.partner_a.pk, "discharge-escort_name": "Jordan Rivers"}
+    response = client_for(cast.user(user_name)).post(url, data)
+    assert response.status_code in (403, 404)
+    assert not Discharge.objects.exists()
+    assert VitalSigns.objects.count() == 1
