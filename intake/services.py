@@ -378,6 +378,7 @@ def questionnaire_submit(
     *, partner: Partner, user: User, code: str, answers: list[int]
 ) -> QuestionnaireResponse:
     """Score and keep a completed questionnaire; flags raise care-team alerts."""
+    policy.ensure(policy.can_answer_questionnaire, user, partner, to="answer this questionnaire")
     try:
         result = instruments.score(code, answers)
     except (ValueError, TypeError) as error:

@@ -198,6 +198,13 @@ def can_clear_relative_contraindication(user, couple) -> bool:
     return is_prescriber_on_care_team(user, couple)
 
 
+def can_answer_questionnaire(user, partner) -> bool:
+    """A questionnaire is answered by the partner themselves, or given by the care team."""
+    if user.is_authenticated and partner.user_id == user.pk:
+        return True
+    return is_on_care_team(user, partner.couple)
+
+
 def can_review_questionnaire(user, couple) -> bool:
     """Review or acknowledge a partner's questionnaire (C-SSRS included): the care team."""
     return is_on_care_team(user, couple)
@@ -265,6 +272,7 @@ RULES = {
     "can_sign_review": "a clinician or prescriber on the couple's care team",
     "can_clear_relative_contraindication": "a prescriber on the couple's care team",
     "can_review_questionnaire": "a clinician or prescriber on the couple's care team",
+    "can_answer_questionnaire": "the partner themselves or the couple's care team",
     "can_edit_plan": "a clinician or prescriber on the couple's care team",
     "can_approve_plan": "a prescriber on the couple's care team",
     "can_book": "front desk of the clinic or the couple's care team",

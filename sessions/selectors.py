@@ -382,3 +382,35 @@ def _due(partner, record, protocol, now, zone) -> list[str]:
         "pre-discharge reading."
     )
     return due
+
+
+@dataclass(frozen=True)
+class AppointmentActions:
+    """What the appointment page offers this user now, by the services' own conditions."""
+
+    check_in: bool
+    move: bool
+    cancel: bool
+    no_show: bool
+    complete: bool
+    session_record_id: int | None
+
+
+def appointment_actions(
+    appointment: Appointment, user: User, now: datetime.datetime
+) -> AppointmentActions:
+    may_book = policy.can_book(user, appointment.couple)
+    booked = appointment.status == Appointment.Status.BOOKED
+    started = appointment.start <= now
+    is_medicine = appointment.kind == Appointment.Kind.MEDICINE
+    held = appointment.status == Appointment.Status.CHECKED_IN or (booked and started)
+    clinical = policy.can_view_clinical(user, appointment.couple)
+    record = getattr(appointment, "medicine_record", None) if is_medicine else None
+    return AppointmentActions(
+        check_in=may_book and booked,
+        move=may_book and booked,
+        cancel=may_book and booked,
+        no_show=may_book and booked and started,
+        complete=clinical and not is_medicine and held,
+        session_record_id=record.pk if record is not None and clinical else None,
+    )

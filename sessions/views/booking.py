@@ -166,7 +166,7 @@ def appointment_detail(request: HttpRequest, appointment_id: int) -> HttpRespons
         "appointment": appointment,
         "clinicians": [slot.clinician for slot in appointment.clinician_slots.all()],
         "cancel_form": CancelForm(),
-        "now": timezone.now(),
+        "actions": selectors.appointment_actions(appointment, request.user, timezone.now()),
         **_viewer(request, appointment.couple),
     }
     return render(request, "sessions/appointment_detail.html", context)

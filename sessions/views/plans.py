@@ -48,6 +48,8 @@ def plan_edit(request: HttpRequest, couple_id: int) -> HttpResponse:
         "form": form,
         "missing": services.plan_missing_preparation(plan) if plan else [],
         "may_approve": policy.can_approve_plan(request.user, couple),
+        "plan_is_active": plan is not None and plan.status == TreatmentPlan.Status.ACTIVE,
+        "plan_awaits_approval": plan is not None and plan.status == TreatmentPlan.Status.DRAFT,
         "checklist": protocol_for(couple.clinic_id).checklist_items,
     }
     return render(request, "sessions/plan_form.html", context)

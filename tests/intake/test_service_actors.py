@@ -136,3 +136,23 @@ def test_an_unflagged_questionnaire_other_than_the_cssrs_needs_no_review(cast):
         services.questionnaire_acknowledge(response=gad, user=cast.clinician)
     gad.refresh_from_db()
     assert gad.acknowledged_at is None
+
+
+@pytest.mark.parametrize(
+    "user_name", ["partner_b", "front_desk", "clinician_outside", "other_partner"]
+)
+def test_only_the_partner_or_the_care_team_answers_a_partners_questionnaire(cast, user_name):
+    from intake.models import QuestionnaireResponse
+
+    with pytest.raises(DomainError, match="rule: can_answer_questionnaire"):
+        services.questionnaire_submit(
+            partner=cast.partner_a, user=cast.user(user_name), code="C-SSRS", answers=[0] * 6
+        )
+    assert not QuestionnaireResponse.objects.exists()
+
+
+def test_a_care_team_clinician_may_give_a_partner_the_screener(cast):
+    response = services.questionnaire_submit(
+        partner=cast.partner_a, user=cast.clinician, code="C-SSRS", answers=[0] * 6
+    )
+    assert response.completed_by == cast.clinician
