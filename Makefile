@@ -35,8 +35,9 @@ migrations-check: install
 
 ci: lint migrations-check test
 
+## bench: page and write benchmark under gunicorn at design scale (BENCH_ARGS="--duration 10")
 bench: install
-	scripts/bench.sh
+	scripts/bench.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var artifacts .pytest_cache .ruff_cache

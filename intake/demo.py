@@ -21,7 +21,8 @@ from intake.models import (
     Prescription,
 )
 from intake.readiness import current_consent_text, current_intake
-from kapcouples.models import Clinic, Role, User
+from kapcouples.demo import DemoSeed
+from kapcouples.models import Role
 
 COUPLES = [
     # (status, [(email, first, last, date of birth)])
@@ -43,11 +44,13 @@ COUPLES = [
 PARTNER_LOGINS = [person[0] for _, people in COUPLES for person in people]
 
 
-def seed(*, clinic: Clinic, staff: dict[str, User], make_user) -> list[Couple]:
-    """The demo couples, made once; `make_user(email, full_name)` finds or makes a login."""
-    couples = [_couple(clinic, status, people, staff, make_user) for status, people in COUPLES]
+def seed(demo: DemoSeed) -> None:
+    """The demo couples, made once; `demo.make_user(email, full_name)` finds or makes a login."""
+    clinic, staff = demo.clinic, demo.staff
+    couples = [_couple(clinic, status, people, staff, demo.make_user) for status, people in COUPLES]
     _screening(clinic, staff, couples)
-    return couples
+    demo.couples = couples
+    demo.logins += PARTNER_LOGINS
 
 
 def _couple(clinic, status, people, staff, make_user) -> Couple:

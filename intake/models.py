@@ -19,9 +19,9 @@ class CoupleQuerySet(models.QuerySet):
         return self.filter(clinic_id=clinic_id)
 
     def with_care_team_member(self, user_id: int) -> "CoupleQuerySet":
-        return self.filter(
-            models.Q(primary_clinician_id=user_id) | models.Q(care_team__id=user_id)
-        ).distinct()
+        # A subquery rather than a join: no DISTINCT over the whole clinic's couples.
+        assigned = Couple.care_team.through.objects.filter(user_id=user_id).values("couple_id")
+        return self.filter(models.Q(primary_clinician_id=user_id) | models.Q(pk__in=assigned))
 
 
 class Couple(models.Model):

@@ -8,8 +8,11 @@ in one place.
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Subquery
+
 from intake import contraindications, instruments
 from intake.models import (
+    Consent,
     ConsentText,
     ContraindicationReview,
     IntakeForm,
@@ -50,12 +53,19 @@ class ScreeningStatus:
 
 
 def screening_status(
-    partner: Partner, *, on: datetime.date, route: str | None = None
+    partner: Partner,
+    *,
+    on: datetime.date,
+    route: str | None = None,
+    settings: ScreeningSettings | None = None,
 ) -> ScreeningStatus:
-    """Everything screening knows about `partner` that matters for a session on `on`."""
-    submitted = current_intake(partner)
+    """Everything screening knows about `partner` that matters for a session on `on`.
+
+    `settings`: the clinic's screening settings, when the caller has read them already.
+    """
+    submitted, draft = _intake_versions(partner)
     review = current_review(partner, on=on)
-    window = cssrs_window(partner, on=on)
+    window = cssrs_window(partner, on=on, settings=settings)
     screeners = _cssrs_in(partner, window)
     latest = screeners[-1] if screeners else None
     return ScreeningStatus(
@@ -69,18 +79,22 @@ def screening_status(
         cssrs_acknowledged=bool(latest and latest.acknowledged_at),
         cssrs_blocker=cssrs_blocker(partner, screeners, window),
         cssrs_window=window,
-        draft_absolute=draft_absolute(partner, submitted),
+        draft_absolute=draft_absolute(submitted, draft),
     )
 
 
-def draft_absolute(partner: Partner, submitted: IntakeForm | None) -> tuple[str, ...]:
+def _intake_versions(partner: Partner) -> tuple[IntakeForm | None, IntakeForm | None]:
+    """The submitted version in force and the open draft, in one query."""
+    forms = IntakeForm.objects.filter(
+        partner=partner, status__in=[IntakeForm.Status.SUBMITTED, IntakeForm.Status.DRAFT]
+    )
+    by_status = {form.status: form for form in forms}
+    return by_status.get(IntakeForm.Status.SUBMITTED), by_status.get(IntakeForm.Status.DRAFT)
+
+
+def draft_absolute(submitted: IntakeForm | None, draft: IntakeForm | None) -> tuple[str, ...]:
     """Absolute items ticked in the open amendment that the submitted version lacks."""
-    if submitted is None:
-        return ()
-    draft = IntakeForm.objects.filter(
-        partner=partner, status=IntakeForm.Status.DRAFT, version__gt=submitted.version
-    ).first()
-    if draft is None:
+    if submitted is None or draft is None or draft.version <= submitted.version:
         return ()
     now = draft.answers.get("medical", {})
     before = submitted.answers.get("medical", {})
@@ -138,14 +152,20 @@ def current_consent_text(clinic_id: int) -> ConsentText | None:
 
 
 def has_current_consent(partner: Partner) -> bool:
-    text = current_consent_text(partner.couple.clinic_id)
-    return text is not None and text.signatures.filter(partner=partner).exists()
+    """Signed the clinic's highest consent version (one query)."""
+    latest = ConsentText.objects.filter(clinic_id=partner.couple.clinic_id).order_by("-version")
+    return Consent.objects.filter(
+        partner=partner, consent_text_id=Subquery(latest.values("pk")[:1])
+    ).exists()
 
 
-def cssrs_window(partner: Partner, *, on: datetime.date) -> tuple[datetime.date, datetime.date]:
+def cssrs_window(
+    partner: Partner, *, on: datetime.date, settings: ScreeningSettings | None = None
+) -> tuple[datetime.date, datetime.date]:
     """The first and last day a C-SSRS screener counts for a session on `on`: the clinic's
     `cssrs_valid_days` before it, and the day itself."""
-    days = ScreeningSettings.for_clinic(partner.couple.clinic_id).cssrs_valid_days
+    settings = settings or ScreeningSettings.for_clinic(partner.couple.clinic_id)
+    days = settings.cssrs_valid_days
     return on - datetime.timedelta(days=days), on
 
 

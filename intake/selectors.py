@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from intake import readiness
 from intake.models import (
+    BreakGlassGrant,
     ContraindicationReview,
     Couple,
     IntakeForm,
@@ -30,14 +31,24 @@ def couples_for_user(user) -> QuerySet[Couple]:
     return couples.none()
 
 
-def search_couples(couples: QuerySet[Couple], query: str) -> QuerySet[Couple]:
+def search_couples(couples: QuerySet[Couple], query: str, *, clinic_id: int) -> QuerySet[Couple]:
+    """`couples` whose partners' names or emails contain `query`, searched in one clinic
+    (the trigram indexes of migration intake.0005 serve the match on PostgreSQL)."""
     query = query.strip()
     if not query:
         return couples
     match = Partner.objects.filter(
-        Q(first_name__icontains=query) | Q(last_name__icontains=query) | Q(email__icontains=query)
+        Q(first_name__icontains=query) | Q(last_name__icontains=query) | Q(email__icontains=query),
+        couple__clinic_id=clinic_id,
     ).values("couple_id")
     return couples.filter(pk__in=match)
+
+
+def has_active_break_glass(user_id: int, couple_id: int) -> bool:
+    """An unexpired break-the-glass grant of this clinician for this couple."""
+    return BreakGlassGrant.objects.filter(
+        user_id=user_id, couple_id=couple_id, expires_at__gt=timezone.now()
+    ).exists()
 
 
 def partner_of_user(user) -> Partner | None:

@@ -12,7 +12,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from integration import lookups
 from integration.models import Alert, Reminder
+from integration.outbox import reminder_schedule
 from kapcouples import policy
 from kapcouples.services import DomainError
 
@@ -50,8 +52,6 @@ def alert_raise(
 
 def alert_announce(*, alert: Alert, kind: str, to: list) -> list[Reminder]:
     """Email each of `to` that `alert` needs attention: once per alert and person, due now."""
-    from integration.services import reminder_schedule  # services imports this module
-
     return [
         reminder_schedule(
             clinic_id=alert.clinic_id,
@@ -106,8 +106,6 @@ def hold_watch_schedule(
 
     Call inside the transaction that records the reading; once per reading.
     """
-    from integration.services import reminder_schedule
-
     vitals_type = ContentType.objects.get(app_label="clinic_sessions", model="vitalsigns")
     return reminder_schedule(
         clinic_id=couple.clinic_id,
@@ -128,9 +126,7 @@ def hold_watch_fires(reminder: Reminder) -> bool:
     Always False: the alert's own urgent emails are the message, so each person
     hears of the event once.
     """
-    from sessions.medicine import hold_in_force  # sessions imports this app
-
-    if not hold_in_force(reminder.about_id):
+    if not lookups.hold_in_force(reminder.about_id):
         return False
     vitals = reminder.about
     alert_raise(

@@ -11,17 +11,26 @@ and amended.
 
 from datetime import timedelta
 
+from django.apps import apps
 from django.utils import timezone
 
-from intake.models import Couple, Partner
+from intake.models import Partner
 from integration import followups, services
 from integration.models import CheckIn, IntegrationNote, Reminder
+from kapcouples.demo import DemoSeed
 from kapcouples.models import Clinic, Role, User
 
 
-def seed(*, clinic: Clinic, staff: dict[str, User], couples: list[Couple]) -> None:
+def sessions_models(*names: str) -> tuple:
+    # By the app registry, not an import: integration never imports sessions (sessions
+    # calls integration's hooks; see integration.lookups).
+    return tuple(apps.get_model("clinic_sessions", name) for name in names)
+
+
+def seed(demo: DemoSeed) -> None:
     """Outbox rows, check-ins and notes for the demo clinic (once)."""
-    from sessions.models import Appointment, MedicineSession
+    Appointment, MedicineSession = sessions_models("Appointment", "MedicineSession")
+    clinic, staff = demo.clinic, demo.staff
 
     services.messaging_settings_for(clinic.pk)
     now = timezone.now()
@@ -104,8 +113,7 @@ def _answered_checkin(clinic: Clinic) -> None:
 
 
 def _signed_note(clinic: Clinic, staff: dict[str, User]) -> None:
-    from sessions.models import Appointment
-
+    (Appointment,) = sessions_models("Appointment")
     appointment = (
         Appointment.objects.filter(clinic=clinic, kind="integration", status="completed")
         .filter(integration_note__isnull=True)

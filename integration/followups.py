@@ -1,19 +1,34 @@
 """After the medicine session: check-ins, integration notes and the questionnaire schedule.
 
-The event hooks in `integration.services` call the scheduling functions here inside
+The event hooks in `integration.hooks` call the scheduling functions here inside
 the event's transaction; the partner and clinician pages call the write services.
 """
 
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from intake.models import Partner
-from integration.models import CheckIn, IntegrationNote, QuestionnaireDue, Reminder
+from integration.models import (
+    CheckIn,
+    IntegrationNote,
+    MessagingSettings,
+    QuestionnaireDue,
+    Reminder,
+)
+from integration.outbox import (
+    Message,
+    messaging_settings_for,
+    reminder_schedule,
+    reminders_cancel_about,
+    reminders_move_about,
+    reminders_schedule_many,
+)
 from kapcouples import policy
 from kapcouples.services import DomainError
 
@@ -24,8 +39,6 @@ CHECKIN_FIELDS = ("came_up", "practice", "connection")
 # --- Check-ins ----------------------------------------------------------------------------
 def checkins_schedule(*, medicine_session: Any, days: list[int]) -> list[CheckIn]:
     """One check-in per partner per prompt day after the session, each with its reminder."""
-    from integration.services import reminder_schedule  # services imports this module
-
     completed = medicine_session.completed_at or timezone.now()
     made = []
     for partner in medicine_session.couple.partners.all():
@@ -147,42 +160,76 @@ def questionnaires_for_event(
     source: str,
     clinic_id: int,
     reason: str,
+    messaging: MessagingSettings | None = None,
+    opens_at_by_code: dict[str, datetime] | None = None,
 ) -> list[QuestionnaireDue]:
-    """Create the due questionnaires the clinic's schedule attaches to `event`, with reminders."""
-    from integration.services import reminder_schedule
+    """Create the due questionnaires the clinic's schedule attaches to `event`, with their
+    reminders, once per key: a few statements however many instruments and partners.
 
-    made = []
-    for entry in (e for e in schedule if e["event"] == event):
-        offset = timedelta(days=entry.get("days", 0))
-        for partner in partners:
-            due, _ = QuestionnaireDue.objects.get_or_create(
-                key=f"{source}:{entry['code']}:{partner.pk}",
-                defaults={
-                    "partner": partner,
-                    "code": entry["code"],
-                    "reason": reason,
-                    "opens_at": opens_at + offset,
-                    "due_at": due_at + offset,
-                },
-            )
-            reminder_schedule(
-                clinic_id=clinic_id,
-                partner=partner,
-                kind=Reminder.Kind.QUESTIONNAIRE_DUE,
-                about=due,
-                due_at=due.opens_at,
-                event_at=due.due_at,
-                idempotency_key=f"questionnaire-due:{due.pk}",
-                link_path=reverse("portal"),
-            )
-            made.append(due)
+    `opens_at_by_code`: a later opening for some instruments (a screener that counts only
+    for some days before the session)."""
+    made = questionnaire_dues_create(
+        schedule=schedule,
+        event=event,
+        partners=partners,
+        opens_at=opens_at,
+        due_at=due_at,
+        source=source,
+        reason=reason,
+        opens_at_by_code=opens_at_by_code,
+    )
+    reminders_schedule_many(
+        clinic_id=clinic_id,
+        messages=questionnaire_due_messages(made),
+        messaging=messaging or messaging_settings_for(clinic_id),
+    )
     return made
+
+
+def questionnaire_dues_create(
+    *, schedule, event, partners, opens_at, due_at, source, reason, opens_at_by_code=None
+) -> list[QuestionnaireDue]:
+    """The due questionnaires of `event` not made before (their keys are unique)."""
+    opens = opens_at_by_code or {}
+    wanted = {
+        f"{source}:{entry['code']}:{partner.pk}": QuestionnaireDue(
+            key=f"{source}:{entry['code']}:{partner.pk}",
+            partner=partner,
+            code=entry["code"],
+            reason=reason,
+            opens_at=opens.get(entry["code"], opens_at) + timedelta(days=entry.get("days", 0)),
+            due_at=due_at + timedelta(days=entry.get("days", 0)),
+        )
+        for entry in schedule
+        if entry["event"] == event
+        for partner in partners
+    }
+    if not wanted:
+        return []
+    there = set(QuestionnaireDue.objects.filter(key__in=wanted).values_list("key", flat=True))
+    return QuestionnaireDue.objects.bulk_create(d for k, d in wanted.items() if k not in there)
+
+
+def questionnaire_due_messages(dues: list[QuestionnaireDue]) -> list[Message]:
+    """A reminder to each partner when their questionnaire opens."""
+    about_type = ContentType.objects.get_for_model(QuestionnaireDue)
+    return [
+        Message(
+            kind=Reminder.Kind.QUESTIONNAIRE_DUE,
+            due_at=due.opens_at,
+            idempotency_key=f"questionnaire-due:{due.pk}",
+            partner=due.partner,
+            about_type=about_type,
+            about_id=due.pk,
+            event_at=due.due_at,
+            link_path=reverse("portal"),
+        )
+        for due in dues
+    ]
 
 
 def questionnaires_cancel_for(*, source: str) -> None:
     """Withdraw the due questionnaires an event created (its appointment was cancelled)."""
-    from integration.services import reminders_cancel_about
-
     for due in QuestionnaireDue.objects.filter(key__startswith=f"{source}:", cancelled_at=None):
         due.cancelled_at = timezone.now()
         due.save(update_fields=["cancelled_at"])
@@ -190,8 +237,6 @@ def questionnaires_cancel_for(*, source: str) -> None:
 
 
 def questionnaires_move_for(*, source: str, delta: timedelta) -> None:
-    from integration.services import reminders_move_about
-
     for due in QuestionnaireDue.objects.filter(key__startswith=f"{source}:", cancelled_at=None):
         due.opens_at, due.due_at = due.opens_at + delta, due.due_at + delta
         due.save(update_fields=["opens_at", "due_at"])

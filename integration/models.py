@@ -109,7 +109,7 @@ def default_questionnaire_schedule() -> list[dict]:
     return [
         {"code": "PHQ-9", "event": "before_medicine"},
         {"code": "GAD-7", "event": "before_medicine"},
-        # Sent inside its validity window before the session (see integration.services).
+        # Sent inside its validity window before the session (see integration.hooks).
         {"code": "C-SSRS", "event": "before_medicine"},
         {"code": "PHQ-9", "event": "after_medicine", "days": 7},
         {"code": "GAD-7", "event": "after_medicine", "days": 7},

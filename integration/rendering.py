@@ -34,10 +34,12 @@ def recipient_first_name(reminder: Reminder) -> str:
     return reminder.staff_user.get_short_name()
 
 
-def message_context(reminder: Reminder) -> dict:
+def message_context(reminder: Reminder, messaging: MessagingSettings | None = None) -> dict:
+    """`messaging`: the clinic's settings, fetched once per batch by the caller (else here)."""
     zone = ZoneInfo(recipient_zone(reminder))
     event_local = reminder.event_at.astimezone(zone) if reminder.event_at else None
-    messaging = MessagingSettings.objects.filter(clinic_id=reminder.clinic_id).first()
+    if messaging is None:
+        messaging = MessagingSettings.objects.filter(clinic_id=reminder.clinic_id).first()
     return {
         "first_name": recipient_first_name(reminder),
         "clinic_name": reminder.clinic.name,
@@ -57,8 +59,10 @@ def _long_form(local: datetime) -> str:
     return f"{local:%A} {local.day} {local:%B %Y, %H:%M} ({local.tzname()})"
 
 
-def render_reminder(reminder: Reminder) -> RenderedMessage:
-    context = message_context(reminder)
+def render_reminder(
+    reminder: Reminder, *, messaging: MessagingSettings | None = None
+) -> RenderedMessage:
+    context = message_context(reminder, messaging)
     folder = "integration/messages"
     subject = render_to_string(f"{folder}/{reminder.kind}_subject.txt", context)
     return RenderedMessage(

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -73,8 +74,7 @@ def notes_of_couple(couple) -> QuerySet[IntegrationNote]:
 
 
 def integration_appointments_without_note(couple):
-    from sessions.models import Appointment
-
+    Appointment = apps.get_model("clinic_sessions", "Appointment")  # see integration.lookups
     return Appointment.objects.filter(
         couple=couple, kind=Appointment.Kind.INTEGRATION, integration_note__isnull=True
     ).exclude(status=Appointment.Status.CANCELLED)

@@ -1,20 +1,45 @@
-"""Celery tasks: thin, take ids, call a service, safe to run twice."""
+"""Celery tasks: thin, take ids, call a service, safe to run twice.
+
+The delivery tasks stop themselves at `KAP_REMINDER_DRAIN_SECONDS` (checked between
+messages); their time limits sit far above it, so no limit fires between handing a
+message over and marking it sent.
+"""
 
 from celery import shared_task
+from django.conf import settings
 
 from integration import services
 
+DELIVERY_LIMITS = {
+    "soft_time_limit": settings.KAP_REMINDER_TASK_SOFT_TIME_LIMIT,
+    "time_limit": settings.KAP_REMINDER_TASK_TIME_LIMIT,
+}
 
-@shared_task(name="integration.tasks.deliver_reminder")
+
+@shared_task(name="integration.tasks.deliver_reminder", **DELIVERY_LIMITS)
 def deliver_reminder(reminder_id: int) -> None:
     """Send one reminder published when its event committed (skips it if already handled)."""
     services.reminder_deliver(reminder_id=reminder_id)
 
 
-@shared_task(name="integration.tasks.deliver_due_reminders")
+@shared_task(name="integration.tasks.deliver_due_reminders", **DELIVERY_LIMITS)
 def deliver_due_reminders() -> int:
-    """The beat sweep: send everything due, whatever a lost publish left behind."""
-    return services.reminders_deliver_due()
+    """The beat sweep: fan a backlog out to more drainers, then drain as the first one."""
+    for slot in range(1, services.drainers_for_backlog()):
+        drain_due_reminders.apply_async(args=[slot])
+    return drain_due_reminders.run(0)
+
+
+@shared_task(name="integration.tasks.drain_due_reminders", **DELIVERY_LIMITS)
+def drain_due_reminders(slot: int) -> int:
+    """Send batch after batch until none is due; at the deadline, hand over to a successor.
+
+    One drainer per slot at a time: a duplicate for a busy slot returns at once.
+    """
+    drained = services.reminders_drain(slot=slot)
+    if drained.stopped_at_deadline:
+        drain_due_reminders.apply_async(args=[slot])
+    return drained.handled
 
 
 @shared_task(name="integration.tasks.schedule_intake_nudges")

@@ -1,5 +1,6 @@
 """Outbox, check-in, integration-note and alert pages. Objects come through policy helpers."""
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -29,8 +30,7 @@ def _get_couple_for_notes(request: HttpRequest, couple):
 
 
 def _get_integration_appointment(request: HttpRequest, appointment_id: int):
-    from sessions.models import Appointment
-
+    Appointment = apps.get_model("clinic_sessions", "Appointment")  # see integration.lookups
     appointment = get_object_or_404(
         Appointment.objects.select_related("couple"),
         pk=appointment_id,

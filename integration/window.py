@@ -11,12 +11,15 @@ desk and the care team once per alert.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.apps import apps
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from integration import lookups
 from integration.alerts import alert_announce, alert_raise, front_desk_and_care_team
 from integration.models import Alert, Reminder
+from integration.outbox import reminder_schedule
 
 CANCELLED = "booked and then cancelled"
 NOT_COMPLETED = "not completed"
@@ -35,23 +38,43 @@ class Broken:
         return f"integration-window:{medicine_session_id}:{self.slug}:{self.cause_id or 'none'}"
 
 
-def integration_window_hours(clinic_id: int) -> int:
-    from sessions.protocol import protocol_for  # sessions imports this app
-
-    return protocol_for(clinic_id).integration_within_hours
-
-
-def window_end(medicine_session) -> datetime:
-    completed = medicine_session.completed_at or medicine_session.appointment.end
-    hours = integration_window_hours(medicine_session.couple.clinic_id)
-    return completed + timedelta(hours=hours)
+def _appointment_model():
+    # By the app registry, not an import: sessions imports this app (its services call
+    # the hooks), so importing sessions back would be a cycle. The model's own Kind and
+    # Status choices are used below, so no sessions rule is copied here.
+    return apps.get_model("clinic_sessions", "Appointment")
 
 
-def integration_checks_schedule(*, medicine_session) -> list[Reminder]:
-    """Put the two checks of a completed session's window in the outbox (never sent)."""
-    from integration.services import reminder_schedule  # services imports this module
+def _completed_at(medicine_session) -> datetime:
+    return medicine_session.completed_at or medicine_session.appointment.end
 
-    couple, end = medicine_session.couple, window_end(medicine_session)
+
+def _check_key(medicine_session_id: int, name: str) -> str:
+    return f"medicine-session:{medicine_session_id}:integration-check:{name}"
+
+
+def window_end(medicine_session, *, hours: int | None = None) -> datetime:
+    """When the window closes: `hours` after completion when given (the hook's caller
+    knows the clinic's protocol); else as written in the window-end check at completion."""
+    if hours is None:
+        written = (
+            Reminder.objects.filter(idempotency_key=_check_key(medicine_session.pk, "window-end"))
+            .values_list("event_at", flat=True)
+            .first()
+        )
+        if written is not None:
+            return written
+        hours = lookups.integration_window_hours(medicine_session.couple.clinic_id)
+    return _completed_at(medicine_session) + timedelta(hours=hours)
+
+
+def integration_checks_schedule(*, medicine_session, hours: int | None = None) -> list[Reminder]:
+    """Put the two checks of a completed session's window in the outbox (never sent).
+
+    The window-end check carries the window's end as its `event_at`: later reviews read
+    it there, so the promise made at completion is the one checked.
+    """
+    couple, end = medicine_session.couple, window_end(medicine_session, hours=hours)
     first = min(end, (medicine_session.completed_at or timezone.now()) + timedelta(hours=24))
     return [
         reminder_schedule(
@@ -61,18 +84,19 @@ def integration_checks_schedule(*, medicine_session) -> list[Reminder]:
             about=medicine_session,
             due_at=due_at,
             event_at=end,
-            idempotency_key=f"medicine-session:{medicine_session.pk}:integration-check:{name}",
+            idempotency_key=_check_key(medicine_session.pk, name),
             link_path=reverse("intake:couple_detail", args=[couple.pk]),
         )
         for name, due_at in (("first", first), ("window-end", end))
     ]
 
 
-def integration_window_broken(medicine_session, *, at: datetime) -> Broken | None:
+def integration_window_broken(
+    medicine_session, *, at: datetime, end: datetime | None = None
+) -> Broken | None:
     """How the promise stands at `at`: None while it can still be (or has been) kept."""
-    from sessions.models import Appointment
-
-    end = window_end(medicine_session)
+    Appointment = _appointment_model()
+    end = end or window_end(medicine_session)
     inside = list(
         Appointment.objects.filter(
             couple_id=medicine_session.couple_id,
@@ -96,8 +120,7 @@ def integration_window_broken(medicine_session, *, at: datetime) -> Broken | Non
 
 def _last_called_off(appointments: list):
     """The appointment most recently cancelled or marked a no-show (by its history)."""
-    from sessions.models import Appointment
-
+    Appointment = _appointment_model()
     if not appointments:
         return None
     changed = dict(
@@ -111,17 +134,19 @@ def _last_called_off(appointments: list):
 
 def integration_window_review(*, medicine_session, at: datetime | None = None) -> Alert | None:
     """Raise and announce the missing-integration alert if the promise is broken at `at`."""
-    broken = integration_window_broken(medicine_session, at=at or timezone.now())
+    end = window_end(medicine_session)
+    broken = integration_window_broken(medicine_session, at=at or timezone.now(), end=end)
     if broken is None:
         return None
     couple = medicine_session.couple
+    hours = round((end - _completed_at(medicine_session)).total_seconds() / 3600)
     held_on = timezone.localtime(medicine_session.appointment.start, couple.clinic.zone)
     alert = alert_raise(
         couple=couple,
         kind=Alert.Kind.MISSING_INTEGRATION,
         message=(
             f"No integration session held within "
-            f"{integration_window_hours(couple.clinic_id)} h of the medicine session of "
+            f"{hours} h of the medicine session of "
             f"{held_on:%Y-%m-%d}: {broken.case}."
         ),
         dedupe_key=broken.dedupe_key(medicine_session.pk),

@@ -11,6 +11,6 @@ class KapCouplesConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from kapcouples import audit  # noqa: F401  (connects the lock-out receiver)
-        from kapcouples.sessions import stamp_login
+        from kapcouples.session_lifetime import stamp_login
 
         user_logged_in.connect(stamp_login, dispatch_uid="kapcouples.stamp_login")

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from kapcouples import policy, sessions
+from kapcouples import policy, session_lifetime
 from kapcouples.models import Role
 
 # (url name, label) per role; the access policy still guards each page.
@@ -37,6 +37,6 @@ def navigation(request: HttpRequest) -> dict:
         "nav_items": NAVIGATION.get(role, []),
         "user_role": role,
         "user_role_label": Role(role).label if role else "Operator",
-        "idle_seconds": int(sessions.idle_limit(user).total_seconds()),
+        "idle_seconds": int(session_lifetime.idle_limit(user).total_seconds()),
         "demo_mode": settings.DEBUG,
     }

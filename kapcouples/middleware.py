@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kapcouples import policy, sessions
+from kapcouples import policy, session_lifetime
 
 
 class SessionTimeoutMiddleware:
@@ -21,16 +21,16 @@ class SessionTimeoutMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             now = timezone.now()
-            reason = sessions.expiry_reason(request.session, request.user, now)
+            reason = session_lifetime.expiry_reason(request.session, request.user, now)
             if reason:
                 return self._end_session(request, reason)
-            sessions.touch(request.session, now)
+            session_lifetime.touch(request.session, now)
         return self.get_response(request)
 
     def _end_session(self, request: HttpRequest, reason: str) -> HttpResponse:
         user_id = request.user.pk
         logout(request)
-        if request.method == "POST" and sessions.keep_posted_form(request, user_id):
+        if request.method == "POST" and session_lifetime.keep_posted_form(request, user_id):
             reason += " What you typed has been kept: sign in again to continue."
         if request.headers.get("Accept", "").startswith("application/json"):
             return JsonResponse({"signed_out": True, "message": reason}, status=401)

@@ -196,3 +196,20 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.last_beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+def create_with_each_clinic(settings_model: type[models.Model]) -> None:
+    """Make `settings_model`'s row (its field defaults) whenever a clinic is created.
+
+    Each domain app keeps per-clinic settings in a one-row-per-clinic model; creating the
+    row with the clinic keeps first reads from writing. Reads still fall back to creating
+    it, for clinics made before the app was installed.
+    """
+
+    def create(sender, instance: Clinic, created: bool, raw: bool = False, **kwargs) -> None:
+        if created and not raw:
+            settings_model.objects.get_or_create(clinic=instance)
+
+    models.signals.post_save.connect(
+        create, sender=Clinic, weak=False, dispatch_uid=f"settings:{settings_model._meta.label}"
+    )

@@ -228,12 +228,14 @@ CELERY_BROKER_URL = env.str(
     "CELERY_BROKER_URL", default=env.str("REDIS_URL", default="filesystem://")
 )
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    # kombu's filesystem transport reads and writes the same folder.
+    # kombu's filesystem transport reads and writes the same folder; its control
+    # (pidbox) exchanges go under var/ too, not in a `control/` of the working directory.
     _broker_folder = str(VAR_DIR / "broker")
     (VAR_DIR / "broker").mkdir(exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": _broker_folder,
         "data_folder_out": _broker_folder,
+        "control_folder": str(VAR_DIR / "broker-control"),
         "processed_folder": str(VAR_DIR / "broker-processed"),
         "store_processed": False,
     }
@@ -254,6 +256,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
+# Reminder delivery (integration.delivery): due rows claimed in batches with SKIP LOCKED
+# and sent over one connection per batch, batch after batch until none is due. A drain
+# stops itself after KAP_REMINDER_DRAIN_SECONDS (checked between messages) and hands
+# over to a successor; the delivery tasks' limits sit far above that, so no limit fires
+# between handing a message over and marking it sent. The beat sweep starts up to
+# KAP_REMINDER_DRAINERS drains at once (about one per worker process) for a backlog.
+KAP_REMINDER_BATCH_SIZE = env.int("KAP_REMINDER_BATCH_SIZE", default=100)
+KAP_REMINDER_DRAINERS = env.int("KAP_REMINDER_DRAINERS", default=4)
+KAP_REMINDER_DRAIN_SECONDS = env.int("KAP_REMINDER_DRAIN_SECONDS", default=45)
+KAP_REMINDER_TASK_SOFT_TIME_LIMIT = 240
+KAP_REMINDER_TASK_TIME_LIMIT = 300
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 KAP_HEARTBEAT_SECONDS = env.float("KAP_HEARTBEAT_SECONDS", default=60.0)
@@ -263,7 +276,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kapcouples.tasks.record_heartbeat",
         "schedule": KAP_HEARTBEAT_SECONDS,
     },
-    # The outbox sweep: sends every due reminder, including any whose publish failed.
+    # The outbox sweep: drains every due reminder (fanning a backlog out to several
+    # workers), including any whose publish failed.
     "deliver-due-reminders": {
         "task": "integration.tasks.deliver_due_reminders",
         "schedule": 60.0,
@@ -283,7 +297,6 @@ KAP_SMS_BACKEND = env.str("KAP_SMS_BACKEND", default="integration.sms.ConsoleBac
 KAP_SMS_FILE_PATH = env.str("KAP_SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
 KAP_REMINDER_MAX_ATTEMPTS = env.int("KAP_REMINDER_MAX_ATTEMPTS", default=5)
 KAP_REMINDER_RETRY_SECONDS = env.int("KAP_REMINDER_RETRY_SECONDS", default=60)
-KAP_REMINDER_SWEEP_LIMIT = env.int("KAP_REMINDER_SWEEP_LIMIT", default=1000)
 
 # --- Logging -----------------------------------------------------------------------
 LOGGING = {

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from intake.views import dashboards as intake_dashboards
 from kapcouples.views import account, dashboards, health
 
 account_patterns = [
@@ -27,11 +28,12 @@ urlpatterns = [
     path("", dashboards.home, name="home"),
     path("account/", include(account_patterns)),
     path("health/", health.health, name="health"),
-    path("care/", dashboards.care_dashboard, name="care_dashboard"),
-    path("desk/", dashboards.desk_dashboard, name="desk_dashboard"),
+    # The per-role couple lists and the portal belong to intake; their names stay global.
+    path("care/", intake_dashboards.care_dashboard, name="care_dashboard"),
+    path("desk/", intake_dashboards.desk_dashboard, name="desk_dashboard"),
     path("clinic-admin/", dashboards.admin_dashboard, name="admin_dashboard"),
     path("clinic-admin/audit/", dashboards.audit_log, name="audit_log"),
-    path("portal/", dashboards.portal, name="portal"),
+    path("portal/", intake_dashboards.portal, name="portal"),
     path("", include("intake.urls")),
     path("", include("sessions.urls")),
     path("", include("integration.urls")),

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from intake import readiness as screening
 from intake.models import Couple, Partner, Prescription
-from kapcouples.models import Clinic, Role, Room, User
+from kapcouples.demo import DemoSeed
+from kapcouples.models import Role, Room
 from sessions.models import (
     Appointment,
     AppointmentClinician,
@@ -40,8 +41,9 @@ EXTRA_COUPLES = [
 ]
 
 
-def seed(*, clinic: Clinic, staff: dict[str, User], couples: list[Couple]) -> None:
+def seed(demo: DemoSeed) -> None:
     """Plans, appointments and session records for the demo couples (once)."""
+    clinic, staff, couples = demo.clinic, demo.staff, demo.couples
     protocol_for(clinic)
     rooms = list(Room.objects.filter(clinic=clinic).order_by("name"))
     if not rooms:

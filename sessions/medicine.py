@@ -27,6 +27,7 @@ from sessions.models import (
     Discharge,
     DoseAdministration,
     MedicineSession,
+    ProtocolSettings,
     TreatmentPlan,
     VitalSigns,
 )
@@ -73,6 +74,21 @@ def _require_partner(session: MedicineSession, partner: Partner) -> None:
 
 def arrangement_of(session: MedicineSession) -> Arrangement:
     return Arrangement(session.approach, session.dosing_partner_id, session.route)
+
+
+def partner_records(session: MedicineSession) -> dict[int, rules.PartnerRecord]:
+    """Every partner's readings, doses and discharge in this session, in three queries."""
+    readings = list(session.vitals.all())
+    doses = list(session.doses.all())
+    left = {d.partner_id: d.discharged_at for d in session.discharges.all()}
+    return {
+        partner.pk: rules.PartnerRecord(
+            readings=[r for r in readings if r.partner_id == partner.pk],
+            doses=[d for d in doses if d.partner_id == partner.pk],
+            discharged_at=left.get(partner.pk),
+        )
+        for partner in session.couple.partners.all()
+    }
 
 
 def partner_record(session: MedicineSession, partner: Partner) -> rules.PartnerRecord:
@@ -271,12 +287,13 @@ def dose_blockers(
     *,
     plan: TreatmentPlan | None,
     record: rules.PartnerRecord,
+    protocol: ProtocolSettings | None = None,
 ) -> list[str]:
     """Everything that forbids a dose to `partner` at `at`, as it stands at that moment."""
     if session.role_of(partner) != "dosing":
         return [f"{partner.first_name} is the {session.role_of(partner)} and does not dose."]
     zone = session.couple.clinic.zone
-    protocol = protocol_for(session.couple.clinic_id)
+    protocol = protocol or protocol_for(session.couple.clinic_id)
     problems = rules.dose_reading_blockers(partner.first_name, record, protocol, at, zone)
     problems += _plan_problems(session, plan, partner)
     problems += dose_screening_problems(session, partner, at)
@@ -560,5 +577,8 @@ def _finish(session: MedicineSession, status: str) -> MedicineSession:
     appointment = session.appointment
     appointment.status = Appointment.Status.COMPLETED
     appointment.save(update_fields=["status"])
-    integration.followups_on_medicine_session_completed(medicine_session=session)
+    protocol = protocol_for(session.couple.clinic_id)
+    integration.followups_on_medicine_session_completed(
+        medicine_session=session, integration_within_hours=protocol.integration_within_hours
+    )
     return session

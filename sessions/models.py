@@ -6,6 +6,7 @@ added in migration 0002 (PostgreSQL only, so the embedded SQLite still migrates)
 plus the transactional check in `sessions.services`.
 """
 
+import datetime
 import secrets
 from decimal import Decimal
 
@@ -18,6 +19,9 @@ from simple_history.models import HistoricalRecords
 
 from intake.models import Couple, Partner
 from kapcouples.models import Clinic, Room
+
+# No appointment is longer than this: calendars bound their index range scans with it.
+MAX_APPOINTMENT_LENGTH = datetime.timedelta(hours=24)
 
 DEFAULT_SETTING_CHECKLIST = "Eye shades\nHeadphones\nMusic playlist ready\nBlanket and pillow"
 
@@ -275,8 +279,9 @@ class AppointmentQuerySet(models.QuerySet):
         return self.filter(status__in=Appointment.ACTIVE_STATUSES)
 
     def overlapping(self, start, end) -> "AppointmentQuerySet":
-        # Half-open [start, end): back-to-back appointments do not overlap.
-        return self.filter(start__lt=end, end__gt=start)
+        # Half-open [start, end): back-to-back appointments do not overlap. The lower bound
+        # on start (no appointment is longer than a day) keeps index scans to the range.
+        return self.filter(start__lt=end, end__gt=start, start__gt=start - MAX_APPOINTMENT_LENGTH)
 
 
 class Appointment(models.Model):
@@ -334,6 +339,10 @@ class Appointment(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end__gt=models.F("start")), name="appt_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__lte=models.F("start") + MAX_APPOINTMENT_LENGTH),
+                name="appt_at_most_a_day",
             ),
             models.CheckConstraint(
                 condition=~models.Q(status="cancelled") | ~models.Q(cancel_reason=""),

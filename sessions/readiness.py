@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from intake import readiness as screening
-from intake.models import Couple, Partner
+from intake.models import Couple, Partner, ScreeningSettings
 from sessions.models import (
     Appointment,
     Approach,
@@ -66,6 +66,10 @@ class Readiness:
     purpose: str
     session_number: int
     items: list[ReadinessItem]
+    # What the check read, for the booking that follows it (no second read).
+    plan: TreatmentPlan | None = None
+    previous: "History | None" = None  # the previous medicine appointment, if any
+    overrides: list[ReadinessOverride] = field(default_factory=list)
 
     @property
     def ready(self) -> bool:
@@ -81,6 +85,20 @@ class Readiness:
             detail = " ".join(item.problems) if clinical or not item.clinical else ""
             parts.append(f"{item.number}. {item.title}{': ' + detail if detail else ''}")
         return "Not ready for a medicine session. " + " ".join(parts)
+
+
+@dataclass(frozen=True)
+class History:
+    """One of the couple's appointments, as the readiness items need it."""
+
+    pk: int
+    kind: str
+    status: str
+    start: datetime.datetime
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in Appointment.ACTIVE_STATUSES
 
 
 def readiness_check(
@@ -101,42 +119,50 @@ def readiness_check(
     plan = TreatmentPlan.objects.filter(couple=couple).first()
     if arrangement is None and plan is not None:
         arrangement = Arrangement(plan.approach, plan.dosing_partner_id, plan.route)
+    protocol = protocol_for(couple.clinic_id)
     on = (at or start).astimezone(couple.clinic.zone).date()
-    earlier = _earlier_medicine(couple, start, appointment)
-    number = earlier.count() + 1
+    history = _history(couple, appointment)
+    earlier = [h for h in history if h.kind == MEDICINE and h.is_active and h.start < start]
+    previous = earlier[-1] if earlier else None
     partners = list(couple.partners.all())
+    settings = ScreeningSettings.for_clinic(couple.clinic_id)
     items = [
-        _item_plan(couple, plan),
-        _item_dosing_partners(partners, arrangement, on, purpose),
-        _item_support_partner(partners, arrangement, on),
-        _item_preparation(couple, start, earlier.last(), purpose),
-        _item_integration(couple, start, earlier.last()),
-        _item_session_count(couple, plan, appointment),
+        _item_plan(plan, history),
+        _item_dosing_partners(partners, arrangement, on, purpose, settings),
+        _item_support_partner(partners, arrangement, on, settings),
+        _item_preparation(protocol, history, start, previous, purpose),
+        _item_integration(couple, history, start, previous),
+        _item_session_count(protocol, plan, history),
     ]
-    _attach_overrides(couple, number, items, appointment)
-    return Readiness(purpose=purpose, session_number=number, items=items)
+    number = len(earlier) + 1
+    overrides = _attach_overrides(couple, number, items, appointment, protocol)
+    return Readiness(purpose, number, items, plan=plan, previous=previous, overrides=overrides)
 
 
-def _earlier_medicine(couple, start, appointment):
-    found = Appointment.objects.active().filter(
-        couple=couple, kind=Appointment.Kind.MEDICINE, start__lt=start
-    )
+MEDICINE = Appointment.Kind.MEDICINE
+
+
+def _history(couple, appointment) -> list[History]:
+    """All the couple's appointments but `appointment`, oldest first, in one query (a
+    program holds a few dozen)."""
+    rows = Appointment.objects.filter(couple=couple).order_by("start", "pk")
     if appointment is not None:
-        found = found.exclude(pk=appointment.pk)
-    return found.order_by("start")
+        rows = rows.exclude(pk=appointment.pk)
+    return [History(*row) for row in rows.values_list("pk", "kind", "status", "start")]
 
 
-def _item_plan(couple, plan) -> ReadinessItem:
+def _item_plan(plan, history) -> ReadinessItem:
     item = ReadinessItem(1, "Treatment plan approved and active; assessment completed")
     if plan is None:
         item.problems.append("There is no treatment plan: a clinician writes and approves one.")
     elif plan.status != TreatmentPlan.Status.ACTIVE:
         item.problems.append(
-            f"The treatment plan is “{plan.get_status_display()}”: a clinician must approve it."
+            f"The treatment plan is “{plan.get_status_display()}”: a prescriber must approve it."
         )
-    assessed = Appointment.objects.filter(
-        couple=couple, kind=Appointment.Kind.ASSESSMENT, status=Appointment.Status.COMPLETED
-    ).exists()
+    assessed = any(
+        h.kind == Appointment.Kind.ASSESSMENT and h.status == Appointment.Status.COMPLETED
+        for h in history
+    )
     if not assessed:
         item.problems.append("No assessment appointment is completed yet.")
     return item
@@ -150,14 +176,16 @@ def dosing_partners(partners: list[Partner], arrangement: Arrangement | None) ->
     return partners
 
 
-def _item_dosing_partners(partners, arrangement, on, purpose) -> ReadinessItem:
+def _item_dosing_partners(partners, arrangement, on, purpose, settings) -> ReadinessItem:
     item = ReadinessItem(2, "Screening complete for every dosing partner", clinical=True)
     if arrangement is None:
         item.problems.append("The plan does not say who doses yet.")
         return item
     route_label = Route(arrangement.route).label.lower()
     for partner in dosing_partners(partners, arrangement):
-        status = screening.screening_status(partner, on=on, route=arrangement.route)
+        status = screening.screening_status(
+            partner, on=on, route=arrangement.route, settings=settings
+        )
         item.problems.extend(
             screening_problems(partner.first_name, status, route_label, on, purpose=purpose)
         )
@@ -201,7 +229,7 @@ def _cssrs_note(name: str, status) -> str:
     return f"{name}: C-SSRS screener needed between {first:%d %b} and {last:%d %b %Y}."
 
 
-def _item_support_partner(partners, arrangement, on) -> ReadinessItem:
+def _item_support_partner(partners, arrangement, on, settings) -> ReadinessItem:
     item = ReadinessItem(3, "Non-dosing partner ready (solo sessions)", clinical=True)
     if arrangement is None or arrangement.approach != Approach.SOLO:
         item.applies = False
@@ -209,7 +237,7 @@ def _item_support_partner(partners, arrangement, on) -> ReadinessItem:
     for partner in partners:
         if partner.pk == arrangement.dosing_partner_id:
             continue
-        status = screening.screening_status(partner, on=on)
+        status = screening.screening_status(partner, on=on, settings=settings)
         if not status.intake_submitted:
             item.problems.append(f"{partner.first_name} has not submitted the intake form.")
         if not status.consent_current:
@@ -217,18 +245,21 @@ def _item_support_partner(partners, arrangement, on) -> ReadinessItem:
     return item
 
 
-def _item_preparation(couple, start, previous, purpose) -> ReadinessItem:
-    needed = protocol_for(couple.clinic_id).preparation_sessions
+def _item_preparation(protocol, history, start, previous, purpose) -> ReadinessItem:
+    needed = protocol.preparation_sessions
     item = ReadinessItem(4, f"{needed} preparation session(s) since the previous medicine session")
-    preps = Appointment.objects.filter(
-        couple=couple, kind=Appointment.Kind.PREPARATION, start__lt=start
-    )
-    if previous is not None:
-        preps = preps.filter(start__gt=previous.start)
+    preps = [
+        h
+        for h in history
+        if h.kind == Appointment.Kind.PREPARATION
+        and h.start < start
+        and (previous is None or h.start > previous.start)
+    ]
     if purpose == START:
-        have, verb = preps.filter(status=Appointment.Status.COMPLETED).count(), "completed"
+        have = sum(h.status == Appointment.Status.COMPLETED for h in preps)
+        verb = "completed"
     else:
-        have, verb = preps.filter(status__in=Appointment.ACTIVE_STATUSES).count(), "booked"
+        have, verb = sum(h.is_active for h in preps), "booked"
     if have < needed:
         item.problems.append(
             f"{have} of {needed} preparation sessions {verb} before this medicine session: "
@@ -237,18 +268,17 @@ def _item_preparation(couple, start, previous, purpose) -> ReadinessItem:
     return item
 
 
-def _item_integration(couple, start, previous) -> ReadinessItem:
+def _item_integration(couple, history, start, previous) -> ReadinessItem:
     item = ReadinessItem(5, "Previous medicine session's integration session completed")
     if previous is None:
         item.applies = False
         return item
-    done = Appointment.objects.filter(
-        couple=couple,
-        kind=Appointment.Kind.INTEGRATION,
-        status=Appointment.Status.COMPLETED,
-        start__gt=previous.start,
-        start__lt=start,
-    ).exists()
+    done = any(
+        h.kind == Appointment.Kind.INTEGRATION
+        and h.status == Appointment.Status.COMPLETED
+        and previous.start < h.start < start
+        for h in history
+    )
     if not done:
         item.problems.append(
             f"The medicine session of {previous.start.astimezone(couple.clinic.zone):%d %b %Y} "
@@ -257,17 +287,12 @@ def _item_integration(couple, start, previous) -> ReadinessItem:
     return item
 
 
-def _item_session_count(couple, plan, appointment) -> ReadinessItem:
+def _item_session_count(protocol, plan, history) -> ReadinessItem:
     item = ReadinessItem(6, "Fewer medicine sessions so far than the plan allows")
     if plan is None:
         return item
-    allowed = min(
-        plan.planned_medicine_sessions, protocol_for(couple.clinic_id).max_medicine_sessions
-    )
-    held = Appointment.objects.active().filter(couple=couple, kind=Appointment.Kind.MEDICINE)
-    if appointment is not None:
-        held = held.exclude(pk=appointment.pk)
-    count = held.count()
+    allowed = min(plan.planned_medicine_sessions, protocol.max_medicine_sessions)
+    count = sum(h.kind == MEDICINE and h.is_active for h in history)
     if count >= allowed:
         item.problems.append(
             f"The plan allows {allowed} medicine sessions and {count} are already booked or held "
@@ -276,17 +301,21 @@ def _item_session_count(couple, plan, appointment) -> ReadinessItem:
     return item
 
 
-def _attach_overrides(couple, number: int, items: list[ReadinessItem], appointment) -> None:
-    by_item = {o.item: o for o in overrides_for(couple, number, appointment)}
+def _attach_overrides(couple, number, items, appointment, protocol) -> list[ReadinessOverride]:
+    if all(item.met or not item.overridable for item in items):
+        return []  # nothing to override: no query
+    found = overrides_for(couple, number, appointment, protocol=protocol)
+    by_item = {o.item: o for o in found}
     for item in items:
         if item.overridable and not item.met:
             item.override = by_item.get(item.number)
+    return found
 
 
-def overrides_for(couple, number: int, appointment) -> list[ReadinessOverride]:
+def overrides_for(couple, number: int, appointment, *, protocol=None) -> list[ReadinessOverride]:
     """The live overrides for this appointment: those written for it, and those written for
     the couple's n-th session before it was booked and not yet lapsed."""
-    days = protocol_for(couple.clinic_id).override_valid_days
+    days = (protocol or protocol_for(couple.clinic_id)).override_valid_days
     unbound = Q(
         appointment__isnull=True,
         session_number=number,

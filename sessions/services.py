@@ -17,9 +17,10 @@ from django.utils import timezone
 from intake.models import Couple, Partner
 from integration import services as integration
 from kapcouples import policy
-from kapcouples.models import Room, User
+from kapcouples.models import Room, StaffMembership, User
 from kapcouples.services import DomainError
 from sessions.models import (
+    MAX_APPOINTMENT_LENGTH,
     Appointment,
     AppointmentClinician,
     Approach,
@@ -138,21 +139,37 @@ def find_conflict(
     clinicians: list[User],
     exclude: Appointment | None = None,
 ) -> tuple[Appointment, str] | None:
-    """The first active appointment overlapping [start, end) that shares a resource."""
+    """The first active appointment overlapping [start, end) that shares a resource.
+
+    Two index-bounded queries (room or couple; then the clinicians' slots) rather than one
+    OR across a join, which would scan every appointment of the deployment.
+    """
     overlapping = Appointment.objects.active().overlapping(start, end)
     if exclude is not None:
         overlapping = overlapping.exclude(pk=exclude.pk)
-    overlapping = overlapping.select_related("room", "couple").order_by("start")
-    found = overlapping.filter(room=room).first()
-    if found:
-        return found, f"{room.name} is already booked"
-    found = overlapping.filter(couple=couple).first()
-    if found:
-        return found, "This couple already has an appointment"
-    for clinician in sorted(clinicians, key=lambda c: c.pk):
-        found = overlapping.filter(clinician_slots__clinician=clinician).first()
-        if found:
-            return found, f"{clinician.get_full_name()} is already booked"
+    found = list(
+        overlapping.filter(Q(room=room) | Q(couple=couple))
+        .select_related("room", "couple", "clinic")
+        .order_by("start", "pk")[:10]
+    )
+    for appointment in found:
+        if appointment.room_id == room.pk:
+            return appointment, f"{room.name} is already booked"
+    for appointment in found:
+        if appointment.couple_id == couple.pk:
+            return appointment, "This couple already has an appointment"
+    slots = AppointmentClinician.objects.filter(
+        clinician__in=clinicians,
+        is_active=True,
+        start__lt=end,
+        end__gt=start,
+        start__gt=start - MAX_APPOINTMENT_LENGTH,
+    ).select_related("appointment__room", "appointment__couple", "appointment__clinic")
+    if exclude is not None:
+        slots = slots.exclude(appointment_id=exclude.pk)
+    for slot in sorted(slots, key=lambda s: (s.clinician_id, s.start)):
+        name = next(c.get_full_name() for c in clinicians if c.pk == slot.clinician_id)
+        return slot.appointment, f"{name} is already booked"
     return None
 
 
@@ -187,14 +204,22 @@ def _check_booking_inputs(*, couple, room, clinicians, start, end) -> None:
         raise ValueError("appointment times must be timezone-aware")
     if end <= start:
         raise DomainError("The appointment must end after it starts.")
+    if end - start > MAX_APPOINTMENT_LENGTH:
+        raise DomainError("An appointment lasts at most 24 hours: book separate days.")
     if room.clinic_id != couple.clinic_id or not room.is_active:
         raise DomainError(f"{room.name} is not an open room of this clinic.")
     if not clinicians:
         raise DomainError("Choose at least one clinician.")
+    bookable = set(
+        StaffMembership.objects.filter(
+            user__in=clinicians,
+            clinic_id=couple.clinic_id,
+            role__in=policy.CLINICAL_ROLES,
+            is_active=True,
+        ).values_list("user_id", flat=True)
+    )
     for clinician in clinicians:
-        if policy.role_of(clinician) not in policy.CLINICAL_ROLES or not policy.is_staff_of_clinic(
-            clinician, couple.clinic_id
-        ):
+        if clinician.pk not in bookable:
             raise DomainError(f"{clinician.get_full_name()} is not a clinician of this clinic.")
 
 
@@ -252,34 +277,69 @@ def appointment_book(
         room=room,
         booked_by=by,
     )
-    _validated(appointment)
-    _save_guarded(appointment, clinicians)
-    _link_medicine_session(appointment)
+    _validated_fields(appointment)
+    _new_slots(appointment, clinicians)
     if kind == Appointment.Kind.MEDICINE:
-        _bind_overrides(appointment, readiness.session_number)
+        _link_new_medicine_session(appointment, readiness)
+    else:
+        _link_medicine_session(appointment)
     integration.reminders_on_appointment_booked(appointment=appointment)
     return appointment
 
 
+def _validated_fields(appointment: Appointment) -> None:
+    """Field checks only: the booking inputs (room, clinicians, times, couple) were checked
+    above, and the database constraints hold the rest, so no per-constraint queries."""
+    try:
+        appointment.full_clean(
+            exclude=["clinic", "couple", "room", "booked_by", "medicine_session"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages)) from error
+
+
 def _save_guarded(appointment: Appointment, clinicians: list[User]) -> None:
     """Save the appointment and its clinician slots; the exclusion constraints are the last
-    word if a write ever slipped past the locks."""
+    word if a write ever slipped past the locks. (No savepoint: a conflict ends the whole
+    booking transaction, which the caller's atomic block rolls back.)"""
     try:
-        with transaction.atomic():
-            appointment.save()
-            AppointmentClinician.objects.filter(appointment=appointment).exclude(
-                clinician__in=clinicians
-            ).delete()
-            for clinician in clinicians:
-                AppointmentClinician.objects.update_or_create(
-                    appointment=appointment,
-                    clinician=clinician,
-                    defaults={
-                        "start": appointment.start,
-                        "end": appointment.end,
-                        "is_active": appointment.is_active,
-                    },
-                )
+        appointment.save()
+        slots = AppointmentClinician.objects.filter(appointment=appointment)
+        slots.exclude(clinician__in=clinicians).delete()
+        slots.update(start=appointment.start, end=appointment.end, is_active=appointment.is_active)
+        have = set(slots.values_list("clinician_id", flat=True))
+        AppointmentClinician.objects.bulk_create(
+            AppointmentClinician(
+                appointment=appointment,
+                clinician=clinician,
+                start=appointment.start,
+                end=appointment.end,
+                is_active=appointment.is_active,
+            )
+            for clinician in clinicians
+            if clinician.pk not in have
+        )
+    except IntegrityError as error:
+        raise ConflictError(
+            "That time overlaps another booking of this room, clinician or couple."
+        ) from error
+
+
+def _new_slots(appointment: Appointment, clinicians: list[User]) -> None:
+    try:
+        appointment.save()
+        AppointmentClinician.objects.bulk_create(
+            AppointmentClinician(
+                appointment=appointment,
+                clinician=clinician,
+                start=appointment.start,
+                end=appointment.end,
+                is_active=appointment.is_active,
+            )
+            for clinician in clinicians
+        )
     except IntegrityError as error:
         raise ConflictError(
             "That time overlaps another booking of this room, clinician or couple."
@@ -288,23 +348,7 @@ def _save_guarded(appointment: Appointment, clinicians: list[User]) -> None:
 
 def _link_medicine_session(appointment: Appointment) -> None:
     couple, kind = appointment.couple, appointment.kind
-    if kind == Appointment.Kind.MEDICINE:
-        session = _create_medicine_session(appointment)
-        previous = _previous_medicine(couple, appointment.start, exclude=appointment)
-        # Unlinked preparations, or ones linked to a medicine session that was cancelled.
-        unattached = Q(medicine_session__isnull=True) | ~Q(
-            medicine_session__appointment__status__in=Appointment.ACTIVE_STATUSES
-        )
-        preps = Appointment.objects.filter(
-            unattached,
-            couple=couple,
-            kind=Appointment.Kind.PREPARATION,
-            start__lt=appointment.start,
-        )
-        if previous is not None:
-            preps = preps.filter(start__gt=previous.start)
-        preps.update(medicine_session=session)
-    elif kind == Appointment.Kind.PREPARATION:
+    if kind == Appointment.Kind.PREPARATION:
         upcoming = (
             Appointment.objects.active()
             .filter(couple=couple, kind=Appointment.Kind.MEDICINE, start__gt=appointment.start)
@@ -314,6 +358,28 @@ def _link_medicine_session(appointment: Appointment) -> None:
         _set_session(appointment, upcoming)
     elif kind == Appointment.Kind.INTEGRATION:
         _set_session(appointment, _previous_medicine(couple, appointment.start, exclude=None))
+
+
+def _link_new_medicine_session(appointment: Appointment, readiness: Readiness) -> None:
+    """Make the session record, attach the preparations booked since the previous medicine
+    session, and the readiness overrides written for this session before booking."""
+    session = _create_medicine_session(appointment, readiness.plan)
+    # Unlinked preparations, or ones linked to a medicine session that was cancelled.
+    unattached = Q(medicine_session__isnull=True) | ~Q(
+        medicine_session__appointment__status__in=Appointment.ACTIVE_STATUSES
+    )
+    preps = Appointment.objects.filter(
+        unattached,
+        couple_id=appointment.couple_id,
+        kind=Appointment.Kind.PREPARATION,
+        start__lt=appointment.start,
+    )
+    if readiness.previous is not None:
+        preps = preps.filter(start__gt=readiness.previous.start)
+    preps.update(medicine_session=session)
+    unbound = [o.pk for o in readiness.overrides if o.appointment_id is None]
+    if unbound:
+        ReadinessOverride.objects.filter(pk__in=unbound).update(appointment=appointment)
 
 
 def _set_session(appointment: Appointment, medicine: Appointment | None) -> None:
@@ -332,22 +398,15 @@ def _previous_medicine(couple, start, *, exclude) -> Appointment | None:
     return found.order_by("-start").first()
 
 
-def _create_medicine_session(appointment: Appointment) -> MedicineSession:
-    existing = MedicineSession.objects.filter(appointment=appointment).first()
-    if existing:
-        return existing
-    plan = TreatmentPlan.objects.get(couple=appointment.couple)
-    session = MedicineSession(
+def _create_medicine_session(appointment: Appointment, plan: TreatmentPlan) -> MedicineSession:
+    return MedicineSession.objects.create(
         appointment=appointment,
-        couple=appointment.couple,
+        couple_id=appointment.couple_id,
         approach=plan.approach,
-        dosing_partner=plan.dosing_partner,
+        dosing_partner_id=plan.dosing_partner_id,
         support_role=plan.support_role,
         route=plan.route,
     )
-    _validated(session)
-    session.save()
-    return session
 
 
 @transaction.atomic
@@ -467,12 +526,6 @@ def appointment_complete(*, appointment: Appointment, by: User) -> Appointment:
 
 
 # --- Overrides, settings, feeds --------------------------------------------------------
-def _bind_overrides(appointment: Appointment, session_number: int) -> None:
-    """Overrides written for the couple's n-th session before booking now belong to it."""
-    live = readiness_overrides_for(appointment.couple, session_number, None)
-    ReadinessOverride.objects.filter(pk__in=[o.pk for o in live]).update(appointment=appointment)
-
-
 @transaction.atomic
 def readiness_override(
     *,

@@ -10,7 +10,7 @@ from intake.forms import BreakGlassForm, ConsentSignForm, ConsentTextForm, Inten
 from intake.models import Couple, CoupleIntentions
 from intake.readiness import current_consent_text
 from intake.views.common import get_own_partner
-from kapcouples import audit, policy, sessions
+from kapcouples import audit, policy, session_lifetime
 
 
 @policy.allow(*policy.PARTNERS)
@@ -68,7 +68,7 @@ def intentions_edit(request: HttpRequest, couple_id: int) -> HttpResponse:
     current = CoupleIntentions.objects.filter(couple=couple).select_related("updated_by").first()
     revision = current.revision if current else 0
     conflict = None
-    kept = sessions.pop_kept_form(request) if can_edit else None
+    kept = session_lifetime.pop_kept_form(request) if can_edit else None
     data = (request.POST if request.method == "POST" and can_edit else None) or kept
     form = IntentionsForm(data, initial=_intentions_initial(current, revision))
     if data is not None and form.is_valid():

@@ -10,7 +10,7 @@ from intake import services
 from intake.forms import AcceptInvitationForm, EnrolCoupleForm, PartnerContactForm
 from intake.models import Invitation, Partner
 from intake.views.common import get_couple_for_staff, get_partner_private
-from kapcouples import audit, policy, sessions
+from kapcouples import audit, policy, session_lifetime
 from kapcouples.models import User
 
 
@@ -35,7 +35,7 @@ def partner_detail(request: HttpRequest, partner_id: int) -> HttpResponse:
 @policy.allow(*policy.PARTNER_AND_CARE)
 def partner_contact_edit(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = get_partner_private(request, partner_id)
-    kept = sessions.pop_kept_form(request)
+    kept = session_lifetime.pop_kept_form(request)
     if kept is not None:
         messages.info(
             request, "We kept what you typed before you were signed out. Check it and save."

@@ -11,7 +11,7 @@ from intake.forms import INTAKE_STEPS
 from intake.models import IntakeForm
 from intake.readiness import current_intake
 from intake.views.common import get_own_partner, get_partner_private, is_self
-from kapcouples import audit, policy, sessions
+from kapcouples import audit, policy, session_lifetime
 
 STEP_SLUGS = list(INTAKE_STEPS)
 
@@ -46,7 +46,7 @@ def intake_step(request: HttpRequest, partner_id: int, step: str) -> HttpRespons
     if draft is None and current_intake(partner) is not None:
         messages.info(request, "Your intake is submitted. Choose “Amend” to change an answer.")
         return redirect("intake:intake_overview", partner_id=partner.pk)
-    kept = sessions.pop_kept_form(request)
+    kept = session_lifetime.pop_kept_form(request)
     if kept is not None:
         messages.info(request, "We kept what you typed before you were signed out. Check it.")
     saved = draft.answers.get(step, {}) if draft else {}

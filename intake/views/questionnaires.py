@@ -9,7 +9,7 @@ from intake import instruments, services
 from intake.forms import QuestionnaireForm
 from intake.models import QuestionnaireResponse, ScreeningSettings
 from intake.views.common import get_own_partner, get_partner_private, is_self
-from kapcouples import audit, policy, sessions
+from kapcouples import audit, policy, session_lifetime
 
 
 def _instrument_for_slug(slug: str) -> instruments.Instrument:
@@ -23,7 +23,7 @@ def _instrument_for_slug(slug: str) -> instruments.Instrument:
 def questionnaire_fill(request: HttpRequest, partner_id: int, code: str) -> HttpResponse:
     partner = get_own_partner(request, partner_id)
     instrument = _instrument_for_slug(code)
-    kept = sessions.pop_kept_form(request)
+    kept = session_lifetime.pop_kept_form(request)
     form = QuestionnaireForm(request.POST or kept, instrument=instrument)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,10 +1,9 @@
-"""The landing page of each role."""
+"""Where each role lands, the clinic admin's page and the audit log."""
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from intake import selectors as intake_selectors
 from kapcouples import policy, selectors
 from kapcouples.models import AccessLog, Role, StaffMembership
 
@@ -32,21 +31,6 @@ def _page(request: HttpRequest, items):
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-@policy.allow(*policy.CARE_TEAM)
-def care_dashboard(request: HttpRequest) -> HttpResponse:
-    couples = intake_selectors.couples_for_user(request.user)
-    return render(request, "dashboards/care.html", {"page": _page(request, couples)})
-
-
-@policy.allow(*policy.FRONT_DESK)
-def desk_dashboard(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:100]
-    couples = intake_selectors.search_couples(
-        intake_selectors.couples_for_user(request.user), query
-    )
-    return render(request, "dashboards/desk.html", {"page": _page(request, couples), "q": query})
-
-
 @policy.allow(*policy.CLINIC_ADMINS)
 def admin_dashboard(request: HttpRequest) -> HttpResponse:
     clinic = request.user.membership.clinic
@@ -71,10 +55,3 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "actions": AccessLog.Action.choices,
     }
     return render(request, "dashboards/audit_log.html", context)
-
-
-@policy.allow(*policy.PARTNERS)
-def portal(request: HttpRequest) -> HttpResponse:
-    partner = intake_selectors.partner_of_user(request.user)
-    others = [p for p in partner.couple.partners.all() if p.pk != partner.pk]
-    return render(request, "dashboards/portal.html", {"partner": partner, "other": others[:1]})

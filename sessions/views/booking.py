@@ -38,11 +38,7 @@ def _by(request: HttpRequest) -> str:
 def calendar_day(request: HttpRequest) -> HttpResponse:
     clinic = _clinic(request)
     day, by = _day_from(request, clinic.zone), _by(request)
-    start, end = selectors.day_bounds(day, clinic.zone)
-    appointments = list(selectors.appointments_between(clinic.pk, start, end))
-    rows = selectors.calendar_rows(
-        appointments, by=by, clinic_id=clinic.pk, days=[day], zone=clinic.zone
-    )
+    rows = selectors.calendar_rows(clinic_id=clinic.pk, by=by, days=[day], zone=clinic.zone)
     context = _calendar_context(clinic, day, by, rows, [day], view="day")
     return render(request, "sessions/calendar.html", context)
 
@@ -53,12 +49,7 @@ def calendar_week(request: HttpRequest) -> HttpResponse:
     day, by = _day_from(request, clinic.zone), _by(request)
     monday = day - datetime.timedelta(days=day.weekday())
     days = [monday + datetime.timedelta(days=n) for n in range(7)]
-    start, _ = selectors.day_bounds(days[0], clinic.zone)
-    _, end = selectors.day_bounds(days[-1], clinic.zone)
-    appointments = list(selectors.appointments_between(clinic.pk, start, end))
-    rows = selectors.calendar_rows(
-        appointments, by=by, clinic_id=clinic.pk, days=days, zone=clinic.zone
-    )
+    rows = selectors.calendar_rows(clinic_id=clinic.pk, by=by, days=days, zone=clinic.zone)
     context = _calendar_context(clinic, monday, by, rows, days, view="week")
     return render(request, "sessions/calendar.html", context)
 

@@ -30,7 +30,13 @@ def test_two_real_workers_deliver_200_due_reminders_exactly_once(transactional_d
     partners = [cast.partner_a, cast.partner_b]
     reminders = [due_reminder(partners[i % 2], key=f"load-{i}") for i in range(200)]
     queue = f"test-{uuid.uuid4().hex[:12]}"
-    env = {"CELERY_QUEUE": queue, "EMAIL_URL": f"filemail:///{mail_dir}"}
+    # Small batches, two drainers: the sweep fans the backlog out to both workers.
+    env = {
+        "CELERY_QUEUE": queue,
+        "EMAIL_URL": f"filemail:///{mail_dir}",
+        "KAP_REMINDER_BATCH_SIZE": "20",
+        "KAP_REMINDER_DRAINERS": "2",
+    }
     (tmp_path / "w1").mkdir(), (tmp_path / "w2").mkdir()
     with (
         celery_worker(tmp_path / "w1", extra_env=env),

@@ -134,3 +134,13 @@ def test_an_integration_cancelled_outside_the_window_does_not_count(cast, clock,
     appointment = integration(cast, 100)
     booking.appointment_cancel(appointment=appointment, reason="Away", by=cast.front_desk)
     assert not Alert.objects.exists()
+
+
+def test_the_window_is_the_one_its_caller_gave_when_the_session_completed(cast, clock):
+    medicine = completed_medicine_session(cast, days_ago=0.1)
+    services.followups_on_medicine_session_completed(
+        medicine_session=medicine, integration_within_hours=24
+    )
+    assert window_end(medicine) == medicine.completed_at + timedelta(hours=24)
+    run_checks_until(clock, window_end(medicine) + timedelta(minutes=1))
+    assert "within 24 h" in Alert.objects.get(couple=cast.couple).message

@@ -54,7 +54,7 @@ def test_a_partner_who_chose_text_messages_gets_one_when_the_clinic_sends_them(
 ):
     settings.KAP_SMS_BACKEND = "integration.sms.FileBackend"
     settings.KAP_SMS_FILE_PATH = str(tmp_path)
-    MessagingSettings.objects.create(clinic=cast.clinic, sms_enabled=True)
+    MessagingSettings.objects.filter(clinic=cast.clinic).update(sms_enabled=True)
     cast.partner_a.preferred_channel = Partner.Channel.SMS
     cast.partner_a.phone = "+15550100"
     cast.partner_a.save()
@@ -78,7 +78,7 @@ def test_a_failing_send_is_retried_with_backoff_and_ends_failed_with_its_error(c
     settings.KAP_SMS_BACKEND = "integration.sms.FailingBackend"
     settings.KAP_REMINDER_MAX_ATTEMPTS = 3
     settings.KAP_REMINDER_RETRY_SECONDS = 60
-    MessagingSettings.objects.create(clinic=cast.clinic, sms_enabled=True)
+    MessagingSettings.objects.filter(clinic=cast.clinic).update(sms_enabled=True)
     cast.partner_a.preferred_channel = Partner.Channel.SMS
     cast.partner_a.phone = "+15550100"
     cast.partner_a.save()
@@ -116,8 +116,8 @@ def test_no_message_names_the_medicine_or_a_score_or_a_diagnosis(kind, cast):
 
 
 def test_preparation_instructions_carry_the_clinics_guidance_in_the_partners_time(cast):
-    MessagingSettings.objects.create(
-        clinic=cast.clinic, preparation_guidance="Bring warm socks.\nNo driving until tomorrow."
+    MessagingSettings.objects.filter(clinic=cast.clinic).update(
+        preparation_guidance="Bring warm socks.\nNo driving until tomorrow."
     )
     cast.partner_a.timezone = "Europe/Berlin"
     cast.partner_a.save()

@@ -45,8 +45,8 @@ def test_the_clinics_screener_validity_sets_when_it_opens(cast):
 
 
 def test_the_migration_adds_the_screener_to_a_clinics_existing_schedule_once(cast):
-    MessagingSettings.objects.create(
-        clinic=cast.clinic, questionnaire_schedule=[{"code": "PHQ-9", "event": "before_medicine"}]
+    MessagingSettings.objects.filter(clinic=cast.clinic).update(
+        questionnaire_schedule=[{"code": "PHQ-9", "event": "before_medicine"}]
     )
     migration = importlib.import_module(
         "integration.migrations.0003_safety_alerts_and_screener_schedule"

@@ -289,10 +289,10 @@ def test_the_clinic_admin_edits_the_protocol_and_bad_values_are_refused(cast, cl
     response = client.post(url, data)
     assert response.status_code == 200
     assert "The hold threshold must be above caution." in response.content.decode()
-    assert ProtocolSettings.objects.get().preparation_sessions == 2
+    assert ProtocolSettings.objects.get(clinic=cast.clinic).preparation_sessions == 2
     data |= {"preparation_sessions": 3, "hold_systolic": 170}
     assert client.post(url, data).status_code == 302
-    assert ProtocolSettings.objects.get().preparation_sessions == 3
+    assert ProtocolSettings.objects.get(clinic=cast.clinic).preparation_sessions == 3
 
 
 def test_the_appointment_ics_is_a_calendar_file(cast, client_for):

@@ -1,15 +1,14 @@
-"""Reads for calendars, the couple page and the session record, scoped to the viewer."""
+"""The medicine-session record and the appointment page: what to show and what this user
+may do now, computed by the same rules the services enforce."""
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, QuerySet
-
-from intake.models import Couple, Partner, Prescription
+from intake.models import Partner, Prescription
 from kapcouples import policy
-from kapcouples.models import Clinic, Role, Room, User
+from kapcouples.models import User
 from sessions import rules
 from sessions.models import (
     Appointment,
@@ -24,186 +23,6 @@ from sessions.protocol import protocol_for
 if TYPE_CHECKING:
     from sessions.readiness import Readiness
 
-OPENING_HOUR, CLOSING_HOUR = 8, 18  # clinic time; the next-free-slot search stays inside
-SLOT_SEARCH_DAYS = 60
-
-
-class Phase:
-    ASSESSMENT = "Assessment"
-    PREPARATION = "Preparation"
-    MEDICINE = "Medicine session"
-    INTEGRATION = "Integration"
-    COMPLETED = "Completed"
-
-
-def day_bounds(day: datetime.date, zone) -> tuple[datetime.datetime, datetime.datetime]:
-    """Midnight to midnight in the clinic's zone (23 or 25 hours on a clock-change day)."""
-    start = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
-    end = datetime.datetime.combine(
-        day + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
-    )
-    return start, end
-
-
-def appointments_between(clinic_id: int, start, end) -> QuerySet[Appointment]:
-    """A clinic's appointments touching [start, end), with what a calendar shows."""
-    return (
-        Appointment.objects.filter(clinic_id=clinic_id, start__lt=end, end__gt=start)
-        .select_related("room", "medicine_record")
-        .prefetch_related(
-            Prefetch("couple", queryset=Couple.objects.prefetch_related("partners")),
-            "clinician_slots__clinician",
-        )
-        .order_by("start")
-    )
-
-
-def clinic_rooms(clinic_id: int) -> QuerySet[Room]:
-    return Room.objects.filter(clinic_id=clinic_id, is_active=True).order_by("name")
-
-
-def clinic_clinicians(clinic_id: int) -> QuerySet[User]:
-    """Active clinicians and prescribers of the clinic (who can be booked)."""
-    return User.objects.filter(
-        membership__clinic_id=clinic_id,
-        membership__is_active=True,
-        membership__role__in=[Role.CLINICIAN, Role.PRESCRIBER],
-        is_active=True,
-    ).order_by("full_name")
-
-
-@dataclass
-class CalendarRow:
-    label: str
-    cells: list[list[Appointment]]
-
-
-def calendar_rows(
-    appointments: list[Appointment], *, by: str, clinic_id: int, days: list[datetime.date], zone
-) -> list[CalendarRow]:
-    """One row per room (or clinician), one cell per day, appointments in start order."""
-    resources = clinic_rooms(clinic_id) if by == "room" else clinic_clinicians(clinic_id)
-    rows = []
-    for resource in resources:
-        cells = []
-        for day in days:
-            cells.append([a for a in appointments if _on(a, day, zone) and _uses(a, resource, by)])
-        rows.append(CalendarRow(label=_label(resource, by), cells=cells))
-    return rows
-
-
-def _on(appointment: Appointment, day: datetime.date, zone) -> bool:
-    return appointment.start.astimezone(zone).date() == day
-
-
-def _uses(appointment: Appointment, resource, by: str) -> bool:
-    if by == "room":
-        return appointment.room_id == resource.pk
-    return any(slot.clinician_id == resource.pk for slot in appointment.clinician_slots.all())
-
-
-def _label(resource, by: str) -> str:
-    return resource.name if by == "room" else resource.get_full_name()
-
-
-def appointments_for_couple(couple: Couple) -> QuerySet[Appointment]:
-    return (
-        Appointment.objects.filter(couple=couple)
-        .select_related("room", "medicine_record")
-        .prefetch_related("clinician_slots__clinician")
-        .order_by("-start")
-    )
-
-
-def appointments_for_clinician(user: User, start, end) -> QuerySet[Appointment]:
-    return (
-        Appointment.objects.filter(clinician_slots__clinician=user, start__lt=end, end__gt=start)
-        .select_related("room", "medicine_record", "clinic")
-        .prefetch_related(Prefetch("couple", queryset=Couple.objects.prefetch_related("partners")))
-        .order_by("start")
-    )
-
-
-def couple_phase(couple: Couple) -> str:
-    """The couple's phase, derived from its appointments (never typed in)."""
-    plan = TreatmentPlan.objects.filter(couple=couple).first()
-    if couple.status == Couple.Status.COMPLETED or (
-        plan and plan.status == TreatmentPlan.Status.COMPLETED
-    ):
-        return Phase.COMPLETED
-    appointments = Appointment.objects.filter(couple=couple)
-    if appointments.filter(
-        kind=Appointment.Kind.MEDICINE, medicine_record__status=MedicineSession.Status.IN_PROGRESS
-    ).exists():
-        return Phase.MEDICINE
-    done = appointments.filter(status=Appointment.Status.COMPLETED)
-    if not done.filter(kind=Appointment.Kind.ASSESSMENT).exists():
-        return Phase.ASSESSMENT
-    medicine = done.filter(kind=Appointment.Kind.MEDICINE)
-    last = medicine.order_by("-start").first()
-    if last is None:
-        return Phase.PREPARATION
-    if not done.filter(kind=Appointment.Kind.INTEGRATION, start__gt=last.start).exists():
-        return Phase.INTEGRATION
-    if plan and medicine.count() >= plan.planned_medicine_sessions:
-        return Phase.COMPLETED
-    return Phase.PREPARATION
-
-
-def next_free_slot(
-    *,
-    clinic: Clinic,
-    duration: datetime.timedelta,
-    after: datetime.datetime,
-    room: Room | None = None,
-    clinician: User | None = None,
-    couple: Couple | None = None,
-) -> datetime.datetime | None:
-    """The earliest start at or after `after`, within opening hours, when the room, the
-    clinician and the couple given are all free for `duration`."""
-    zone = clinic.zone
-    day = after.astimezone(zone).date()
-    for _ in range(SLOT_SEARCH_DAYS):
-        found = _free_start_on(
-            day, zone, duration, after, _busy(room, clinician, couple, day, zone)
-        )
-        if found:
-            return found
-        day += datetime.timedelta(days=1)
-    return None
-
-
-def _busy(room, clinician, couple, day, zone) -> list[tuple[datetime.datetime, datetime.datetime]]:
-    start, end = day_bounds(day, zone)
-    active = Appointment.objects.active().overlapping(start, end)
-    intervals = []
-    for resource_filter in (
-        {"room": room} if room else None,
-        {"clinician_slots__clinician": clinician} if clinician else None,
-        {"couple": couple} if couple else None,
-    ):
-        if resource_filter:
-            intervals += list(active.filter(**resource_filter).values_list("start", "end"))
-    return sorted(intervals)
-
-
-def _free_start_on(day, zone, duration, after, busy):
-    opens = datetime.datetime.combine(day, datetime.time(OPENING_HOUR), tzinfo=zone)
-    closes = datetime.datetime.combine(day, datetime.time(CLOSING_HOUR), tzinfo=zone)
-    candidate = max(opens, _round_up(after, zone))
-    for busy_start, busy_end in busy:
-        if candidate + duration <= busy_start:
-            break
-        candidate = max(candidate, busy_end)
-    return candidate if candidate + duration <= closes else None
-
-
-def _round_up(moment: datetime.datetime, zone) -> datetime.datetime:
-    """To the next quarter hour, so suggested times are ones people book."""
-    local = moment.astimezone(zone).replace(second=0, microsecond=0)
-    extra = (-local.minute) % 15
-    return local + datetime.timedelta(minutes=extra)
-
 
 def medicine_session_for_record(session_id: int) -> MedicineSession | None:
     return (
@@ -216,7 +35,6 @@ def medicine_session_for_record(session_id: int) -> MedicineSession | None:
     )
 
 
-# --- The medicine-session record page --------------------------------------------------------
 @dataclass
 class PartnerSheet:
     """One partner on the session record: role, cap, what is due, what may be done now."""
@@ -300,8 +118,10 @@ def session_sheet(session: MedicineSession, user: User, now: datetime.datetime) 
     plan = medicine.current_plan(session)
     protocol = protocol_for(session.couple.clinic_id)
     may_sign_off = policy.can_sign_off_vitals(user, session.couple)
+    records = medicine.partner_records(session)
+    discharges = {d.partner_id: d for d in session.discharges.select_related("partner")}
     partners = [
-        _partner_sheet(session, partner, plan, protocol, now)
+        _partner_sheet(session, partner, plan, protocol, now, records[partner.pk], discharges)
         for partner in session.couple.partners.all()
     ]
     readings = [
@@ -338,14 +158,13 @@ def session_sheet(session: MedicineSession, user: User, now: datetime.datetime) 
     )
 
 
-def _partner_sheet(session, partner, plan, protocol, now) -> PartnerSheet:
+def _partner_sheet(session, partner, plan, protocol, now, record, discharges) -> PartnerSheet:
     from sessions import medicine
 
     sheet = PartnerSheet(partner=partner, role=session.role_of(partner))
     if not sheet.doses:
         return sheet
-    record = medicine.partner_record(session, partner)
-    sheet.discharged = session.discharges.filter(partner=partner).first()
+    sheet.discharged = discharges.get(partner.pk)
     sheet.given_mg = sum((d.mg for d in record.doses), Decimal("0"))
     found = medicine.dose_cap_for(session, partner, now, plan)
     if found is not None:
@@ -354,7 +173,9 @@ def _partner_sheet(session, partner, plan, protocol, now) -> PartnerSheet:
         sheet.prescription_status = sheet.prescription.display_status(day)
     if session.status != MedicineSession.Status.IN_PROGRESS:
         return sheet
-    sheet.dose_blockers = medicine.dose_blockers(session, partner, now, plan=plan, record=record)
+    sheet.dose_blockers = medicine.dose_blockers(
+        session, partner, now, plan=plan, record=record, protocol=protocol
+    )
     zone = session.couple.clinic.zone
     if record.doses and sheet.discharged is None:
         sheet.discharge_blockers = rules.discharge_reading_blockers(

@@ -48,9 +48,17 @@ def stamp_login(sender, request: HttpRequest, user, **kwargs) -> None:
     request.session[LAST_SEEN] = now
 
 
+# Last-seen is rewritten at most this often: a session row written on every request
+# would cost each page an UPDATE, and the idle limits are minutes long.
+TOUCH_RESOLUTION_SECONDS = 30
+
+
 def touch(session, now: datetime) -> None:
-    session.setdefault(LOGIN_AT, now.timestamp())
-    session[LAST_SEEN] = now.timestamp()
+    if LOGIN_AT not in session:
+        session[LOGIN_AT] = now.timestamp()
+    last_seen = session.get(LAST_SEEN)
+    if last_seen is None or now.timestamp() - last_seen >= TOUCH_RESOLUTION_SECONDS:
+        session[LAST_SEEN] = now.timestamp()
 
 
 def keep_posted_form(request: HttpRequest, user_id: int) -> bool:

@@ -1,0 +1,196 @@
+"""Writing to the outbox: one row per message, in the transaction of its event.
+
+A row already due is published to a worker when that transaction commits;
+publishing never blocks the request (a dead broker leaves the row to the sweep).
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from intake.models import Partner
+from integration import quiet_hours
+from integration.models import MessagingSettings, Reminder
+
+logger = logging.getLogger(__name__)
+
+
+def messaging_settings_for(clinic_id: int) -> MessagingSettings:
+    """The clinic's message settings, created with the defaults on first use."""
+    found, _ = MessagingSettings.objects.get_or_create(clinic_id=clinic_id)
+    return found
+
+
+def channel_for(partner: Partner, messaging: MessagingSettings) -> str:
+    """The partner's chosen channel, falling back to email where a text cannot be sent."""
+    wants_sms = partner.preferred_channel == Partner.Channel.SMS and bool(partner.phone)
+    return Reminder.Channel.SMS if wants_sms and messaging.sms_enabled else Reminder.Channel.EMAIL
+
+
+def first_attempt_at(
+    *, due_at: datetime, partner: Partner | None, messaging: MessagingSettings
+) -> datetime:
+    if partner is None:  # staff alerts are work messages: no quiet hours
+        return due_at
+    return quiet_hours.move_out_of_quiet_hours(
+        due_at, zone_name=partner.timezone, start=messaging.quiet_start, end=messaging.quiet_end
+    )
+
+
+def reminder_schedule(
+    *,
+    clinic_id: int,
+    kind: str,
+    due_at: datetime,
+    idempotency_key: str,
+    partner: Partner | None = None,
+    staff_user=None,
+    about: Any = None,
+    about_type: ContentType | None = None,
+    about_id: int | None = None,
+    event_at: datetime | None = None,
+    link_path: str = "/",
+) -> Reminder:
+    """Put one message in the outbox, once per `idempotency_key` (again returns the first).
+
+    Call inside the transaction of the event that causes it. A message already due
+    is handed to a worker when the transaction commits; later ones wait for the sweep.
+    `about_type`/`about_id` name the subject without loading it (another app's row).
+    """
+    if about is not None:
+        about_type, about_id = ContentType.objects.get_for_model(about), about.pk
+    messaging = messaging_settings_for(clinic_id)
+    existing = Reminder.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    reminder = Reminder(
+        clinic_id=clinic_id,
+        partner=partner,
+        staff_user=staff_user,
+        channel=channel_for(partner, messaging) if partner else Reminder.Channel.EMAIL,
+        kind=kind,
+        about_type=about_type,
+        about_id=about_id,
+        event_at=event_at,
+        link_path=link_path,
+        due_at=due_at,
+        next_attempt_at=first_attempt_at(due_at=due_at, partner=partner, messaging=messaging),
+        idempotency_key=idempotency_key,
+    )
+    reminder.full_clean(validate_unique=False)
+    with transaction.atomic():
+        reminder.save()
+    if reminder.next_attempt_at <= timezone.now():
+        publish_on_commit(reminder.pk)
+    return reminder
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message an event wants in the outbox (see `reminders_schedule_many`)."""
+
+    kind: str
+    due_at: datetime
+    idempotency_key: str
+    partner: Partner
+    about_type: ContentType
+    about_id: int
+    event_at: datetime | None = None
+    link_path: str = "/"
+
+
+def reminders_schedule_many(
+    *, clinic_id: int, messages: list[Message], messaging: MessagingSettings
+) -> list[Reminder]:
+    """Put several messages to partners in the outbox in two statements (the keys already
+    there, then one insert); each key still makes one row only. For an event's hook, which
+    runs inside the caller's transaction and writes a dozen rows at once."""
+    keys = [m.idempotency_key for m in messages]
+    there = set(
+        Reminder.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True)
+    )
+    new = [
+        Reminder(
+            clinic_id=clinic_id,
+            partner=m.partner,
+            channel=channel_for(m.partner, messaging),
+            kind=m.kind,
+            about_type=m.about_type,
+            about_id=m.about_id,
+            event_at=m.event_at,
+            link_path=m.link_path,
+            due_at=m.due_at,
+            next_attempt_at=first_attempt_at(
+                due_at=m.due_at, partner=m.partner, messaging=messaging
+            ),
+            idempotency_key=m.idempotency_key,
+        )
+        for m in messages
+        if m.idempotency_key not in there
+    ]
+    made = Reminder.objects.bulk_create(new)
+    now = timezone.now()
+    publish_many_on_commit([r.pk for r in made if r.next_attempt_at <= now])
+    return made
+
+
+@transaction.atomic
+def reminders_cancel_about(*, about: Any, kinds: list[str] | None = None) -> int:
+    """Cancel the pending messages about an object (sent ones stay as the record)."""
+    pending = Reminder.objects.about(about).filter(status=Reminder.Status.PENDING)
+    if kinds is not None:
+        pending = pending.filter(kind__in=kinds)
+    return pending.update(status=Reminder.Status.CANCELLED)
+
+
+@transaction.atomic
+def reminders_move_about(*, about: Any, event_at: datetime) -> list[Reminder]:
+    """Move the pending timed messages about an object so they keep their distance to it."""
+    moved = []
+    pending = Reminder.objects.about(about).filter(
+        status=Reminder.Status.PENDING, event_at__isnull=False
+    )
+    for reminder in pending.select_for_update(of=("self",)).select_related("partner"):
+        messaging = messaging_settings_for(reminder.clinic_id)
+        reminder.due_at = reminder.due_at + (event_at - reminder.event_at)
+        reminder.event_at = event_at
+        reminder.next_attempt_at = first_attempt_at(
+            due_at=reminder.due_at, partner=reminder.partner, messaging=messaging
+        )
+        reminder.save(update_fields=["due_at", "event_at", "next_attempt_at"])
+        moved.append(reminder)
+    return moved
+
+
+# --- Publishing (never blocks a web request) ------------------------------------------------
+def publish_on_commit(reminder_id: int) -> None:
+    publish_many_on_commit([reminder_id])
+
+
+def publish_many_on_commit(reminder_ids: list[int]) -> None:
+    if reminder_ids:
+        transaction.on_commit(lambda: publish(*reminder_ids))
+
+
+def publish(*reminder_ids: int) -> bool:
+    """Hand reminders to a worker now, over one broker connection; on any broker trouble
+    leave them to the sweep."""
+    from integration.tasks import deliver_reminder  # tasks import this package
+    from kapcouples.celery import app
+
+    try:
+        with app.connection_for_write() as connection:
+            # One try, no retry loop: with the short socket timeouts in settings a dead
+            # broker costs at most a couple of seconds, never a hung request.
+            connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0)
+            for reminder_id in reminder_ids:
+                deliver_reminder.apply_async(args=[reminder_id], retry=False, connection=connection)
+    except Exception:  # the broker's errors vary by transport; any of them means "later"
+        logger.warning("could not publish reminders %s; the sweep will send them", reminder_ids)
+        return False
+    return True

@@ -1,0 +1,58 @@
+"""The benchmark's pieces that can be checked without loading a server (`make bench` runs it)."""
+
+import pytest
+
+from bench import fill
+from bench.bare_urls import bare
+from kapcouples import policy
+
+
+def test_the_design_scale_is_the_one_of_design_md():
+    assert fill.scaled(1.0) == {
+        "clinics": 100,
+        "staff": 2000,
+        "couples": 50_000,
+        "appointments": 1_000_000,
+        "reminders": 5_000_000,
+        "access_log": 1_000_000,
+    }
+
+
+def test_a_tenth_keeps_fewer_clinics_each_with_fewer_couples():
+    tenth = fill.scaled(0.1)
+    assert tenth["couples"] == 5_000
+    assert tenth["couples"] / tenth["clinics"] < 50_000 / 100
+
+
+def test_each_scale_has_its_own_database():
+    assert fill.database_name(1.0) == "kapcouples_bench_full"
+    assert fill.database_name(0.1) == "kapcouples_bench_tenth"
+    assert fill.database_name(0.02) == "kapcouples_bench_0_02"
+
+
+def test_the_bare_view_is_declared_public():
+    assert bare.access_roles == policy.PUBLIC
+
+
+@pytest.mark.parametrize(
+    ("model_name", "columns"),
+    [
+        (
+            "Reminder",
+            "id, clinic_id, partner_id, staff_user_id, channel, kind, about_type_id, "
+            "about_id, event_at, link_path, due_at, next_attempt_at, status, attempts, last_error, "
+            "sent_at, idempotency_key, created_at",
+        ),
+        (
+            "Appointment",
+            "id, clinic_id, couple_id, kind, start, end, room_id, status, "
+            "cancel_reason, medicine_session_id, booked_by_id, created_at",
+        ),
+    ],
+)
+def test_every_column_the_generator_leaves_out_has_a_default(model_name, columns):
+    from django.apps import apps
+
+    model = next(m for m in apps.get_models() if m.__name__ == model_name)
+    table = fill.Table(model, [c.strip() for c in columns.split(",")])
+    assert len(table.columns) == len(model._meta.concrete_fields)

@@ -1,0 +1,124 @@
+"""The number of SQL queries a hot page (or the booking service) makes does not grow with
+the data: each is measured on a clinic at two sizes and must stay under its bound."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from integration.models import Reminder
+from kapcouples.models import AccessLog
+from sessions.models import Appointment
+from tests.factories import CoupleFactory, PartnerFactory
+from tests.intake.factories import QuestionnaireResponseFactory
+from tests.sessions.factories import book, held, local, make_ready, started_session, tomorrow
+
+
+def _grow(cast, size: int) -> None:
+    """`size` more couples seen today (each with an appointment, a reminder and an audit
+    row), and `size` more records of the cast's own couple."""
+    midnight = local(cast, timezone.localdate(timezone=cast.clinic.zone), 0)
+    done = Appointment.objects.filter(couple__clinic=cast.clinic).count()
+    for n in range(done, done + size):
+        couple = CoupleFactory(clinic=cast.clinic, primary_clinician=cast.clinician)
+        partner = PartnerFactory(couple=couple, slot=1)
+        PartnerFactory(couple=couple, slot=2)
+        start = midnight + datetime.timedelta(minutes=20 * n)
+        held(cast, Appointment.Kind.PREPARATION, start, minutes=15, couple=couple)
+        Reminder.objects.create(
+            clinic=cast.clinic,
+            partner=partner,
+            kind=Reminder.Kind.APPOINTMENT_REMINDER,
+            due_at=start,
+            next_attempt_at=start,
+            idempotency_key=f"grow:{n}",
+        )
+        AccessLog.objects.create(
+            user=cast.clinician, clinic=cast.clinic, action="read", object_type="x"
+        )
+        QuestionnaireResponseFactory(partner=cast.partner_a)
+
+
+def _count(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+PAGES = {
+    # name: (who, url maker, bound)
+    "clinician dashboard": ("clinician", lambda cast, s: reverse("care_dashboard"), 12),
+    "front desk couples": ("front_desk", lambda cast, s: reverse("desk_dashboard"), 12),
+    "couple search": ("front_desk", lambda cast, s: reverse("desk_dashboard") + "?q=a", 12),
+    "day calendar": ("front_desk", lambda cast, s: reverse("clinic_sessions:calendar_day"), 12),
+    "week calendar": ("front_desk", lambda cast, s: reverse("clinic_sessions:calendar_week"), 12),
+    "week calendar by clinician": (
+        "front_desk",
+        lambda cast, s: reverse("clinic_sessions:calendar_week") + "?by=clinician",
+        13,
+    ),
+    "clinician today": ("clinician", lambda cast, s: reverse("clinic_sessions:today"), 12),
+    "couple page": (
+        "clinician",
+        lambda cast, s: reverse("intake:couple_detail", kwargs={"couple_id": cast.couple.pk}),
+        60,
+    ),
+    "outbox": ("front_desk", lambda cast, s: reverse("integration:outbox"), 12),
+    "audit log": ("clinic_admin", lambda cast, s: reverse("audit_log"), 12),
+    "partner portal": ("partner_a", lambda cast, s: reverse("portal"), 40),
+    "session record": (
+        "clinician",
+        lambda cast, s: reverse("clinic_sessions:session_record", kwargs={"session_id": s.pk}),
+        80,
+    ),
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_hot_page_makes_as_many_queries_on_a_bigger_clinic(
+    cast, client_for, django_assert_max_num_queries, page
+):
+    who, url_of, bound = PAGES[page]
+    session = started_session(cast)
+    client = client_for(cast.user(who))
+    url = url_of(cast, session)
+    client.get(url)  # first request: sessions and settings rows settle
+    _grow(cast, 2)
+    small = _count(client, url)
+    _grow(cast, 25)
+    with django_assert_max_num_queries(bound):
+        large = _count(client, url)
+    assert large == small
+
+
+def _book_medicine(cast, when):
+    with CaptureQueriesContext(connection) as statements:
+        book(cast, Appointment.Kind.MEDICINE, when, minutes=240)
+    return len(statements)
+
+
+def test_booking_a_medicine_session_takes_under_40_statements_at_any_size(
+    cast, django_assert_max_num_queries
+):
+    from sessions import services
+
+    first = local(cast, tomorrow(cast) + datetime.timedelta(days=7), 10)
+    make_ready(cast, first)
+    # Warm up as a running server is: the room exists, content types are cached.
+    book(cast, Appointment.Kind.ASSESSMENT, first - datetime.timedelta(hours=3))
+    small = _book_medicine(cast, first)
+    services.appointment_cancel(
+        appointment=Appointment.objects.get(kind=Appointment.Kind.MEDICINE),
+        reason="Moved",
+        by=cast.front_desk,
+    )
+    _grow(cast, 25)
+    for days in range(22, 40, 5):  # more history for the couple
+        held(cast, Appointment.Kind.PREPARATION, first - datetime.timedelta(days=days))
+    with django_assert_max_num_queries(39):
+        large = _book_medicine(cast, first + datetime.timedelta(days=1))
+    assert large == small
