@@ -9,6 +9,7 @@ stand on the day of the dose, and the dose cap against the active prescription.
 import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -45,6 +46,17 @@ class InvalidFields(DomainError):
     def __init__(self, errors: dict[str, str]):
         super().__init__(" ".join(errors.values()))
         self.errors = errors
+
+
+def _validated_fields(row) -> None:
+    """Field checks of a record row, without the queries of foreign-key and constraint
+    validation: the rules above have judged the row, the related objects are loaded, and
+    the database's constraints (dose cap, escort, monitoring time) are the last word."""
+    relations = [f.name for f in row._meta.concrete_fields if f.is_relation]
+    try:
+        row.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        raise DomainError(" ".join(error.messages)) from error
 
 
 def _locked(session: MedicineSession) -> MedicineSession:
@@ -224,7 +236,7 @@ def vitals_record(
         level=blood_pressure_level(protocol, systolic=systolic, diastolic=diastolic),
         recorded_by=by,
     )
-    _validated(vitals)
+    _validated_fields(vitals)
     vitals.save()
     if vitals.level == VitalSigns.Level.HOLD:
         integration.hold_watch_schedule(
@@ -275,7 +287,7 @@ def vitals_acknowledge(*, vitals: VitalSigns, reason: str, by: User) -> VitalSig
         raise DomainError("Overriding a hold needs a written reason.")
     vitals.acknowledged_by, vitals.acknowledged_at = by, timezone.now()
     vitals.override_reason = reason.strip()[:500]
-    _validated(vitals)
+    _validated_fields(vitals)
     vitals.save()
     return vitals
 
@@ -369,7 +381,7 @@ def dose_record(
         prescribed_single_dose_mg=prescription.single_dose_mg,
         share_percent=share,
     )
-    _validated(dose)
+    _validated_fields(dose)
     dose.save()
     return dose
 
@@ -415,7 +427,7 @@ def adverse_event_record(
         occurred_at=at or timezone.now(),
         recorded_by=by,
     )
-    _validated(event)
+    _validated_fields(event)
     event.save()
     if event.severity == AdverseEvent.Severity.SEVERE:
         integration.alert_raise(
@@ -484,7 +496,7 @@ def discharge_record(
         recorded_by=by,
         **escort,
     )
-    _validated(discharge)
+    _validated_fields(discharge)
     discharge.save()
     return discharge
 
