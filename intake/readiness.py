@@ -129,22 +129,31 @@ def current_intake(partner: Partner) -> IntakeForm | None:
     return IntakeForm.objects.submitted().filter(partner=partner).first()
 
 
-def current_review(partner: Partner, *, on: datetime.date) -> ContraindicationReview | None:
-    """The latest review if it clears the partner on `on`: signed, unexpired, on the
-    intake version in force and not invalidated. A later non-clearing review wins."""
-    latest = (
+def latest_review(partner: Partner) -> ContraindicationReview | None:
+    """The partner's latest review not invalidated by an amendment (with its intake)."""
+    return (
         ContraindicationReview.objects.filter(partner=partner, invalidated_at__isnull=True)
         .select_related("intake")
         .order_by("-signed_at")
         .first()
     )
+
+
+def current_review(partner: Partner, *, on: datetime.date) -> ContraindicationReview | None:
+    """The latest review if it clears the partner on `on`: signed, unexpired, on the
+    intake version in force and not invalidated. A later non-clearing review wins."""
+    latest = latest_review(partner)
+    return latest if review_clears(latest, partner, on=on) else None
+
+
+def review_clears(latest, partner: Partner, *, on: datetime.date) -> bool:
+    """Whether the partner's latest review (`latest_review`) clears them on `on`."""
     if latest is None or latest.decision not in CLEARED_DECISIONS:
         return None
+        return False
     if local_date(latest.signed_at, partner) > on or latest.expires_on < on:
-        return None
-    if latest.intake.status != IntakeForm.Status.SUBMITTED:
-        return None
-    return latest
+        return False
+    return latest.intake.status == IntakeForm.Status.SUBMITTED
 
 
 def current_consent_text(clinic_id: int) -> ConsentText | None:
@@ -169,9 +178,11 @@ def cssrs_window(
     return on - datetime.timedelta(days=days), on
 
 
-def current_cssrs(partner: Partner, *, on: datetime.date) -> QuestionnaireResponse | None:
+def current_cssrs(
+    partner: Partner, *, on: datetime.date, settings: ScreeningSettings | None = None
+) -> QuestionnaireResponse | None:
     """The latest C-SSRS screener completed within the clinic's validity window before `on`."""
-    screeners = _cssrs_in(partner, cssrs_window(partner, on=on))
+    screeners = _cssrs_in(partner, cssrs_window(partner, on=on, settings=settings))
     return screeners[-1] if screeners else None
 
 

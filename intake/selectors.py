@@ -69,13 +69,15 @@ class PartnerScreeningSummary:
     review: str  # not reviewed / cleared / cleared with conditions / not cleared / expired
 
 
-def screening_summary(partner: Partner) -> PartnerScreeningSummary:
+def screening_summary(partner: Partner, *, settings=None) -> PartnerScreeningSummary:
+    """`settings`: the clinic's screening settings, when the caller has read them already."""
     today = timezone.localdate(timezone=partner.couple.clinic.zone)
+    due = questionnaires_due(partner, on=today, settings=settings)
     return PartnerScreeningSummary(
         partner=partner,
         invitation=_invitation_status(partner),
         intake=_intake_status(partner),
-        questionnaires_done=len(INSTRUMENT_CODES) - len(questionnaires_due(partner, on=today)),
+        questionnaires_done=len(INSTRUMENT_CODES) - len(due),
         questionnaires_total=len(INSTRUMENT_CODES),
         consent_signed=readiness.has_current_consent(partner),
         review=_review_status(partner, on=today),
@@ -104,10 +106,10 @@ def _intake_status(partner: Partner) -> str:
 
 
 def _review_status(partner: Partner, *, on) -> str:
-    latest = partner.reviews.filter(invalidated_at__isnull=True).first()
+    latest = readiness.latest_review(partner)
     if latest is None:
         return "not reviewed"
-    if readiness.current_review(partner, on=on) is not None:
+    if readiness.review_clears(latest, partner, on=on):
         return latest.get_decision_display().lower()
     if latest.decision == ContraindicationReview.Decision.NOT_CLEARED:
         return "not cleared"
@@ -117,12 +119,12 @@ def _review_status(partner: Partner, *, on) -> str:
 INSTRUMENT_CODES = [code for code, _ in QuestionnaireResponse.Code.choices]
 
 
-def questionnaires_due(partner: Partner, *, on) -> list[str]:
+def questionnaires_due(partner: Partner, *, on, settings=None) -> list[str]:
     """Instruments never completed, plus the C-SSRS screener when none is within validity."""
     done = set(partner.questionnaire_responses.values_list("code", flat=True).distinct())
     due = [code for code in INSTRUMENT_CODES if code not in done]
     cssrs = QuestionnaireResponse.Code.CSSRS
-    if cssrs not in due and readiness.current_cssrs(partner, on=on) is None:
+    if cssrs not in due and readiness.current_cssrs(partner, on=on, settings=settings) is None:
         due.append(cssrs)
     return due
 

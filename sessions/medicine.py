@@ -88,11 +88,15 @@ def arrangement_of(session: MedicineSession) -> Arrangement:
     return Arrangement(session.approach, session.dosing_partner_id, session.route)
 
 
-def partner_records(session: MedicineSession) -> dict[int, rules.PartnerRecord]:
-    """Every partner's readings, doses and discharge in this session, in three queries."""
-    readings = list(session.vitals.all())
-    doses = list(session.doses.all())
-    left = {d.partner_id: d.discharged_at for d in session.discharges.all()}
+def partner_records(
+    session: MedicineSession, *, readings=None, doses=None, discharges=None
+) -> dict[int, rules.PartnerRecord]:
+    """Every partner's readings, doses and discharge in this session, in three queries (or
+    none, from the lists a caller has read already)."""
+    readings = list(session.vitals.all()) if readings is None else readings
+    doses = list(session.doses.all()) if doses is None else doses
+    discharges = list(session.discharges.all()) if discharges is None else discharges
+    left = {d.partner_id: d.discharged_at for d in discharges}
     return {
         partner.pk: rules.PartnerRecord(
             readings=[r for r in readings if r.partner_id == partner.pk],

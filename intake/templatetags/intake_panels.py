@@ -4,6 +4,7 @@ from django import template
 from django.utils import timezone
 
 from intake import selectors, services
+from intake.models import ScreeningSettings
 from intake.readiness import current_intake, has_current_consent
 from kapcouples import policy
 
@@ -36,10 +37,11 @@ def intake_couple_panel(context, couple):
     if not policy.can_view_couple_statuses(user, couple):
         return {"show": False}
     partners = list(couple.partners.select_related("user", "couple__clinic"))
+    settings = ScreeningSettings.for_clinic(couple.clinic_id)
     return {
         "show": True,
         "couple": couple,
-        "summaries": [selectors.screening_summary(p) for p in partners],
+        "summaries": [selectors.screening_summary(p, settings=settings) for p in partners],
         "clinical": policy.can_view_clinical(user, couple),
         "can_invite": policy.can_invite_partners(user, couple),
         "request": request,

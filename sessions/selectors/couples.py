@@ -33,27 +33,30 @@ def appointments_for_clinician(user: User, start, end) -> QuerySet[Appointment]:
     )
 
 
-def couple_phase(couple: Couple) -> str:
-    """The couple's phase, derived from its appointments (never typed in)."""
-    plan = TreatmentPlan.objects.filter(couple=couple).first()
+def couple_phase(couple: Couple, *, plan: TreatmentPlan | None = None) -> str:
+    """The couple's phase, derived from its appointments (never typed in), in one query
+    over them (a program holds a few dozen). `plan`: the couple's plan if already read."""
+    plan = plan or TreatmentPlan.objects.filter(couple=couple).first()
     if couple.status == Couple.Status.COMPLETED or (
         plan and plan.status == TreatmentPlan.Status.COMPLETED
     ):
         return Phase.COMPLETED
-    appointments = Appointment.objects.filter(couple=couple)
-    if appointments.filter(
-        kind=Appointment.Kind.MEDICINE, medicine_record__status=MedicineSession.Status.IN_PROGRESS
-    ).exists():
+    rows = list(
+        Appointment.objects.filter(couple=couple)
+        .order_by("start")
+        .values_list("kind", "status", "start", "medicine_record__status")
+    )
+    K, S = Appointment.Kind, Appointment.Status
+    if any(k == K.MEDICINE and m == MedicineSession.Status.IN_PROGRESS for k, _, _, m in rows):
         return Phase.MEDICINE
-    done = appointments.filter(status=Appointment.Status.COMPLETED)
-    if not done.filter(kind=Appointment.Kind.ASSESSMENT).exists():
+    done = [(kind, start) for kind, status, start, _ in rows if status == S.COMPLETED]
+    if not any(kind == K.ASSESSMENT for kind, _ in done):
         return Phase.ASSESSMENT
-    medicine = done.filter(kind=Appointment.Kind.MEDICINE)
-    last = medicine.order_by("-start").first()
-    if last is None:
+    medicine = [start for kind, start in done if kind == K.MEDICINE]
+    if not medicine:
         return Phase.PREPARATION
-    if not done.filter(kind=Appointment.Kind.INTEGRATION, start__gt=last.start).exists():
+    if not any(kind == K.INTEGRATION and start > medicine[-1] for kind, start in done):
         return Phase.INTEGRATION
-    if plan and medicine.count() >= plan.planned_medicine_sessions:
+    if plan and len(medicine) >= plan.planned_medicine_sessions:
         return Phase.COMPLETED
     return Phase.PREPARATION

@@ -13,6 +13,7 @@ from sessions import rules
 from sessions.models import (
     Appointment,
     Discharge,
+    DoseAdministration,
     MedicineSession,
     ProtocolSettings,
     TreatmentPlan,
@@ -93,6 +94,8 @@ class SessionSheet:
     protocol: ProtocolSettings
     partners: list[PartnerSheet]
     readings: list[ReadingRow]
+    doses: list[DoseAdministration]
+    discharges: list[Discharge]
     start_readiness: "Readiness | None"
     may_record: bool
     may_sign_off: bool
@@ -118,10 +121,15 @@ def session_sheet(session: MedicineSession, user: User, now: datetime.datetime) 
     plan = medicine.current_plan(session)
     protocol = protocol_for(session.couple.clinic_id)
     may_sign_off = policy.can_sign_off_vitals(user, session.couple)
-    records = medicine.partner_records(session)
-    discharges = {d.partner_id: d for d in session.discharges.select_related("partner")}
+    all_readings = list(session.vitals.select_related("partner", "acknowledged_by"))
+    doses = list(session.doses.select_related("partner", "given_by"))
+    discharges = list(session.discharges.select_related("partner", "bp_signed_off_by"))
+    records = medicine.partner_records(
+        session, readings=all_readings, doses=doses, discharges=discharges
+    )
+    left = {d.partner_id: d for d in discharges}
     partners = [
-        _partner_sheet(session, partner, plan, protocol, now, records[partner.pk], discharges)
+        _partner_sheet(session, partner, plan, protocol, now, records[partner.pk], left)
         for partner in session.couple.partners.all()
     ]
     readings = [
@@ -132,7 +140,7 @@ def session_sheet(session: MedicineSession, user: User, now: datetime.datetime) 
             and not r.acknowledged_by_id
             and rules.needs_sign_off(r, protocol),
         )
-        for r in session.vitals.select_related("partner", "acknowledged_by")
+        for r in all_readings
     ]
     start_readiness = None
     if session.status == MedicineSession.Status.PLANNED:
@@ -150,6 +158,8 @@ def session_sheet(session: MedicineSession, user: User, now: datetime.datetime) 
         protocol=protocol,
         partners=partners,
         readings=readings,
+        doses=doses,
+        discharges=discharges,
         start_readiness=start_readiness,
         may_record=policy.can_record_session(user, session.couple),
         may_sign_off=may_sign_off,

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from kapcouples import policy
 from sessions import selectors
-from sessions.models import Appointment, TreatmentPlan
+from sessions.models import Appointment
 from sessions.readiness import readiness_check
 
 register = template.Library()
@@ -49,8 +49,8 @@ def sessions_couple_panel(context, couple):
         "visible": True,
         "request": request,
         "couple": couple,
-        "phase": selectors.couple_phase(couple),
-        "plan": TreatmentPlan.objects.filter(couple=couple).first(),
+        "phase": selectors.couple_phase(couple, plan=readiness.plan),
+        "plan": readiness.plan,
         "readiness": readiness,
         "show_clinical": policy.can_view_clinical(user, couple),
         "may_override": policy.can_override_readiness(user, couple),
