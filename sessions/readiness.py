@@ -191,8 +191,6 @@ def _item_dosing_partners(partners, arrangement, on, purpose, settings) -> Readi
         )
         if purpose == BOOK:
             item.notes.append(_cssrs_note(partner.first_name, status))
-            if status.cssrs_blocker:
-                item.notes.append(f"At the start: {status.cssrs_blocker}")
     return item
 
 
@@ -225,8 +223,14 @@ def screening_problems(
 
 
 def _cssrs_note(name: str, status) -> str:
+    """At booking the screener does not block; the checklist says what the start will need."""
     first, last = status.cssrs_window
-    return f"{name}: C-SSRS screener needed between {first:%d %b} and {last:%d %b %Y}."
+    window = f"between {first:%d %b} and {last:%d %b %Y}"
+    if status.cssrs_band is None:
+        return f"{name}: C-SSRS screener needed {window}."
+    if status.cssrs_blocker:
+        return f"At the start: {status.cssrs_blocker}"
+    return f"{name}: C-SSRS screener done in its window ({window})."
 
 
 def _item_support_partner(partners, arrangement, on, settings) -> ReadinessItem:

@@ -80,14 +80,24 @@ def test_item_2_checks_each_dosing_partner_screening_at_the_start(cast, breakage
     assert problems[2].startswith("Bobbie")
 
 
-@pytest.mark.parametrize("breakage", ["cssrs_missing", "cssrs_high", "cssrs_moderate"])
-def test_the_cssrs_does_not_block_booking_but_the_checklist_names_its_window(cast, breakage):
+@pytest.mark.parametrize(
+    "breakage,note",
+    [
+        ("cssrs_missing", "Bobbie: C-SSRS screener needed between"),
+        ("cssrs_high", "At the start: Bobbie's C-SSRS screener of"),
+        ("cssrs_moderate", "At the start: Bobbie's C-SSRS screener of"),
+    ],
+)
+def test_the_cssrs_does_not_block_booking_but_the_checklist_says_what_the_start_needs(
+    cast, breakage, note
+):
     when = _when(cast)
     make_ready(cast, when)
     _break(cast.partner_b, breakage)
     readiness = readiness_check(couple=cast.couple, start=when)
     assert readiness.ready
-    assert any("Bobbie: C-SSRS screener needed between" in n for n in readiness.items[1].notes)
+    assert any(n.startswith(note) for n in readiness.items[1].notes)
+    assert any("Alexa: C-SSRS screener done in its window" in n for n in readiness.items[1].notes)
 
 
 def _cssrs(partner):
