@@ -278,7 +278,7 @@ def appointment_book(
         booked_by=by,
     )
     _validated_fields(appointment)
-    _new_slots(appointment, clinicians)
+    _save_guarded(appointment, clinicians, new=True)
     if kind == Appointment.Kind.MEDICINE:
         _link_new_medicine_session(appointment, readiness)
     else:
@@ -300,16 +300,13 @@ def _validated_fields(appointment: Appointment) -> None:
         raise DomainError(" ".join(error.messages)) from error
 
 
-def _save_guarded(appointment: Appointment, clinicians: list[User]) -> None:
+def _save_guarded(appointment: Appointment, clinicians: list[User], *, new: bool = False) -> None:
     """Save the appointment and its clinician slots; the exclusion constraints are the last
     word if a write ever slipped past the locks. (No savepoint: a conflict ends the whole
     booking transaction, which the caller's atomic block rolls back.)"""
     try:
         appointment.save()
-        slots = AppointmentClinician.objects.filter(appointment=appointment)
-        slots.exclude(clinician__in=clinicians).delete()
-        slots.update(start=appointment.start, end=appointment.end, is_active=appointment.is_active)
-        have = set(slots.values_list("clinician_id", flat=True))
+        have = set() if new else _update_slots(appointment, clinicians)
         AppointmentClinician.objects.bulk_create(
             AppointmentClinician(
                 appointment=appointment,
@@ -327,23 +324,12 @@ def _save_guarded(appointment: Appointment, clinicians: list[User]) -> None:
         ) from error
 
 
-def _new_slots(appointment: Appointment, clinicians: list[User]) -> None:
-    try:
-        appointment.save()
-        AppointmentClinician.objects.bulk_create(
-            AppointmentClinician(
-                appointment=appointment,
-                clinician=clinician,
-                start=appointment.start,
-                end=appointment.end,
-                is_active=appointment.is_active,
-            )
-            for clinician in clinicians
-        )
-    except IntegrityError as error:
-        raise ConflictError(
-            "That time overlaps another booking of this room, clinician or couple."
-        ) from error
+def _update_slots(appointment: Appointment, clinicians: list[User]) -> set[int]:
+    """Move the slots of the clinicians kept, drop the others; the kept clinicians' ids."""
+    slots = AppointmentClinician.objects.filter(appointment=appointment)
+    slots.exclude(clinician__in=clinicians).delete()
+    slots.update(start=appointment.start, end=appointment.end, is_active=appointment.is_active)
+    return set(slots.values_list("clinician_id", flat=True))
 
 
 def _link_medicine_session(appointment: Appointment) -> None:
