@@ -549,7 +549,14 @@ def _top(text: str) -> list[str]:
     start = next((i for i, line in enumerate(lines) if line.strip().startswith("ncalls")), None)
     if start is None:
         return []
-    return [line.rstrip() for line in lines[start + 1 :] if line.strip()][:12]
+    return [_relative(line.rstrip()) for line in lines[start + 1 :] if line.strip()][:12]
+
+
+def _relative(line: str) -> str:
+    """A profile line with the machine's folders left out (the report is committed)."""
+    line = re.sub(r"\S*/site-packages/", "", line)
+    line = re.sub(r"\S*/lib/python3\.\d+/", "", line)
+    return line.replace(f"{ROOT}/", "")
 
 
 def child(argv: list[str]) -> int:
