@@ -124,6 +124,7 @@ def invitation_send(*, partner: Partner, sent_by: User) -> tuple[Invitation, str
     Returns the invitation and its token. Only the hash is stored; the email carries the
     token itself, which is why it is sent directly rather than through the outbox.
     """
+    policy.ensure(policy.can_invite_partners, sent_by, partner.couple, to="send an invitation")
     if partner.user is None:
         raise DomainError("This partner has no login yet; enrol them again with an email.")
     if partner.user.has_usable_password():
@@ -350,6 +351,7 @@ def intentions_update(
     *, couple: Couple, user: User, intentions: str, themes: str, base_revision: int
 ) -> CoupleIntentions:
     """Save the couple's shared intentions if nobody saved since `base_revision`."""
+    policy.ensure(policy.can_edit_couple_intentions, user, couple, to="edit the intentions")
     CoupleIntentions.objects.get_or_create(couple=couple)
     current = (
         CoupleIntentions.objects.select_for_update(of=("self",))
@@ -584,6 +586,7 @@ def prescription_cancel(*, prescription: Prescription, by: User, reason: str) ->
 @transaction.atomic
 def consent_text_publish(*, clinic: Clinic, user: User, title: str, body: str) -> ConsentText:
     """Publish a new version of the clinic's consent; every partner must sign it again."""
+    policy.ensure(policy.can_manage_clinic, user, clinic.pk, to="publish the consent text")
     current = current_consent_text(clinic.pk)
     text = ConsentText(
         clinic=clinic,
@@ -638,6 +641,7 @@ def break_glass_grant(
 ) -> BreakGlassGrant:
     """Open a couple's chart to a same-clinic clinician off the care team, for a limited time,
     and log it where the clinic admin sees it."""
+    policy.ensure(policy.can_break_glass, user, couple, to="open this chart in an emergency")
     reason = " ".join(reason.split())
     if len(reason) < 15:
         raise DomainError("Give a reason of at least 15 characters: why do you need the chart?")

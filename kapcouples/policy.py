@@ -286,6 +286,10 @@ RULES = {
     "can_manage_protocol": "the clinic's admin",
     "can_acknowledge_alert": "a clinician or prescriber on the couple's care team",
     "can_write_integration_note": "a clinician or prescriber on the couple's care team",
+    "can_invite_partners": "front desk of the clinic or the couple's care team",
+    "can_edit_couple_intentions": "the couple's two partners",
+    "can_manage_clinic": "the clinic's admin",
+    "can_break_glass": "a clinician or prescriber of the clinic who is not on the care team",
 }
 
 

@@ -36,7 +36,6 @@ from sessions.protocol import blood_pressure_level, dose_cap_mg, protocol_for
 from sessions.readiness import START, Arrangement, readiness_check, screening_problems
 from sessions.services import NotReadyError, _validated
 
-POST_DOSE_READING_MINUTES = 40
 HOLD_ALERT_MINUTES = 30
 
 

@@ -3,7 +3,7 @@
 from decimal import ROUND_DOWN, Decimal
 
 from kapcouples.models import Clinic
-from sessions.models import DOSE_SHARE_PERCENT, ProtocolSettings, VitalSigns
+from sessions.models import ProtocolSettings, VitalSigns
 
 
 def protocol_for(clinic: Clinic | int) -> ProtocolSettings:
@@ -29,7 +29,3 @@ def dose_cap_mg(*, single_dose_mg: Decimal, share: int) -> Decimal:
     return (single_dose_mg * Decimal(share) / Decimal(100)).quantize(
         Decimal("0.01"), rounding=ROUND_DOWN
     )
-
-
-def approach_share(approach: str) -> int:
-    return DOSE_SHARE_PERCENT[approach]

@@ -156,3 +156,53 @@ def test_a_care_team_clinician_may_give_a_partner_the_screener(cast):
         partner=cast.partner_a, user=cast.clinician, code="C-SSRS", answers=[0] * 6
     )
     assert response.completed_by == cast.clinician
+
+
+@pytest.mark.parametrize("user_name", ["partner_a", "clinician_outside", "other_clinic_clinician"])
+def test_only_front_desk_or_the_care_team_sends_an_invitation(cast, user_name):
+    from intake.models import Invitation
+
+    with pytest.raises(DomainError, match="rule: can_invite_partners"):
+        services.invitation_send(partner=cast.partner_a, sent_by=cast.user(user_name))
+    assert not Invitation.objects.exists()
+
+
+@pytest.mark.parametrize("user_name", ["clinician", "front_desk", "other_partner"])
+def test_only_the_two_partners_edit_their_shared_intentions(cast, user_name):
+    from intake.models import CoupleIntentions
+
+    with pytest.raises(DomainError, match="rule: can_edit_couple_intentions"):
+        services.intentions_update(
+            couple=cast.couple,
+            user=cast.user(user_name),
+            intentions="Ours",
+            themes="",
+            base_revision=0,
+        )
+    assert not CoupleIntentions.objects.filter(intentions="Ours").exists()
+
+
+@pytest.mark.parametrize("user_name", ["clinician", "front_desk", "partner_a"])
+def test_only_the_clinic_admin_publishes_the_consent_text(cast, user_name):
+    from intake.models import ConsentText
+
+    with pytest.raises(DomainError, match="rule: can_manage_clinic"):
+        services.consent_text_publish(
+            clinic=cast.clinic, user=cast.user(user_name), title="Consent", body="Text"
+        )
+    assert not ConsentText.objects.exists()
+
+
+@pytest.mark.parametrize("user_name", ["clinician", "front_desk", "other_clinic_clinician"])
+def test_breaking_the_glass_is_only_for_a_same_clinic_clinician_off_the_care_team(cast, user_name):
+    from intake.models import BreakGlassGrant
+
+    with pytest.raises(DomainError, match="rule: can_break_glass"):
+        services.break_glass_grant(
+            user=cast.user(user_name),
+            couple=cast.couple,
+            reason="Covering an urgent call tonight.",
+            path="/",
+            ip_address=None,
+        )
+    assert not BreakGlassGrant.objects.exists()
