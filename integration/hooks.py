@@ -120,13 +120,23 @@ def _screener_opens_at(appointment) -> datetime:
     return max(timezone.now(), appointment.start - timedelta(days=valid_days))
 
 
-def reminders_on_appointment_booked(*, appointment: Any) -> None:
-    """Write the confirmation and reminder rows for a newly booked appointment."""
+def reminders_on_appointment_booked(*, appointment: Any, created_now: bool = False) -> None:
+    """Write the confirmation and reminder rows for a newly booked appointment.
+
+    `created_now`: the caller inserted the appointment in this transaction, so no message
+    about it can be in the outbox yet (every key names it or a questionnaire made here)
+    and the keys are not looked up; their unique index still refuses a second row.
+    """
     messaging = messaging_settings_for(appointment.clinic_id)
     partners = list(appointment.couple.partners.all())
     messages = _appointment_messages(appointment, messaging, partners, pending=set())
     messages += _questionnaire_messages(appointment, messaging, partners)
-    reminders_schedule_many(clinic_id=appointment.clinic_id, messages=messages, messaging=messaging)
+    reminders_schedule_many(
+        clinic_id=appointment.clinic_id,
+        messages=messages,
+        messaging=messaging,
+        keys_unused=created_now,
+    )
 
 
 def reminders_on_appointment_rescheduled(*, appointment: Any) -> None:

@@ -19,6 +19,10 @@ from integration.models import MessagingSettings, Reminder
 
 logger = logging.getLogger(__name__)
 
+# A web worker publishes one request's reminders at a time; waiting longer than this for a
+# pooled broker connection would mean something is stuck: the sweep sends them instead.
+BROKER_POOL_WAIT_SECONDS = 1
+
 
 def messaging_settings_for(clinic_id: int) -> MessagingSettings:
     """The clinic's message settings, created with the defaults on first use."""
@@ -105,15 +109,19 @@ class Message:
 
 
 def reminders_schedule_many(
-    *, clinic_id: int, messages: list[Message], messaging: MessagingSettings
+    *,
+    clinic_id: int,
+    messages: list[Message],
+    messaging: MessagingSettings,
+    keys_unused: bool = False,
 ) -> list[Reminder]:
     """Put several messages to partners in the outbox in two statements (the keys already
     there, then one insert); each key still makes one row only. For an event's hook, which
-    runs inside the caller's transaction and writes a dozen rows at once."""
-    keys = [m.idempotency_key for m in messages]
-    there = set(
-        Reminder.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True)
-    )
+    runs inside the caller's transaction and writes a dozen rows at once.
+
+    `keys_unused`: the keys name rows made in this transaction, so none can be taken and
+    the insert is the only statement (the unique index would refuse a duplicate)."""
+    there = set() if keys_unused else _keys_taken([m.idempotency_key for m in messages])
     new = [
         Reminder(
             clinic_id=clinic_id,
@@ -137,6 +145,11 @@ def reminders_schedule_many(
     now = timezone.now()
     publish_many_on_commit([r.pk for r in made if r.next_attempt_at <= now])
     return made
+
+
+def _keys_taken(keys: list[str]) -> set[str]:
+    taken = Reminder.objects.filter(idempotency_key__in=keys)
+    return set(taken.values_list("idempotency_key", flat=True))
 
 
 @transaction.atomic
@@ -178,19 +191,28 @@ def publish_many_on_commit(reminder_ids: list[int]) -> None:
 
 
 def publish(*reminder_ids: int) -> bool:
-    """Hand reminders to a worker now, over one broker connection; on any broker trouble
-    leave them to the sweep."""
+    """Hand reminders to a worker now, over one pooled broker connection (connected once
+    per process, not once per request); on any broker trouble leave them to the sweep."""
     from integration.tasks import deliver_reminder  # tasks import this package
     from kapcouples.celery import app
 
     try:
-        with app.connection_for_write() as connection:
-            # One try, no retry loop: with the short socket timeouts in settings a dead
-            # broker costs at most a couple of seconds, never a hung request.
-            connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0)
-            for reminder_id in reminder_ids:
-                deliver_reminder.apply_async(args=[reminder_id], retry=False, connection=connection)
+        with app.pool.acquire(block=True, timeout=BROKER_POOL_WAIT_SECONDS) as connection:
+            _publish_over(connection, deliver_reminder, reminder_ids)
     except Exception:  # the broker's errors vary by transport; any of them means "later"
         logger.warning("could not publish reminders %s; the sweep will send them", reminder_ids)
         return False
     return True
+
+
+def _publish_over(connection, task, reminder_ids) -> None:
+    try:
+        # One try, no retry loop: with the short socket timeouts in settings a dead
+        # broker costs at most a couple of seconds, never a hung request.
+        connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0)
+        producer = connection.Producer(auto_declare=False)
+        for reminder_id in reminder_ids:
+            task.apply_async(args=[reminder_id], retry=False, producer=producer)
+    except Exception:
+        connection.collect()  # not back into the pool half-broken: the next use reconnects
+        raise

@@ -11,7 +11,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from intake.models import Couple, Partner
@@ -123,11 +123,41 @@ def plan_missing_preparation(plan: TreatmentPlan) -> list[str]:
 
 
 # --- Booking ---------------------------------------------------------------------------
-def _lock_resources(*, couple: Couple, room: Room, clinicians: list[User]) -> None:
-    # Lock order couple → room → clinicians (by id) everywhere: no deadlocks.
-    Couple.objects.select_for_update().filter(pk=couple.pk).first()
-    Room.objects.select_for_update().filter(pk=room.pk).first()
-    list(User.objects.select_for_update().filter(pk__in=[c.pk for c in clinicians]).order_by("pk"))
+def _lock_resources(*, couple: Couple, room: Room, clinicians: list[User]) -> Couple:
+    """Lock couple → room → clinicians (by id), the same order everywhere: no deadlocks.
+
+    Returns the couple as locked, with its clinic and partners for the rest of the booking
+    (readiness, reminders, the confirmation read them); refuses clinicians not bookable at
+    its clinic, read by the statement that locks them.
+    """
+    locked = (
+        Couple.objects.select_for_update(of=("self",))
+        .select_related("clinic")
+        .prefetch_related("partners")
+        .get(pk=couple.pk)
+    )
+    list(Room.objects.select_for_update().filter(pk=room.pk).order_by().values_list("pk"))
+    bookable = set(
+        User.objects.select_for_update()
+        .filter(pk__in=[c.pk for c in clinicians])
+        .filter(Exists(_clinical_memberships(couple.clinic_id).filter(user=OuterRef("pk"))))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    _refuse_unbookable(clinicians, bookable)
+    return locked
+
+
+def _clinical_memberships(clinic_id: int):
+    return StaffMembership.objects.filter(
+        clinic_id=clinic_id, role__in=policy.CLINICAL_ROLES, is_active=True
+    )
+
+
+def _refuse_unbookable(clinicians: list[User], bookable: set[int]) -> None:
+    for clinician in clinicians:
+        if clinician.pk not in bookable:
+            raise DomainError(f"{clinician.get_full_name()} is not a clinician of this clinic.")
 
 
 def find_conflict(
@@ -149,28 +179,35 @@ def find_conflict(
         overlapping = overlapping.exclude(pk=exclude.pk)
     found = list(
         overlapping.filter(Q(room=room) | Q(couple=couple))
-        .select_related("room", "couple", "clinic")
-        .order_by("start", "pk")[:10]
+        .order_by("start", "pk")
+        .values_list("pk", "room_id", "couple_id")[:10]
     )
-    for appointment in found:
-        if appointment.room_id == room.pk:
-            return appointment, f"{room.name} is already booked"
-    for appointment in found:
-        if appointment.couple_id == couple.pk:
-            return appointment, "This couple already has an appointment"
+    for pk, room_id, _couple_id in found:
+        if room_id == room.pk:
+            return _described(pk), f"{room.name} is already booked"
+    for pk, _room_id, couple_id in found:
+        if couple_id == couple.pk:
+            return _described(pk), "This couple already has an appointment"
     slots = AppointmentClinician.objects.filter(
         clinician__in=clinicians,
         is_active=True,
         start__lt=end,
         end__gt=start,
         start__gt=start - MAX_APPOINTMENT_LENGTH,
-    ).select_related("appointment__room", "appointment__couple", "appointment__clinic")
+    )
     if exclude is not None:
         slots = slots.exclude(appointment_id=exclude.pk)
-    for slot in sorted(slots, key=lambda s: (s.clinician_id, s.start)):
-        name = next(c.get_full_name() for c in clinicians if c.pk == slot.clinician_id)
-        return slot.appointment, f"{name} is already booked"
+    taken = slots.order_by("clinician_id", "start").values_list("clinician_id", "appointment_id")
+    for clinician_id, appointment_id in taken[:1]:
+        name = next(c.get_full_name() for c in clinicians if c.pk == clinician_id)
+        return _described(appointment_id), f"{name} is already booked"
     return None
+
+
+def _described(appointment_id: int) -> Appointment:
+    """A conflicting appointment with what `describe_appointment` names (a conflict is rare:
+    the common path reads ids only)."""
+    return Appointment.objects.select_related("room", "couple", "clinic").get(pk=appointment_id)
 
 
 def describe_appointment(appointment: Appointment) -> str:
@@ -210,17 +247,6 @@ def _check_booking_inputs(*, couple, room, clinicians, start, end) -> None:
         raise DomainError(f"{room.name} is not an open room of this clinic.")
     if not clinicians:
         raise DomainError("Choose at least one clinician.")
-    bookable = set(
-        StaffMembership.objects.filter(
-            user__in=clinicians,
-            clinic_id=couple.clinic_id,
-            role__in=policy.CLINICAL_ROLES,
-            is_active=True,
-        ).values_list("user_id", flat=True)
-    )
-    for clinician in clinicians:
-        if clinician.pk not in bookable:
-            raise DomainError(f"{clinician.get_full_name()} is not a clinician of this clinic.")
 
 
 def appointment_check(
@@ -235,6 +261,8 @@ def appointment_check(
 ) -> tuple[tuple[Appointment, str] | None, Readiness | None]:
     """What booking would run into, without booking: a conflict and the readiness gate."""
     _check_booking_inputs(couple=couple, room=room, clinicians=clinicians, start=start, end=end)
+    bookable = _clinical_memberships(couple.clinic_id).filter(user__in=clinicians)
+    _refuse_unbookable(clinicians, set(bookable.values_list("user_id", flat=True)))
     conflict = find_conflict(
         start=start, end=end, room=room, couple=couple, clinicians=clinicians, exclude=exclude
     )
@@ -262,14 +290,14 @@ def appointment_book(
     """
     policy.ensure(policy.can_book, by, couple, to="book an appointment")
     _check_booking_inputs(couple=couple, room=room, clinicians=clinicians, start=start, end=end)
-    _lock_resources(couple=couple, room=room, clinicians=clinicians)
+    couple = _lock_resources(couple=couple, room=room, clinicians=clinicians)
     _check_conflicts(start=start, end=end, room=room, couple=couple, clinicians=clinicians)
     if kind == Appointment.Kind.MEDICINE:
         readiness = readiness_check(couple=couple, start=start, purpose=BOOK)
         if not readiness.ready:
             raise NotReadyError(readiness)
     appointment = Appointment(
-        clinic_id=couple.clinic_id,
+        clinic=couple.clinic,
         couple=couple,
         kind=kind,
         start=start,
@@ -283,7 +311,7 @@ def appointment_book(
         _link_new_medicine_session(appointment, readiness)
     else:
         _link_medicine_session(appointment)
-    integration.reminders_on_appointment_booked(appointment=appointment)
+    integration.reminders_on_appointment_booked(appointment=appointment, created_now=True)
     return appointment
 
 
@@ -350,10 +378,12 @@ def _link_new_medicine_session(appointment: Appointment, readiness: Readiness) -
     """Make the session record, attach the preparations booked since the previous medicine
     session, and the readiness overrides written for this session before booking."""
     session = _create_medicine_session(appointment, readiness.plan)
-    # Unlinked preparations, or ones linked to a medicine session that was cancelled.
-    unattached = Q(medicine_session__isnull=True) | ~Q(
-        medicine_session__appointment__status__in=Appointment.ACTIVE_STATUSES
+    # Unlinked preparations, or ones linked to a medicine session that was cancelled (a
+    # subquery on the sessions, so the update needs no join back to the appointments).
+    called_off = MedicineSession.objects.filter(couple_id=appointment.couple_id).exclude(
+        appointment__status__in=Appointment.ACTIVE_STATUSES
     )
+    unattached = Q(medicine_session__isnull=True) | Q(medicine_session__in=called_off)
     preps = Appointment.objects.filter(
         unattached,
         couple_id=appointment.couple_id,
@@ -415,7 +445,7 @@ def appointment_reschedule(
         )
     couple = appointment.couple
     _check_booking_inputs(couple=couple, room=room, clinicians=clinicians, start=start, end=end)
-    _lock_resources(couple=couple, room=room, clinicians=clinicians)
+    couple = appointment.couple = _lock_resources(couple=couple, room=room, clinicians=clinicians)
     _check_conflicts(
         start=start, end=end, room=room, couple=couple, clinicians=clinicians, exclude=appointment
     )

@@ -57,6 +57,16 @@ def test_booking_confirms_now_and_reminds_each_partner_24_hours_before(cast, clo
     assert {r.next_attempt_at for r in Reminder.objects.filter(kind=confirmation)} == {NOW}
 
 
+def test_the_booked_hook_run_again_for_an_appointment_writes_nothing_new(cast, clock):
+    # The booking service tells the hook its appointment is new (no key lookup); other
+    # callers, such as the demo seed, may run it again and must still get one row a key.
+    appointment = past_appointment(cast, "medicine", days_ago=-5, status="booked")
+    services.reminders_on_appointment_booked(appointment=appointment)
+    written = Reminder.objects.count()
+    services.reminders_on_appointment_booked(appointment=appointment)
+    assert Reminder.objects.count() == written
+
+
 def test_the_reminders_roll_back_with_a_booking_that_fails(cast, clock):
     with pytest.raises(RuntimeError), transaction.atomic():
         book(cast, NOW + timedelta(days=3))

@@ -3,9 +3,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from intake.models import Partner
 from integration import services
@@ -137,3 +139,33 @@ def test_a_clinic_cannot_put_the_medicines_name_in_its_guidance(cast):
     with pytest.raises(ValidationError) as error:
         messaging.full_clean()
     assert "must not name the medicine" in str(error.value)
+
+
+def test_publishing_reuses_one_broker_connection_and_drops_it_after_a_failure(
+    cast, broker_url, monkeypatch
+):
+    from kombu import Connection
+
+    from integration.tasks import deliver_reminder
+
+    broker_url(settings.CELERY_BROKER_URL)  # a fresh pool for this process
+    opened = []
+    establish = Connection._establish_connection
+
+    def counted(connection):
+        opened.append(connection)
+        return establish(connection)
+
+    monkeypatch.setattr(Connection, "_establish_connection", counted)
+    first, second = (due_reminder(cast.partner_a, key=f"pooled:{n}") for n in (1, 2))
+    assert services.publish(first.pk) and services.publish(second.pk)
+    assert len(opened) == 1  # one connection per process, not one per request
+
+    def broken(*args, **kwargs):
+        raise OperationalError("the broker went away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(deliver_reminder, "apply_async", broken)
+        assert services.publish(first.pk) is False  # left to the sweep
+    assert services.publish(second.pk)
+    assert len(opened) == 2  # the failed connection was not handed out again

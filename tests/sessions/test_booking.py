@@ -49,6 +49,15 @@ def test_it_refuses_a_clinician_overlap_in_another_room(cast):
         book(cast, PREP, local(cast, day, 9, 30), couple=cast.other_couple, where=room(cast, "Oak"))
 
 
+def test_a_clinician_overlap_names_the_appointment_holding_the_clinician(cast):
+    day = tomorrow(cast)
+    first = book(cast, PREP, local(cast, day, 9))
+    with pytest.raises(services.ConflictError) as error:
+        book(cast, PREP, local(cast, day, 9, 30), couple=cast.other_couple, where=room(cast, "Oak"))
+    assert error.value.conflicting == first
+    assert f"#{first.pk}" in str(error.value) and "in Cedar" in str(error.value)
+
+
 def test_it_refuses_a_couple_overlap_with_other_staff_and_room(cast):
     day = tomorrow(cast)
     book(cast, PREP, local(cast, day, 9))
@@ -93,6 +102,25 @@ def test_it_refuses_a_clinician_of_another_clinic(cast):
 def test_it_refuses_front_desk_as_the_clinician(cast):
     with pytest.raises(DomainError, match="not a clinician"):
         book(cast, PREP, local(cast, tomorrow(cast), 9), clinicians=[cast.front_desk])
+
+
+def test_checking_first_refuses_a_clinician_who_cannot_be_booked(cast):
+    with pytest.raises(DomainError, match="not a clinician of this clinic"):
+        services.appointment_check(
+            couple=cast.couple,
+            kind=PREP,
+            start=local(cast, tomorrow(cast), 9),
+            end=local(cast, tomorrow(cast), 10),
+            room=room(cast),
+            clinicians=[cast.clinician, cast.front_desk],
+        )
+
+
+def test_a_refused_clinician_leaves_no_booking(cast):
+    clinicians = [cast.clinician, cast.front_desk]
+    with pytest.raises(DomainError, match="not a clinician"):
+        book(cast, PREP, local(cast, tomorrow(cast), 9), clinicians=clinicians)
+    assert not Appointment.objects.exists()
 
 
 def test_rescheduling_checks_overlaps_but_not_against_itself(cast):
