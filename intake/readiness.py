@@ -6,6 +6,8 @@ in one place.
 """
 
 import datetime
+import functools
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Subquery
@@ -63,33 +65,141 @@ def screening_status(
 
     `settings`: the clinic's screening settings, when the caller has read them already.
     """
-    submitted, draft = _intake_versions(partner)
-    review = current_review(partner, on=on)
-    window = cssrs_window(partner, on=on, settings=settings)
-    screeners = _cssrs_in(partner, window)
-    latest = screeners[-1] if screeners else None
-    return ScreeningStatus(
-        partner=partner,
-        intake_submitted=submitted is not None,
-        review_cleared=review is not None,
-        review_conditions=review.conditions if review else "",
-        consent_current=has_current_consent(partner),
-        prescription=_prescription(partner, on=on, route=route),
-        cssrs_band=latest.band if latest else None,
-        cssrs_acknowledged=bool(latest and latest.acknowledged_at),
-        cssrs_blocker=cssrs_blocker(partner, screeners, window),
-        cssrs_window=window,
-        draft_absolute=draft_absolute(submitted, draft),
-    )
+    return ScreeningFacts([partner], settings=settings).status(partner, on=on, route=route)
 
 
-def _intake_versions(partner: Partner) -> tuple[IntakeForm | None, IntakeForm | None]:
-    """The submitted version in force and the open draft, in one query."""
-    forms = IntakeForm.objects.filter(
-        partner=partner, status__in=[IntakeForm.Status.SUBMITTED, IntakeForm.Status.DRAFT]
-    )
-    by_status = {form.status: form for form in forms}
-    return by_status.get(IntakeForm.Status.SUBMITTED), by_status.get(IntakeForm.Status.DRAFT)
+class ScreeningFacts:
+    """The screening rows of some partners of one couple, each kind read once (for all of
+    them, on first use), from which a partner's status on any day is worked out.
+
+    A page that shows screening in several places (the couple page's panels and its
+    readiness checklist, the portal's task lists) builds one and hands it to each, so the
+    same rows are not read once per partner and per panel. Build a new one after a write:
+    it keeps what it read.
+    """
+
+    def __init__(self, partners, *, settings: ScreeningSettings | None = None):
+        self.partners = list(partners)
+        if settings is not None:
+            self.settings = settings
+
+    @functools.cached_property
+    def settings(self) -> ScreeningSettings:
+        return ScreeningSettings.for_clinic(self.partners[0].couple.clinic_id)
+
+    @functools.cached_property
+    def _forms(self) -> dict[int, dict[str, IntakeForm]]:
+        """Each partner's submitted version in force and open draft, by status."""
+        found = defaultdict(dict)
+        statuses = [IntakeForm.Status.SUBMITTED, IntakeForm.Status.DRAFT]
+        for form in IntakeForm.objects.filter(partner__in=self.partners, status__in=statuses):
+            found[form.partner_id][form.status] = form
+        return found
+
+    @functools.cached_property
+    def _latest_reviews(self) -> dict[int, ContraindicationReview]:
+        """Each partner's latest review not invalidated by an amendment."""
+        found = {}
+        reviews = ContraindicationReview.objects.filter(
+            partner__in=self.partners, invalidated_at__isnull=True
+        ).select_related("intake")
+        for review in reviews.order_by("-signed_at"):
+            found.setdefault(review.partner_id, review)
+        return found
+
+    @functools.cached_property
+    def _consented(self) -> set[int]:
+        """Partners who signed the clinic's highest consent version."""
+        latest = ConsentText.objects.filter(clinic_id=self.partners[0].couple.clinic_id)
+        signed = Consent.objects.filter(
+            partner__in=self.partners,
+            consent_text_id=Subquery(latest.order_by("-version").values("pk")[:1]),
+        )
+        return set(signed.values_list("partner_id", flat=True))
+
+    @functools.cached_property
+    def _prescriptions(self) -> dict[int, list[Prescription]]:
+        """Each partner's active prescriptions, the one `_prescription` would pick first."""
+        found = defaultdict(list)
+        active = Prescription.objects.filter(
+            partner__in=self.partners, status=Prescription.Status.ACTIVE
+        )
+        for prescription in active.order_by("-valid_from", "-created_at"):
+            found[prescription.partner_id].append(prescription)
+        return found
+
+    @functools.cached_property
+    def _responses(self) -> dict[int, list[QuestionnaireResponse]]:
+        """Each partner's completed questionnaires (without their answers), oldest first."""
+        found = defaultdict(list)
+        responses = QuestionnaireResponse.objects.filter(partner__in=self.partners).defer("answers")
+        for response in responses.order_by("completed_at", "pk"):
+            found[response.partner_id].append(response)
+        return found
+
+    def submitted_intake(self, partner: Partner) -> IntakeForm | None:
+        return self._forms[partner.pk].get(IntakeForm.Status.SUBMITTED)
+
+    def draft_intake(self, partner: Partner) -> IntakeForm | None:
+        return self._forms[partner.pk].get(IntakeForm.Status.DRAFT)
+
+    def latest_review(self, partner: Partner) -> ContraindicationReview | None:
+        return self._latest_reviews.get(partner.pk)
+
+    def consent_current(self, partner: Partner) -> bool:
+        return partner.pk in self._consented
+
+    def prescription(self, partner: Partner, *, on: datetime.date, route: str | None):
+        """The active prescription `active_prescription` finds (any route if None)."""
+        return next(
+            (
+                rx
+                for rx in self._prescriptions[partner.pk]
+                if rx.valid_from <= on <= rx.valid_until and route in (None, rx.route)
+            ),
+            None,
+        )
+
+    def codes_done(self, partner: Partner) -> set[str]:
+        return {response.code for response in self._responses[partner.pk]}
+
+    def cssrs_window(self, on: datetime.date) -> tuple[datetime.date, datetime.date]:
+        """The first and last day a C-SSRS screener counts for a session on `on`: the
+        clinic's `cssrs_valid_days` before it, and the day itself."""
+        return on - datetime.timedelta(days=self.settings.cssrs_valid_days), on
+
+    def cssrs_in(self, partner: Partner, window) -> list[QuestionnaireResponse]:
+        """The partner's C-SSRS screeners completed in `window` (clinic days), oldest first."""
+        zone = partner.couple.clinic.zone
+        since = _start_of_day(window[0], zone)
+        until = _start_of_day(window[1] + datetime.timedelta(days=1), zone)
+        return [
+            response
+            for response in self._responses[partner.pk]
+            if response.code == QuestionnaireResponse.Code.CSSRS
+            and since <= response.completed_at < until
+        ]
+
+    def status(self, partner: Partner, *, on: datetime.date, route: str | None = None):
+        submitted, draft = self.submitted_intake(partner), self.draft_intake(partner)
+        latest = self.latest_review(partner)
+        review = latest if review_clears(latest, partner, on=on) else None
+        window = self.cssrs_window(on)
+        screeners = self.cssrs_in(partner, window)
+        last = screeners[-1] if screeners else None
+        return ScreeningStatus(
+            partner=partner,
+            intake_submitted=submitted is not None,
+            review_cleared=review is not None,
+            review_conditions=review.conditions if review else "",
+            consent_current=self.consent_current(partner),
+            prescription=self.prescription(partner, on=on, route=route),
+            cssrs_band=last.band if last else None,
+            cssrs_acknowledged=bool(last and last.acknowledged_at),
+            cssrs_blocker=cssrs_blocker(partner, screeners, window),
+            cssrs_window=window,
+            draft_absolute=draft_absolute(submitted, draft),
+        )
 
 
 def draft_absolute(submitted: IntakeForm | None, draft: IntakeForm | None) -> tuple[str, ...]:
@@ -108,20 +218,19 @@ def draft_absolute(submitted: IntakeForm | None, draft: IntakeForm | None) -> tu
 def active_prescription(
     partner: Partner, *, on: datetime.date, route: str
 ) -> "Prescription | None":
-    """The partner's active prescription for `route` on day `on` (the latest if several)."""
-    return _prescription(partner, on=on, route=route)
-
-
-def _prescription(partner: Partner, *, on: datetime.date, route: str | None):
-    found = Prescription.objects.filter(
-        partner=partner,
-        status=Prescription.Status.ACTIVE,
-        valid_from__lte=on,
-        valid_until__gte=on,
+    """The partner's active prescription for `route` on day `on` (the latest if several).
+    `ScreeningFacts.prescription` picks the same one among rows already read."""
+    return (
+        Prescription.objects.filter(
+            partner=partner,
+            status=Prescription.Status.ACTIVE,
+            route=route,
+            valid_from__lte=on,
+            valid_until__gte=on,
+        )
+        .order_by("-valid_from", "-created_at")
+        .first()
     )
-    if route is not None:
-        found = found.filter(route=route)
-    return found.order_by("-valid_from", "-created_at").first()
 
 
 def current_intake(partner: Partner) -> IntakeForm | None:
@@ -129,27 +238,10 @@ def current_intake(partner: Partner) -> IntakeForm | None:
     return IntakeForm.objects.submitted().filter(partner=partner).first()
 
 
-def latest_review(partner: Partner) -> ContraindicationReview | None:
-    """The partner's latest review not invalidated by an amendment (with its intake)."""
-    return (
-        ContraindicationReview.objects.filter(partner=partner, invalidated_at__isnull=True)
-        .select_related("intake")
-        .order_by("-signed_at")
-        .first()
-    )
-
-
-def current_review(partner: Partner, *, on: datetime.date) -> ContraindicationReview | None:
-    """The latest review if it clears the partner on `on`: signed, unexpired, on the
-    intake version in force and not invalidated. A later non-clearing review wins."""
-    latest = latest_review(partner)
-    return latest if review_clears(latest, partner, on=on) else None
-
-
 def review_clears(latest, partner: Partner, *, on: datetime.date) -> bool:
-    """Whether the partner's latest review (`latest_review`) clears them on `on`."""
+    """Whether the partner's latest review (not invalidated) clears them on `on`: signed,
+    unexpired, on the intake version in force. A later non-clearing review wins."""
     if latest is None or latest.decision not in CLEARED_DECISIONS:
-        return None
         return False
     if local_date(latest.signed_at, partner) > on or latest.expires_on < on:
         return False
@@ -158,46 +250,6 @@ def review_clears(latest, partner: Partner, *, on: datetime.date) -> bool:
 
 def current_consent_text(clinic_id: int) -> ConsentText | None:
     return ConsentText.objects.filter(clinic_id=clinic_id).order_by("-version").first()
-
-
-def has_current_consent(partner: Partner) -> bool:
-    """Signed the clinic's highest consent version (one query)."""
-    latest = ConsentText.objects.filter(clinic_id=partner.couple.clinic_id).order_by("-version")
-    return Consent.objects.filter(
-        partner=partner, consent_text_id=Subquery(latest.values("pk")[:1])
-    ).exists()
-
-
-def cssrs_window(
-    partner: Partner, *, on: datetime.date, settings: ScreeningSettings | None = None
-) -> tuple[datetime.date, datetime.date]:
-    """The first and last day a C-SSRS screener counts for a session on `on`: the clinic's
-    `cssrs_valid_days` before it, and the day itself."""
-    settings = settings or ScreeningSettings.for_clinic(partner.couple.clinic_id)
-    days = settings.cssrs_valid_days
-    return on - datetime.timedelta(days=days), on
-
-
-def current_cssrs(
-    partner: Partner, *, on: datetime.date, settings: ScreeningSettings | None = None
-) -> QuestionnaireResponse | None:
-    """The latest C-SSRS screener completed within the clinic's validity window before `on`."""
-    screeners = _cssrs_in(partner, cssrs_window(partner, on=on, settings=settings))
-    return screeners[-1] if screeners else None
-
-
-def _cssrs_in(partner: Partner, window) -> list[QuestionnaireResponse]:
-    """The partner's C-SSRS screeners completed in `window`, oldest first."""
-    zone = partner.couple.clinic.zone
-    first, last = window
-    return list(
-        QuestionnaireResponse.objects.filter(
-            partner=partner,
-            code=QuestionnaireResponse.Code.CSSRS,
-            completed_at__gte=_start_of_day(first, zone),
-            completed_at__lt=_start_of_day(last + datetime.timedelta(days=1), zone),
-        ).order_by("completed_at", "pk")
-    )
 
 
 def cssrs_blocker(partner: Partner, screeners: list[QuestionnaireResponse], window) -> str:

@@ -11,6 +11,7 @@ from intake.models import (
     ContraindicationReview,
     Couple,
     IntakeForm,
+    Invitation,
     Partner,
     Prescription,
     QuestionnaireResponse,
@@ -62,6 +63,7 @@ class PartnerScreeningSummary:
 
     partner: Partner
     invitation: str  # not invited / invited / invitation expired / account active
+    latest_invitation: Invitation | None  # of a partner without an account
     intake: str  # not started / draft / submitted
     questionnaires_done: int
     questionnaires_total: int
@@ -71,23 +73,48 @@ class PartnerScreeningSummary:
 
 def screening_summary(partner: Partner, *, settings=None) -> PartnerScreeningSummary:
     """`settings`: the clinic's screening settings, when the caller has read them already."""
-    today = timezone.localdate(timezone=partner.couple.clinic.zone)
-    due = questionnaires_due(partner, on=today, settings=settings)
-    return PartnerScreeningSummary(
-        partner=partner,
-        invitation=_invitation_status(partner),
-        intake=_intake_status(partner),
-        questionnaires_done=len(INSTRUMENT_CODES) - len(due),
-        questionnaires_total=len(INSTRUMENT_CODES),
-        consent_signed=readiness.has_current_consent(partner),
-        review=_review_status(partner, on=today),
-    )
+    facts = readiness.ScreeningFacts([partner], settings=settings)
+    return screening_summaries(facts)[0]
 
 
-def _invitation_status(partner: Partner) -> str:
-    if partner.user is not None and partner.user.has_usable_password():
+def screening_summaries(facts: readiness.ScreeningFacts) -> list[PartnerScreeningSummary]:
+    """The summary of each partner in `facts`, on the clinic's today."""
+    if not facts.partners:
+        return []
+    today = timezone.localdate(timezone=facts.partners[0].couple.clinic.zone)
+    invitations = _latest_invitations(facts.partners)
+    return [
+        PartnerScreeningSummary(
+            partner=partner,
+            invitation=_invitation_status(partner, invitations.get(partner.pk)),
+            latest_invitation=invitations.get(partner.pk),
+            intake=_intake_status(facts, partner),
+            questionnaires_done=len(INSTRUMENT_CODES)
+            - len(questionnaires_due(partner, on=today, facts=facts)),
+            questionnaires_total=len(INSTRUMENT_CODES),
+            consent_signed=facts.consent_current(partner),
+            review=_review_status(facts.latest_review(partner), partner, on=today),
+        )
+        for partner in facts.partners
+    ]
+
+
+def _has_account(partner: Partner) -> bool:
+    return partner.user is not None and partner.user.has_usable_password()
+
+
+def _latest_invitations(partners: list[Partner]) -> dict[int, Invitation]:
+    """The latest invitation of each partner who has no account yet (one query)."""
+    waiting = [p for p in partners if not _has_account(p)]
+    found = {}
+    for invitation in Invitation.objects.filter(partner__in=waiting).order_by("-created_at"):
+        found.setdefault(invitation.partner_id, invitation)
+    return found
+
+
+def _invitation_status(partner: Partner, latest: Invitation | None) -> str:
+    if _has_account(partner):
         return "account active"
-    latest = partner.invitations.first()
     if latest is None:
         return "not invited"
     status = latest.status_on(timezone.now())
@@ -96,17 +123,16 @@ def _invitation_status(partner: Partner) -> str:
     )
 
 
-def _intake_status(partner: Partner) -> str:
-    statuses = set(partner.intake_forms.values_list("status", flat=True))
-    if IntakeForm.Status.DRAFT in statuses and IntakeForm.Status.SUBMITTED in statuses:
+def _intake_status(facts: readiness.ScreeningFacts, partner: Partner) -> str:
+    submitted, draft = facts.submitted_intake(partner), facts.draft_intake(partner)
+    if submitted and draft:
         return "submitted, amendment in draft"
-    if IntakeForm.Status.SUBMITTED in statuses:
+    if submitted:
         return "submitted"
-    return "draft" if statuses else "not started"
+    return "draft" if draft else "not started"
 
 
-def _review_status(partner: Partner, *, on) -> str:
-    latest = readiness.latest_review(partner)
+def _review_status(latest, partner: Partner, *, on) -> str:
     if latest is None:
         return "not reviewed"
     if readiness.review_clears(latest, partner, on=on):
@@ -119,12 +145,17 @@ def _review_status(partner: Partner, *, on) -> str:
 INSTRUMENT_CODES = [code for code, _ in QuestionnaireResponse.Code.choices]
 
 
-def questionnaires_due(partner: Partner, *, on, settings=None) -> list[str]:
-    """Instruments never completed, plus the C-SSRS screener when none is within validity."""
-    done = set(partner.questionnaire_responses.values_list("code", flat=True).distinct())
+def questionnaires_due(
+    partner: Partner, *, on, settings=None, facts: readiness.ScreeningFacts | None = None
+) -> list[str]:
+    """Instruments never completed, plus the C-SSRS screener when none is within validity.
+
+    `facts`: the page's screening facts holding this partner, when it has them."""
+    facts = facts or readiness.ScreeningFacts([partner], settings=settings)
+    done = facts.codes_done(partner)
     due = [code for code in INSTRUMENT_CODES if code not in done]
     cssrs = QuestionnaireResponse.Code.CSSRS
-    if cssrs not in due and readiness.current_cssrs(partner, on=on, settings=settings) is None:
+    if cssrs not in due and not facts.cssrs_in(partner, facts.cssrs_window(on)):
         due.append(cssrs)
     return due
 

@@ -34,14 +34,22 @@ class VisibleAnswer:
     shared: bool
 
 
-def visible_answers(user, checkin: CheckIn) -> list[VisibleAnswer]:
-    """The answers of a check-in this user may read (the other partner: shared ones only)."""
+def visible_answers(user, checkin: CheckIn, *, may_read=None) -> list[VisibleAnswer]:
+    """The answers of a check-in this user may read (the other partner: shared ones only).
+
+    `may_read`: the page's `policy.checkin_answer_reader(user)`, when it lists several."""
+    may_read = may_read or policy.checkin_answer_reader(user)
     return [
         VisibleAnswer(label, getattr(checkin, field), getattr(checkin, flag))
         for field, flag, label in ANSWER_FIELDS
-        if policy.can_view_checkin_answer(user, checkin, flag)
-        and getattr(checkin, field) not in (None, "")
+        if may_read(checkin, flag) and getattr(checkin, field) not in (None, "")
     ]
+
+
+def answered_checkins(user, checkins) -> list[tuple[CheckIn, list[VisibleAnswer]]]:
+    """Each check-in with the answers this user may read of it."""
+    may_read = policy.checkin_answer_reader(user)
+    return [(checkin, visible_answers(user, checkin, may_read=may_read)) for checkin in checkins]
 
 
 def checkins_of_couple(couple) -> QuerySet[CheckIn]:
@@ -58,15 +66,26 @@ def open_checkins_of_partner(partner) -> QuerySet[CheckIn]:
 def shared_checkins_for_partner(user, partner) -> list[tuple[CheckIn, list[VisibleAnswer]]]:
     """Answered check-ins of the couple with what this partner may read of each."""
     answered = checkins_of_couple(partner.couple).exclude(answered_at=None).order_by("-due_at")
-    pairs = [(checkin, visible_answers(user, checkin)) for checkin in answered[:20]]
-    return [(checkin, answers) for checkin, answers in pairs if answers]
+    return [
+        (checkin, answers) for checkin, answers in answered_checkins(user, answered[:20]) if answers
+    ]
 
 
 def questionnaires_due_for(partner) -> list[QuestionnaireDue]:
     """Open due questionnaires of a partner, with `is_done` computed from their responses."""
-    dues = QuestionnaireDue.objects.filter(partner=partner, cancelled_at=None)
+    return questionnaires_due_of([partner])[partner.pk]
+
+
+def questionnaires_due_of(partners, *, most: int = 20) -> dict[int, list[QuestionnaireDue]]:
+    """The open due questionnaires (soonest `most`) of each of `partners`, in one query."""
+    dues = QuestionnaireDue.objects.filter(partner__in=partners, cancelled_at=None)
     dues = followups.with_completion(dues.filter(opens_at__lte=timezone.now()))
-    return [due for due in dues.order_by("due_at")[:20] if not due.is_done]
+    dues = dues.filter(is_done=False)
+    found = {partner.pk: [] for partner in partners}
+    for due in dues.order_by("due_at"):
+        if len(found[due.partner_id]) < most:
+            found[due.partner_id].append(due)
+    return found
 
 
 def notes_of_couple(couple) -> QuerySet[IntegrationNote]:

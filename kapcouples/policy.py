@@ -8,7 +8,7 @@ view that declares nothing.
 
 from collections.abc import Callable
 from functools import wraps
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -321,9 +321,22 @@ def can_answer_checkin(user, checkin) -> bool:
 
 def can_view_checkin_answer(user, checkin, share_flag: str) -> bool:
     """A check-in answer: its partner and the care team; the other partner once it is shared."""
-    if can_view_partner_private(user, checkin.partner):
-        return True
-    return getattr(checkin, share_flag) and is_partner_of_couple(user, checkin.partner.couple)
+    return checkin_answer_reader(user)(checkin, share_flag)
+
+
+def checkin_answer_reader(user) -> Callable[[Any, str], bool]:
+    """`can_view_checkin_answer` for the many answers of one page: whether the user may
+    read a partner's private answers is asked once per partner."""
+    private: dict[int, bool] = {}
+
+    def may_read(checkin, share_flag: str) -> bool:
+        if checkin.partner_id not in private:
+            private[checkin.partner_id] = can_view_partner_private(user, checkin.partner)
+        if private[checkin.partner_id]:
+            return True
+        return getattr(checkin, share_flag) and is_partner_of_couple(user, checkin.partner.couple)
+
+    return may_read
 
 
 def can_write_integration_note(user, couple) -> bool:

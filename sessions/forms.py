@@ -5,6 +5,7 @@ import datetime
 from crispy_forms.layout import Submit
 from django import forms
 
+from intake.models import Partner
 from kapcouples.forms import submit_helper
 from sessions import selectors
 from sessions.models import (
@@ -217,16 +218,49 @@ class RolesForm(forms.Form):
         self.helper = submit_helper("Save approach and roles")
 
 
+class _LoadedChoices(forms.models.ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.loaded:
+            yield self.choice(obj)
+
+    def __len__(self) -> int:
+        return len(self.field.loaded) + (self.field.empty_label is not None)
+
+
+class PartnerField(forms.ModelChoiceField):
+    """A choice among partners already loaded with the session (`loaded`): rendering and
+    validating it reads nothing, where a ModelChoiceField queries on every render (the
+    session record shows four such forms)."""
+
+    iterator = _LoadedChoices
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Partner.objects.none(), **kwargs)
+        self.loaded: list[Partner] = []
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        for partner in self.loaded:
+            if str(partner.pk) == str(value):
+                return partner
+        raise forms.ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+
+
 class PartnerChoiceMixin:
     def _partners(self, session, dosing_only: bool = False):
         partners = session.dosing_partners() if dosing_only else session.couple.partners.all()
         field = self.fields["partner"]
-        field.queryset = session.couple.partners.filter(pk__in=[p.pk for p in partners])
+        field.loaded = list(partners)
         field.label_from_instance = lambda p: p.full_name
 
 
 class VitalsForm(PartnerChoiceMixin, forms.Form):
-    partner = forms.ModelChoiceField(queryset=None, empty_label=None)
+    partner = PartnerField(empty_label=None)
     moment = forms.ChoiceField(choices=VitalSigns.Moment.choices)
     systolic = forms.IntegerField(min_value=50, max_value=300, label="Systolic (mmHg)")
     diastolic = forms.IntegerField(min_value=20, max_value=200, label="Diastolic (mmHg)")
@@ -249,7 +283,7 @@ class VitalsForm(PartnerChoiceMixin, forms.Form):
 
 
 class DoseForm(PartnerChoiceMixin, forms.Form):
-    partner = forms.ModelChoiceField(queryset=None, empty_label=None)
+    partner = PartnerField(empty_label=None)
     mg = forms.DecimalField(label="Dose (mg)", min_value=0.01, max_digits=6, decimal_places=2)
 
     def __init__(self, *args, session, **kwargs):
@@ -265,7 +299,7 @@ class AcknowledgeForm(forms.Form):
 
 
 class AdverseEventForm(PartnerChoiceMixin, forms.Form):
-    partner = forms.ModelChoiceField(queryset=None, empty_label=None)
+    partner = PartnerField(empty_label=None)
     kind = forms.ChoiceField(choices=AdverseEvent.Kind.choices)
     severity = forms.ChoiceField(choices=AdverseEvent.Severity.choices)
     action = forms.CharField(
@@ -279,10 +313,9 @@ class AdverseEventForm(PartnerChoiceMixin, forms.Form):
 
 
 class DischargeForm(PartnerChoiceMixin, forms.Form):
-    partner = forms.ModelChoiceField(queryset=None, empty_label=None)
-    escort_partner = forms.ModelChoiceField(
+    partner = PartnerField(empty_label=None)
+    escort_partner = PartnerField(
         label="Who takes them home",
-        queryset=None,
         required=False,
         empty_label="Another adult (details below)",
         help_text="Nobody drives themselves, and nobody who dosed today takes anyone home.",
@@ -302,7 +335,7 @@ class DischargeForm(PartnerChoiceMixin, forms.Form):
         super().__init__(*args, prefix="discharge", **kwargs)
         self._partners(session, dosing_only=True)
         escort = self.fields["escort_partner"]
-        escort.queryset = session.couple.partners.all()
+        escort.loaded = list(session.couple.partners.all())
         escort.label_from_instance = lambda p: f"{p.full_name} (the other partner)"
         self.helper = submit_helper("Discharge")
 

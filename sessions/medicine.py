@@ -303,15 +303,18 @@ def dose_blockers(
     plan: TreatmentPlan | None,
     record: rules.PartnerRecord,
     protocol: ProtocolSettings | None = None,
+    screening_facts: screening.ScreeningFacts | None = None,
 ) -> list[str]:
-    """Everything that forbids a dose to `partner` at `at`, as it stands at that moment."""
+    """Everything that forbids a dose to `partner` at `at`, as it stands at that moment.
+
+    `screening_facts`: a page's facts of the couple's partners (a dose reads its own)."""
     if session.role_of(partner) != "dosing":
         return [f"{partner.first_name} is the {session.role_of(partner)} and does not dose."]
     zone = session.couple.clinic.zone
     protocol = protocol or protocol_for(session.couple.clinic_id)
     problems = rules.dose_reading_blockers(partner.first_name, record, protocol, at, zone)
     problems += _plan_problems(session, plan, partner)
-    problems += dose_screening_problems(session, partner, at)
+    problems += dose_screening_problems(session, partner, at, facts=screening_facts)
     return problems
 
 
@@ -324,11 +327,16 @@ def _plan_problems(session, plan, partner) -> list[str]:
 
 
 def dose_screening_problems(
-    session: MedicineSession, partner: Partner, at: datetime.datetime
+    session: MedicineSession,
+    partner: Partner,
+    at: datetime.datetime,
+    *,
+    facts: screening.ScreeningFacts | None = None,
 ) -> list[str]:
     """Screening on the day of the dose (clinic zone): prescription, review, consent, C-SSRS."""
     on = at.astimezone(session.couple.clinic.zone).date()
-    status = screening.screening_status(partner, on=on, route=session.route)
+    facts = facts or screening.ScreeningFacts([partner])
+    status = facts.status(partner, on=on, route=session.route)
     return screening_problems(
         partner.first_name, status, session.get_route_display().lower(), on, purpose=START
     )
@@ -340,6 +348,13 @@ def dose_cap_for(
     """(cap in mg, share %, prescription) on the day of `at`, or None without a prescription."""
     on = at.astimezone(session.couple.clinic.zone).date()
     prescription = screening.active_prescription(partner, on=on, route=session.route)
+    return dose_cap_with(session, partner, plan, prescription)
+
+
+def dose_cap_with(
+    session: MedicineSession, partner: Partner, plan, prescription
+) -> tuple[Decimal, int, object] | None:
+    """`dose_cap_for` with the active prescription the caller has read already."""
     if prescription is None:
         return None
     share = rules.effective_share_percent(session, plan, partner.pk)

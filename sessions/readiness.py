@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from django.db.models import F, Q
 from django.utils import timezone
 
-from intake import readiness as screening
-from intake.models import Couple, Partner, ScreeningSettings
+from intake.models import Couple, Partner
+from intake.readiness import ScreeningFacts
 from sessions.models import (
     Appointment,
     Approach,
@@ -109,12 +109,14 @@ def readiness_check(
     appointment: Appointment | None = None,
     arrangement: Arrangement | None = None,
     at: datetime.datetime | None = None,
+    screening: ScreeningFacts | None = None,
 ) -> Readiness:
     """Every readiness item for a medicine session of `couple` starting at `start`.
 
     `appointment` is the medicine appointment itself once it exists (left out of counts).
     `at` is the moment screening is judged on when it is not the booked start (a session
-    started a day late is judged on the day it starts).
+    started a day late is judged on the day it starts). `screening`: the page's facts of
+    the couple's partners, when it has read them (a service reads its own, fresh).
     """
     plan = TreatmentPlan.objects.filter(couple=couple).first()
     if arrangement is None and plan is not None:
@@ -125,11 +127,11 @@ def readiness_check(
     earlier = [h for h in history if h.kind == MEDICINE and h.is_active and h.start < start]
     previous = earlier[-1] if earlier else None
     partners = list(couple.partners.all())
-    settings = ScreeningSettings.for_clinic(couple.clinic_id)
+    facts = screening or ScreeningFacts(partners)
     items = [
         _item_plan(plan, history),
-        _item_dosing_partners(partners, arrangement, on, purpose, settings),
-        _item_support_partner(partners, arrangement, on, settings),
+        _item_dosing_partners(partners, arrangement, on, purpose, facts),
+        _item_support_partner(partners, arrangement, on, facts),
         _item_preparation(protocol, history, start, previous, purpose),
         _item_integration(couple, history, start, previous),
         _item_session_count(protocol, plan, history),
@@ -176,16 +178,14 @@ def dosing_partners(partners: list[Partner], arrangement: Arrangement | None) ->
     return partners
 
 
-def _item_dosing_partners(partners, arrangement, on, purpose, settings) -> ReadinessItem:
+def _item_dosing_partners(partners, arrangement, on, purpose, facts) -> ReadinessItem:
     item = ReadinessItem(2, "Screening complete for every dosing partner", clinical=True)
     if arrangement is None:
         item.problems.append("The plan does not say who doses yet.")
         return item
     route_label = Route(arrangement.route).label.lower()
     for partner in dosing_partners(partners, arrangement):
-        status = screening.screening_status(
-            partner, on=on, route=arrangement.route, settings=settings
-        )
+        status = facts.status(partner, on=on, route=arrangement.route)
         item.problems.extend(
             screening_problems(partner.first_name, status, route_label, on, purpose=purpose)
         )
@@ -233,7 +233,7 @@ def _cssrs_note(name: str, status) -> str:
     return f"{name}: C-SSRS screener done in its window ({window})."
 
 
-def _item_support_partner(partners, arrangement, on, settings) -> ReadinessItem:
+def _item_support_partner(partners, arrangement, on, facts) -> ReadinessItem:
     item = ReadinessItem(3, "Non-dosing partner ready (solo sessions)", clinical=True)
     if arrangement is None or arrangement.approach != Approach.SOLO:
         item.applies = False
@@ -241,7 +241,7 @@ def _item_support_partner(partners, arrangement, on, settings) -> ReadinessItem:
     for partner in partners:
         if partner.pk == arrangement.dosing_partner_id:
             continue
-        status = screening.screening_status(partner, on=on, settings=settings)
+        status = facts.status(partner, on=on)
         if not status.intake_submitted:
             item.problems.append(f"{partner.first_name} has not submitted the intake form.")
         if not status.consent_current:

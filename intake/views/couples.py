@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_POST
 from intake import services
 from intake.forms import AcceptInvitationForm, EnrolCoupleForm, PartnerContactForm
 from intake.models import Invitation, Partner
+from intake.readiness import ScreeningFacts
 from intake.views.common import get_couple_for_staff, get_partner_private
 from kapcouples import audit, policy, session_lifetime
 from kapcouples.models import User
@@ -20,7 +22,17 @@ def couple_detail(request: HttpRequest, couple_id: int) -> HttpResponse:
     clinical = policy.can_view_clinical(request.user, couple)
     if clinical:
         audit.record_read(request, couple, clinic_id=couple.clinic_id)
-    context = {"couple": couple, "partners": couple.partners.all(), "show_clinical": clinical}
+    # Every panel reads the partners from here, and their screening from one ScreeningFacts.
+    prefetch_related_objects(
+        [couple], Prefetch("partners", queryset=Partner.objects.select_related("user"))
+    )
+    partners = list(couple.partners.all())
+    context = {
+        "couple": couple,
+        "partners": partners,
+        "show_clinical": clinical,
+        "screening": ScreeningFacts(partners),
+    }
     return render(request, "intake/couple_detail.html", context)
 
 

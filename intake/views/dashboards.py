@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from intake import selectors
+from intake.readiness import ScreeningFacts
 from kapcouples import policy
 
 PAGE_SIZE = 25
@@ -35,4 +36,5 @@ def desk_dashboard(request: HttpRequest) -> HttpResponse:
 def portal(request: HttpRequest) -> HttpResponse:
     partner = selectors.partner_of_user(request.user)
     others = [p for p in partner.couple.partners.all() if p.pk != partner.pk]
-    return render(request, "dashboards/portal.html", {"partner": partner, "other": others[:1]})
+    context = {"partner": partner, "other": others[:1], "screening": ScreeningFacts([partner])}
+    return render(request, "dashboards/portal.html", context)

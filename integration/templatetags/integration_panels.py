@@ -20,15 +20,17 @@ def questionnaire_url(partner, code: str) -> str | None:
 
 
 @register.inclusion_tag("integration/panels/portal.html", takes_context=True)
-def integration_portal_panel(context, partner):
-    """The partner's check-ins and due questionnaires on their portal."""
+def integration_portal_panel(context, partner, screening=None):
+    """The partner's check-ins and due questionnaires on their portal.
+
+    `screening`: the page's intake `ScreeningFacts` holding this partner, when it has them."""
     user = context["request"].user
     if not policy.can_view_partner_private(user, partner):
         return {"visible": False}
     # Instruments never answered are already on intake's task list above this panel.
     today = timezone.localdate(timezone=partner.couple.clinic.zone)
-    screening = set(intake_selectors.questionnaires_due(partner, on=today))
-    dues = [due for due in selectors.questionnaires_due_for(partner) if due.code not in screening]
+    listed = set(intake_selectors.questionnaires_due(partner, on=today, facts=screening))
+    dues = [due for due in selectors.questionnaires_due_for(partner) if due.code not in listed]
     return {
         "visible": True,
         "partner": partner,
@@ -46,15 +48,14 @@ def integration_couple_panel(context, couple):
     if not policy.can_view_clinical(user, couple):
         return {"visible": False}
     checkins = selectors.checkins_of_couple(couple).exclude(answered_at=None).order_by("-due_at")
+    partners = list(couple.partners.all())
+    dues = selectors.questionnaires_due_of(partners)
     return {
         "visible": True,
         "couple": couple,
-        "checkins": [(c, selectors.visible_answers(user, c)) for c in checkins[:20]],
+        "checkins": selectors.answered_checkins(user, checkins[:20]),
         "notes": selectors.notes_of_couple(couple),
         "unwritten": selectors.integration_appointments_without_note(couple),
         "alerts": selectors.open_alerts_of_couple(couple),
-        "dues": [
-            (partner, selectors.questionnaires_due_for(partner))
-            for partner in couple.partners.all()
-        ],
+        "dues": [(partner, dues[partner.pk]) for partner in partners],
     }

@@ -16,10 +16,10 @@ class Phase:
 
 
 def appointments_for_couple(couple: Couple) -> QuerySet[Appointment]:
+    """Newest first, with the room and the medicine-session record (not the clinicians)."""
     return (
         Appointment.objects.filter(couple=couple)
         .select_related("room", "medicine_record")
-        .prefetch_related("clinician_slots__clinician")
         .order_by("-start")
     )
 

@@ -7,11 +7,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from intake.models import Partner, Prescription
+from intake.readiness import ScreeningFacts
 from kapcouples import policy
 from kapcouples.models import User
 from sessions import rules
 from sessions.models import (
+    AdverseEvent,
     Appointment,
+    Approach,
     Discharge,
     DoseAdministration,
     MedicineSession,
@@ -26,14 +29,19 @@ if TYPE_CHECKING:
 
 
 def medicine_session_for_record(session_id: int) -> MedicineSession | None:
-    return (
-        MedicineSession.objects.select_related(
-            "appointment__room", "couple__clinic", "dosing_partner"
-        )
-        .prefetch_related("couple__partners")
-        .filter(pk=session_id)
-        .first()
-    )
+    """The session with what its record reads once: the appointment and room, the clinic and
+    its protocol settings, the couple's treatment plan and both partners."""
+    found = MedicineSession.objects.select_related(
+        "appointment__room", "couple__clinic__protocol", "couple__treatment_plan"
+    ).prefetch_related("couple__partners")
+    try:
+        session = found.get(pk=session_id)  # no ORDER BY to compile, unlike first()
+    except MedicineSession.DoesNotExist:
+        return None
+    for partner in session.couple.partners.all():
+        if partner.pk == session.dosing_partner_id:
+            session.dosing_partner = partner
+    return session
 
 
 @dataclass
@@ -96,6 +104,8 @@ class SessionSheet:
     readings: list[ReadingRow]
     doses: list[DoseAdministration]
     discharges: list[Discharge]
+    events: list[AdverseEvent]
+    reversed_suggestion: str
     start_readiness: "Readiness | None"
     may_record: bool
     may_sign_off: bool
@@ -116,21 +126,24 @@ class SessionSheet:
 
 def session_sheet(session: MedicineSession, user: User, now: datetime.datetime) -> SessionSheet:
     from sessions import medicine  # medicine imports this module's neighbours
-    from sessions.readiness import START, readiness_check
 
-    plan = medicine.current_plan(session)
-    protocol = protocol_for(session.couple.clinic_id)
+    plan = _plan_of(session)
+    protocol = _protocol_of(session)
+    couple_partners = list(session.couple.partners.all())
     may_sign_off = policy.can_sign_off_vitals(user, session.couple)
-    all_readings = list(session.vitals.select_related("partner", "acknowledged_by"))
-    doses = list(session.doses.select_related("partner", "given_by"))
-    discharges = list(session.discharges.select_related("partner", "bp_signed_off_by"))
+    all_readings = _with_partners(session.vitals.select_related("acknowledged_by"), couple_partners)
+    doses = _with_partners(session.doses.select_related("given_by"), couple_partners)
+    discharges = _with_partners(
+        session.discharges.select_related("bp_signed_off_by"), couple_partners
+    )
     records = medicine.partner_records(
         session, readings=all_readings, doses=doses, discharges=discharges
     )
+    facts = ScreeningFacts(couple_partners)
     left = {d.partner_id: d for d in discharges}
     partners = [
-        _partner_sheet(session, partner, plan, protocol, now, records[partner.pk], left)
-        for partner in session.couple.partners.all()
+        _partner_sheet(session, partner, plan, protocol, now, records[partner.pk], left, facts)
+        for partner in couple_partners
     ]
     readings = [
         ReadingRow(
@@ -142,16 +155,6 @@ def session_sheet(session: MedicineSession, user: User, now: datetime.datetime) 
         )
         for r in all_readings
     ]
-    start_readiness = None
-    if session.status == MedicineSession.Status.PLANNED:
-        start_readiness = readiness_check(
-            couple=session.couple,
-            start=session.appointment.start,
-            purpose=START,
-            appointment=session.appointment,
-            arrangement=medicine.arrangement_of(session),
-            at=max(now, session.appointment.start),
-        )
     return SessionSheet(
         session=session,
         plan=plan,
@@ -160,7 +163,9 @@ def session_sheet(session: MedicineSession, user: User, now: datetime.datetime) 
         readings=readings,
         doses=doses,
         discharges=discharges,
-        start_readiness=start_readiness,
+        events=_with_partners(session.adverse_events.all(), couple_partners),
+        reversed_suggestion=_reversed_suggestion(session, facts),
+        start_readiness=_start_readiness(session, now, facts),
         may_record=policy.can_record_session(user, session.couple),
         may_sign_off=may_sign_off,
         may_change_roles=policy.can_edit_plan(user, session.couple)
@@ -168,7 +173,69 @@ def session_sheet(session: MedicineSession, user: User, now: datetime.datetime) 
     )
 
 
-def _partner_sheet(session, partner, plan, protocol, now, record, discharges) -> PartnerSheet:
+def _plan_of(session: MedicineSession) -> TreatmentPlan | None:
+    """The couple's plan (the row `medicine.current_plan` reads), loaded with the session."""
+    try:
+        return session.couple.treatment_plan
+    except TreatmentPlan.DoesNotExist:
+        return None
+
+
+def _protocol_of(session: MedicineSession) -> ProtocolSettings:
+    clinic = session.couple.clinic
+    try:
+        return clinic.protocol
+    except ProtocolSettings.DoesNotExist:
+        return protocol_for(clinic.pk)  # creates the settings with their defaults
+
+
+def _with_partners(rows, partners: list[Partner]) -> list:
+    """The rows with their partner taken from the couple's loaded partners, not re-read."""
+    by_id = {partner.pk: partner for partner in partners}
+    rows = list(rows)
+    for row in rows:
+        if row.partner_id in by_id:
+            row.partner = by_id[row.partner_id]
+    return rows
+
+
+def _reversed_suggestion(session: MedicineSession, facts: ScreeningFacts) -> str:
+    """For a solo session where both partners hold prescriptions: roles reversed later."""
+    if session.approach != Approach.SOLO:
+        return ""
+    day = session.appointment.start.astimezone(session.couple.clinic.zone).date()
+    other = [p for p in session.couple.partners.all() if p.pk != session.dosing_partner_id]
+    if other and facts.prescription(other[0], on=day, route=session.route):
+        return (
+            f"Both partners hold prescriptions: consider a later solo session with the roles "
+            f"reversed ({other[0].first_name} doses, {session.dosing_partner.first_name} is the "
+            f"{session.get_support_role_display().lower()})."
+        )
+    return ""
+
+
+def _start_readiness(
+    session: MedicineSession, now: datetime.datetime, facts: ScreeningFacts
+) -> "Readiness | None":
+    from sessions import medicine
+    from sessions.readiness import START, readiness_check
+
+    if session.status != MedicineSession.Status.PLANNED:
+        return None
+    return readiness_check(
+        couple=session.couple,
+        start=session.appointment.start,
+        purpose=START,
+        appointment=session.appointment,
+        arrangement=medicine.arrangement_of(session),
+        at=max(now, session.appointment.start),
+        screening=facts,
+    )
+
+
+def _partner_sheet(
+    session, partner, plan, protocol, now, record, discharges, facts
+) -> PartnerSheet:
     from sessions import medicine
 
     sheet = PartnerSheet(partner=partner, role=session.role_of(partner))
@@ -176,15 +243,16 @@ def _partner_sheet(session, partner, plan, protocol, now, record, discharges) ->
         return sheet
     sheet.discharged = discharges.get(partner.pk)
     sheet.given_mg = sum((d.mg for d in record.doses), Decimal("0"))
-    found = medicine.dose_cap_for(session, partner, now, plan)
+    day = now.astimezone(session.couple.clinic.zone).date()
+    prescription = facts.prescription(partner, on=day, route=session.route)
+    found = medicine.dose_cap_with(session, partner, plan, prescription)
     if found is not None:
         sheet.cap_mg, sheet.share_percent, sheet.prescription = found
-        day = now.astimezone(session.couple.clinic.zone).date()
         sheet.prescription_status = sheet.prescription.display_status(day)
     if session.status != MedicineSession.Status.IN_PROGRESS:
         return sheet
     sheet.dose_blockers = medicine.dose_blockers(
-        session, partner, now, plan=plan, record=record, protocol=protocol
+        session, partner, now, plan=plan, record=record, protocol=protocol, screening_facts=facts
     )
     zone = session.couple.clinic.zone
     if record.doses and sheet.discharged is None:

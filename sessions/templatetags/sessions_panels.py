@@ -30,10 +30,11 @@ def sessions_portal_panel(context, partner):
 
 
 @register.inclusion_tag("sessions/panels/couple.html", takes_context=True)
-def sessions_couple_panel(context, couple):
+def sessions_couple_panel(context, couple, screening=None):
     """Plan, phase, readiness checklist and appointments on the couple page.
 
     Front desk sees times, statuses and the checklist's titles; details are for the care team.
+    `screening`: the page's `ScreeningFacts` of the couple's partners, when it has them.
     """
     request = context["request"]
     user = request.user
@@ -44,6 +45,7 @@ def sessions_couple_panel(context, couple):
         couple=couple,
         start=upcoming.start if upcoming else timezone.now(),
         appointment=upcoming,
+        screening=screening,
     )
     return {
         "visible": True,

@@ -6,7 +6,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from intake import readiness as screening
 from kapcouples import audit, policy
 from kapcouples.services import DomainError
 from sessions import medicine, selectors
@@ -19,7 +18,7 @@ from sessions.forms import (
     RolesForm,
     VitalsForm,
 )
-from sessions.models import Approach, MedicineSession, VitalSigns
+from sessions.models import MedicineSession, VitalSigns
 from sessions.views.common import get_session_for_care
 
 FORMS = {
@@ -42,35 +41,25 @@ def session_record(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 def _render(request, session, *, bound: dict | None = None, status: int = 200) -> HttpResponse:
-    forms = {name: cls(session=session) for name, cls in FORMS.items()} | (bound or {})
     sheet = selectors.session_sheet(session, request.user, timezone.now())
     context = {
         "session": session,
         "sheet": sheet,
         "appointment": session.appointment,
         "partners": list(session.couple.partners.all()),
-        "events": session.adverse_events.select_related("partner"),
-        "reversed": _reversed_suggestion(session),
-        "forms": forms,
-        "end_early_form": (bound or {}).get("early") or EndEarlyForm(),
+        "forms": _record_forms(session, sheet, bound or {}),
         "zone": session.couple.clinic.timezone,
     }
     return render(request, "sessions/session_record.html", context, status=status)
 
 
-def _reversed_suggestion(session) -> str:
-    """For a solo session where both partners hold prescriptions: roles reversed later."""
-    if session.approach != Approach.SOLO:
-        return ""
-    day = session.appointment.start.astimezone(session.couple.clinic.zone).date()
-    other = [p for p in session.couple.partners.all() if p.pk != session.dosing_partner_id]
-    if other and screening.active_prescription(other[0], on=day, route=session.route):
-        return (
-            f"Both partners hold prescriptions: consider a later solo session with the roles "
-            f"reversed ({other[0].first_name} doses, {session.dosing_partner.first_name} is the "
-            f"{session.get_support_role_display().lower()})."
-        )
-    return ""
+def _record_forms(session, sheet, bound: dict) -> dict:
+    """The recording forms, built only when the page shows them: a session in progress, to
+    someone who may record (building them costs a millisecond or two per request)."""
+    if not (sheet.in_progress and sheet.may_record):
+        return {}
+    forms = {name: cls(session=session) for name, cls in FORMS.items()}
+    return forms | {"early": EndEarlyForm()} | bound
 
 
 def _post(request, session_id, name, action) -> HttpResponse:

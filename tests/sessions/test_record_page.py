@@ -1,10 +1,14 @@
 """The session record page reads one sheet built from the rules the services enforce."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from sessions.models import Approach, Discharge, VitalSigns
+from intake.models import Prescription
+from sessions.models import AdverseEvent, Approach, Discharge, MedicineSession, VitalSigns
+from tests.intake.factories import PrescriptionFactory
 from tests.sessions.factories import started_session
 from tests.sessions.record_helpers import dosed_session, minutes, readings_for_discharge, vitals
 
@@ -87,3 +91,46 @@ def test_wrong_people_cannot_record_a_discharge_through_the_page(cast, client_fo
     assert response.status_code in (403, 404)
     assert not Discharge.objects.exists()
     assert VitalSigns.objects.count() == 1
+
+
+def test_a_solo_session_suggests_reversed_roles_when_the_sitter_holds_a_prescription(
+    cast, client_for
+):
+    session = started_session(cast, Approach.SOLO)
+    page = client_for(cast.clinician).get(_record(session)).content.decode()
+    assert "roles reversed (Bobbie doses, Alexa is the sitter)" in page
+    Prescription.objects.filter(partner=cast.partner_b).update(status="cancelled")
+    page = client_for(cast.clinician).get(_record(session)).content.decode()
+    assert "roles reversed" not in page
+
+
+def test_the_cap_follows_the_latest_active_prescription_of_each_partner(cast, client_for):
+    session = started_session(cast, Approach.DUAL_HALF)
+    today = timezone.localdate(timezone=cast.clinic.zone)
+    PrescriptionFactory(partner=cast.partner_b, single_dose_mg=Decimal("90"), valid_from=today)
+    page = client_for(cast.clinician).get(_record(session)).content.decode()
+    assert "Alexa: prescribed 100.00 mg" in page
+    assert "Bobbie: prescribed 90.00 mg" in page
+    assert "limit today <strong>45.00 mg</strong>" in page
+
+
+def test_a_finished_sessions_record_reads_everything_in_a_few_queries(
+    cast, client_for, django_assert_max_num_queries
+):
+    session, _ = dosed_session(cast)
+    AdverseEvent.objects.create(
+        medicine_session=session,
+        partner=cast.partner_a,
+        kind=AdverseEvent.Kind.NAUSEA,
+        severity=AdverseEvent.Severity.MILD,
+        action="Rested.",
+        occurred_at=timezone.now(),
+        recorded_by=cast.clinician,
+    )
+    MedicineSession.objects.filter(pk=session.pk).update(status=MedicineSession.Status.COMPLETED)
+    client = client_for(cast.clinician)
+    client.get(_record(session))  # the first request settles sessions and settings rows
+    with django_assert_max_num_queries(11):
+        page = client.get(_record(session)).content.decode()
+    assert "Alexa · <strong>80.00 mg</strong>" in page
+    assert "Alexa · Nausea" in page
