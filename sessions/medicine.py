@@ -342,19 +342,11 @@ def dose_screening_problems(
     )
 
 
-def dose_cap_for(
-    session: MedicineSession, partner: Partner, at: datetime.datetime, plan
-) -> tuple[Decimal, int, object] | None:
-    """(cap in mg, share %, prescription) on the day of `at`, or None without a prescription."""
-    on = at.astimezone(session.couple.clinic.zone).date()
-    prescription = screening.active_prescription(partner, on=on, route=session.route)
-    return dose_cap_with(session, partner, plan, prescription)
-
-
 def dose_cap_with(
     session: MedicineSession, partner: Partner, plan, prescription
 ) -> tuple[Decimal, int, object] | None:
-    """`dose_cap_for` with the active prescription the caller has read already."""
+    """(cap in mg, share %, prescription) for `partner` under `prescription` (their active
+    one on the dose's day), or None without a prescription."""
     if prescription is None:
         return None
     share = rules.effective_share_percent(session, plan, partner.pk)
@@ -383,10 +375,13 @@ def dose_record(
         raise DomainError("Enter the dose in mg (more than 0).")
     plan = current_plan(session)
     record = partner_record(session, partner)
-    problems = dose_blockers(session, partner, at, plan=plan, record=record)
+    facts = screening.ScreeningFacts([partner])  # read now, inside the lock
+    problems = dose_blockers(session, partner, at, plan=plan, record=record, screening_facts=facts)
     if problems:
         raise DomainError("No dose: " + " ".join(problems))
-    cap, share, prescription = dose_cap_for(session, partner, at, plan)
+    day = at.astimezone(session.couple.clinic.zone).date()
+    prescription = facts.prescription(partner, on=day, route=session.route)
+    cap, share, prescription = dose_cap_with(session, partner, plan, prescription)
     _check_cap(session, partner, mg, record, cap, share, prescription.single_dose_mg)
     dose = DoseAdministration(
         medicine_session=session,
