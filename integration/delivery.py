@@ -116,8 +116,13 @@ def reminder_deliver(*, reminder_id: int) -> Reminder | None:
     Safe to run twice and alongside the sweep: whoever holds the row lock sends it,
     the other skips it, and a sent row is never pending again.
     """
-    handled = _deliver(size=1, ids=[reminder_id]).handled
+    handled = reminders_deliver(reminder_ids=[reminder_id])
     return handled[0] if handled else None  # sent, cancelled, not due, or another has it
+
+
+def reminders_deliver(*, reminder_ids: list[int]) -> list[Reminder]:
+    """`reminder_deliver` for the reminders one event published together, in one claim."""
+    return _deliver(size=len(reminder_ids), ids=reminder_ids).handled
 
 
 def _deliver(

@@ -191,14 +191,15 @@ def publish_many_on_commit(reminder_ids: list[int]) -> None:
 
 
 def publish(*reminder_ids: int) -> bool:
-    """Hand reminders to a worker now, over one pooled broker connection (connected once
-    per process, not once per request); on any broker trouble leave them to the sweep."""
-    from integration.tasks import deliver_reminder  # tasks import this package
+    """Hand reminders to a worker now, as one message over a pooled broker connection
+    (connected once per process, not once per request); on any broker trouble leave them
+    to the sweep."""
+    from integration.tasks import deliver_reminders  # tasks import this package
     from kapcouples.celery import app
 
     try:
         with app.pool.acquire(block=True, timeout=BROKER_POOL_WAIT_SECONDS) as connection:
-            _publish_over(connection, deliver_reminder, reminder_ids)
+            _publish_over(connection, deliver_reminders, list(reminder_ids))
     except Exception:  # the broker's errors vary by transport; any of them means "later"
         logger.warning("could not publish reminders %s; the sweep will send them", reminder_ids)
         return False
@@ -211,8 +212,7 @@ def _publish_over(connection, task, reminder_ids) -> None:
         # broker costs at most a couple of seconds, never a hung request.
         connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0)
         producer = connection.Producer(auto_declare=False)
-        for reminder_id in reminder_ids:
-            task.apply_async(args=[reminder_id], retry=False, producer=producer)
+        task.apply_async(args=[reminder_ids], retry=False, producer=producer)
     except Exception:
         connection.collect()  # not back into the pool half-broken: the next use reconnects
         raise

@@ -21,6 +21,7 @@ from integration.checks import CHECKS as STILL_WANTED_CHECKS
 from integration.delivery import deliver_batch as deliver_batch
 from integration.delivery import drainers_for_backlog as drainers_for_backlog
 from integration.delivery import reminder_deliver as reminder_deliver
+from integration.delivery import reminders_deliver as reminders_deliver
 from integration.delivery import reminders_deliver_due as reminders_deliver_due
 from integration.delivery import reminders_drain as reminders_drain
 from integration.delivery import retry_delay as retry_delay
@@ -61,6 +62,7 @@ __all__ = [
     "reminder_deliver",
     "reminder_schedule",
     "reminders_cancel_about",
+    "reminders_deliver",
     "reminders_deliver_due",
     "reminders_drain",
     "reminders_move_about",

@@ -18,8 +18,16 @@ DELIVERY_LIMITS = {
 
 @shared_task(name="integration.tasks.deliver_reminder", **DELIVERY_LIMITS)
 def deliver_reminder(reminder_id: int) -> None:
-    """Send one reminder published when its event committed (skips it if already handled)."""
+    """Send one reminder (skips it if already handled): messages queued by earlier releases,
+    and the delivery tests' workers; new events publish `deliver_reminders`."""
     services.reminder_deliver(reminder_id=reminder_id)
+
+
+@shared_task(name="integration.tasks.deliver_reminders", **DELIVERY_LIMITS)
+def deliver_reminders(reminder_ids: list[int]) -> None:
+    """Send the reminders one committed event published together (skips those already
+    handled; a failure is recorded on its reminder and retried by the sweep)."""
+    services.reminders_deliver(reminder_ids=reminder_ids)
 
 
 @shared_task(name="integration.tasks.deliver_due_reminders", **DELIVERY_LIMITS)

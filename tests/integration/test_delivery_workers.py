@@ -6,6 +6,7 @@ import uuid
 from collections import Counter
 
 import pytest
+from django.conf import settings
 
 from integration import services
 from integration.models import Reminder
@@ -76,3 +77,29 @@ def test_a_dead_broker_does_not_hold_up_the_event_and_the_sweep_sends_later(
     assert services.reminders_deliver_due() == 1
     assert services.reminders_deliver_due() == 0
     assert len(mailoutbox) == 1
+
+
+@pytest.mark.worker
+def test_reminders_published_together_reach_a_real_worker_as_one_message(
+    transactional_db, cast, tmp_path
+):
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    reminders = [due_reminder(cast.partner_a, key=f"event-{n}") for n in range(3)]
+    # The worker listens where this process publishes (the suite's own queue).
+    env = {
+        "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        "EMAIL_URL": f"filemail:///{mail_dir}",
+    }
+    with celery_worker(tmp_path, extra_env=env):
+        assert services.publish(*(r.pk for r in reminders))
+        assert services.publish(reminders[0].pk)  # again: it is sent once all the same
+        finished = wait_for(
+            lambda: not Reminder.objects.filter(status=Reminder.Status.PENDING).exists(),
+            timeout=60,
+        )
+        time.sleep(1)
+    log = (tmp_path / "worker.log").read_text()
+    assert finished, log[-3000:]
+    assert delivered_ids(mail_dir) == Counter(str(r.pk) for r in reminders)
+    assert log.count("integration.tasks.deliver_reminders[") >= 2

@@ -146,7 +146,7 @@ def test_publishing_reuses_one_broker_connection_and_drops_it_after_a_failure(
 ):
     from kombu import Connection
 
-    from integration.tasks import deliver_reminder
+    from integration.tasks import deliver_reminders
 
     broker_url(settings.CELERY_BROKER_URL)  # a fresh pool for this process
     opened = []
@@ -165,7 +165,7 @@ def test_publishing_reuses_one_broker_connection_and_drops_it_after_a_failure(
         raise OperationalError("the broker went away")
 
     with monkeypatch.context() as patched:
-        patched.setattr(deliver_reminder, "apply_async", broken)
+        patched.setattr(deliver_reminders, "apply_async", broken)
         assert services.publish(first.pk) is False  # left to the sweep
     assert services.publish(second.pk)
     assert len(opened) == 2  # the failed connection was not handed out again
