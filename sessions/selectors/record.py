@@ -59,6 +59,8 @@ class PartnerSheet:
     discharge_blockers: list[str] = field(default_factory=list)
     due: list[str] = field(default_factory=list)
     discharged: Discharge | None = None
+    last_dose_at: datetime.datetime | None = None  # while dosed and not yet discharged
+    minutes_since_last_dose: int | None = None
 
     @property
     def doses(self) -> bool:
@@ -256,6 +258,8 @@ def _partner_sheet(
     )
     zone = session.couple.clinic.zone
     if record.doses and sheet.discharged is None:
+        sheet.last_dose_at = record.last_dose.given_at
+        sheet.minutes_since_last_dose = int((now - sheet.last_dose_at).total_seconds() // 60)
         sheet.discharge_blockers = rules.discharge_reading_blockers(
             partner.first_name, record, protocol, now, zone, signed_off_hold=False
         )

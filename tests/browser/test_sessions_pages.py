@@ -53,3 +53,32 @@ def test_the_session_record_for_the_care_team(screen, demo_site, browser, screen
     page.goto(f"{demo_site}/today/")
     page.screenshot(path=screenshots_dir / f"sessions-today-{screen}.png", full_page=True)
     context.close()
+
+
+def test_a_clinician_on_a_phone_records_a_dose_and_sees_the_minutes_counting(
+    demo_site, browser, screenshots_dir
+):
+    context, page = signed_in_page(browser, demo_site, "clinician@demo.kap", "phone")
+    session = MedicineSession.objects.get(status="in_progress")
+    page.clock.install()
+    page.goto(f"{demo_site}/medicine-sessions/{session.pk}/")
+    vitals = page.locator("form[action$='vitals/']")
+    for label, value in [
+        ("Systolic (mmHg)", "124"),
+        ("Diastolic (mmHg)", "80"),
+        ("Heart rate (/min)", "72"),
+        ("SpO₂ (%)", "98"),
+    ]:
+        vitals.get_by_label(label).fill(value)
+    vitals.get_by_role("button", name="Record vitals").click()
+    page.wait_for_load_state()
+    page.locator("form[action$='doses/']").get_by_label("Dose (mg)").fill("40")
+    page.get_by_role("button", name="Record dose").click()
+    page.wait_for_load_state()
+    counter = page.get_by_test_id("since-dose").first
+    assert "Last dose 0 min ago" in counter.inner_text()
+    page.clock.fast_forward("03:00")
+    assert "Last dose 3 min ago" in counter.inner_text()
+    assert_no_sideways_scroll(page, "session record after a dose")
+    page.screenshot(path=screenshots_dir / "sessions-record-dosed-phone.png")
+    context.close()

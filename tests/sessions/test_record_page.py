@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,7 +11,13 @@ from intake.models import Prescription
 from sessions.models import AdverseEvent, Approach, Discharge, MedicineSession, VitalSigns
 from tests.intake.factories import PrescriptionFactory
 from tests.sessions.factories import started_session
-from tests.sessions.record_helpers import dosed_session, minutes, readings_for_discharge, vitals
+from tests.sessions.record_helpers import (
+    discharge,
+    dosed_session,
+    minutes,
+    readings_for_discharge,
+    vitals,
+)
 
 
 def _record(session) -> str:
@@ -33,6 +40,26 @@ def test_after_a_dose_the_page_shows_the_post_dose_reading_and_discharge_times(c
     leave = (given + minutes(120)).astimezone(zone)
     assert f"post-dose reading is due between {opens:%H:%M}" in page
     assert f"discharge from {leave:%H:%M}" in page
+
+
+def test_the_page_counts_the_minutes_since_each_partners_last_dose(cast, client_for):
+    session, given = dosed_session(cast)
+    with time_machine.travel(given + minutes(23), tick=False):
+        page = client_for(cast.clinician).get(_record(session)).content.decode()
+    at = given.astimezone(cast.clinic.zone)
+    assert f'Last dose <time datetime="{at.isoformat()}"' in page
+    assert f">23 min</time> ago, at {at:%H:%M}" in page
+    assert "js/minutes-since" in page  # keeps the count going between loads
+
+
+def test_no_dose_counter_once_the_partner_is_discharged(cast, client_for):
+    session, given = dosed_session(cast)
+    leave = given + minutes(125)
+    readings_for_discharge(cast, session, cast.partner_a, given, leave)
+    with time_machine.travel(leave, tick=False):
+        discharge(cast, session, cast.partner_a, leave)
+        page = client_for(cast.clinician).get(_record(session)).content.decode()
+    assert 'data-testid="since-dose"' not in page
 
 
 def test_only_a_prescriber_is_offered_the_hold_override(cast, client_for):
