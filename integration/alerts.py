@@ -97,6 +97,35 @@ def alert_acknowledge(*, alert: Alert, by) -> Alert:
     return alert
 
 
+@transaction.atomic
+def alert_resolve(*, alert: Alert, by, note: str) -> Alert:
+    """Close an alert with a note of what was done (acknowledging it too, if nobody had)."""
+    alert = Alert.objects.select_for_update().select_related("couple").get(pk=alert.pk)
+    policy.ensure(policy.can_acknowledge_alert, by, alert.couple, to="resolve an alert")
+    if alert.resolved_at is not None:
+        raise DomainError(f"{alert.resolved_by} already resolved this alert.")
+    note = (note or "").strip()
+    if len(note) < RESOLUTION_NOTE_MIN:
+        raise InvalidNote(
+            "Say what was done (a call, a new reading, a decision): a note of at least "
+            f"{RESOLUTION_NOTE_MIN} characters is needed to resolve an alert."
+        )
+    now = timezone.now()
+    if alert.acknowledged_at is None:
+        alert.acknowledged_by, alert.acknowledged_at = by, now
+    alert.resolved_by, alert.resolved_at, alert.resolution_note = by, now, note
+    alert.full_clean()
+    alert.save()
+    return alert
+
+
+RESOLUTION_NOTE_MIN = 10
+
+
+class InvalidNote(DomainError):
+    """The resolution note is missing or too short (shown next to its field)."""
+
+
 # --- A blood-pressure hold nobody resolved ----------------------------------------------
 def hold_watch_schedule(
     *, couple, partner, vitals_id: int, taken_at: datetime, minutes: int = 30

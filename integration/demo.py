@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from intake.models import Partner
 from integration import followups, services
-from integration.models import CheckIn, IntegrationNote, Reminder
+from integration.models import Alert, CheckIn, IntegrationNote, Reminder
 from kapcouples.demo import DemoSeed
 from kapcouples.models import Clinic, Role, User
 
@@ -46,6 +46,24 @@ def seed(demo: DemoSeed) -> None:
     _failed_message(clinic)
     _answered_checkin(clinic)
     _signed_note(clinic, staff)
+    _open_alert(clinic)
+
+
+def _open_alert(clinic: Clinic) -> None:
+    """A routine alert waiting in the care team's inbox (raised once: it is deduplicated)."""
+    partner = Partner.objects.filter(couple__clinic=clinic, email="jordan@demo.kap").first()
+    if partner is None:
+        return
+    services.alert_raise(
+        couple=partner.couple,
+        partner=partner,
+        kind=Alert.Kind.MISSING_INTEGRATION,
+        message=(
+            f"{partner.first_name}: no integration session is booked after the last "
+            "medicine session. Book one, or note why not."
+        ),
+        dedupe_key="demo:missing-integration",
+    )
 
 
 def _mark_confirmations_sent(clinic: Clinic) -> None:

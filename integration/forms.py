@@ -75,3 +75,16 @@ class OutboxFilterForm(forms.Form):
         choices=[("", "Any status"), *Reminder.Status.choices], required=False
     )
     kind = forms.ChoiceField(choices=[("", "Any kind"), *Reminder.Kind.choices], required=False)
+
+
+class AlertResolveForm(forms.Form):
+    note = forms.CharField(
+        label="What was done",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept with the alert: the call made, the new reading, the decision.",
+        error_messages={"required": "Say what was done before resolving the alert."},
+    )
+
+    def __init__(self, *args, alert_id: int, **kwargs):
+        super().__init__(*args, prefix=f"alert-{alert_id}", **kwargs)

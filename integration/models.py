@@ -16,7 +16,8 @@ from kapcouples.models import Clinic
 
 
 class Alert(models.Model):
-    """Something the care team must act on; acknowledged, never deleted."""
+    """Something the care team must act on: acknowledged (someone is on it), then resolved
+    with a note of what was done; never deleted, every change kept in its history."""
 
     class Kind(models.TextChoices):
         SUICIDE_RISK = "suicide_risk", "Suicide risk (questionnaire)"
@@ -45,6 +46,11 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.TextField(blank=True, max_length=2000)
 
     history = HistoricalRecords()
 
@@ -53,17 +59,41 @@ class Alert(models.Model):
         indexes = [
             models.Index(fields=["clinic", "acknowledged_at"], name="alert_clinic_open"),
             models.Index(fields=["couple", "-raised_at"], name="alert_couple_recent"),
+            models.Index(
+                fields=["clinic", "-raised_at"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="alert_clinic_unresolved",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(acknowledged_at__isnull=True, acknowledged_by__isnull=True)
                 | models.Q(acknowledged_at__isnull=False, acknowledged_by__isnull=False),
                 name="alert_acknowledged_by_and_at_together",
-            )
+            ),
+            # Resolved: by someone, at a time, saying what was done, after acknowledging.
+            models.CheckConstraint(
+                condition=models.Q(
+                    resolved_at__isnull=True, resolved_by__isnull=True, resolution_note=""
+                )
+                | (
+                    models.Q(
+                        resolved_at__isnull=False,
+                        resolved_by__isnull=False,
+                        acknowledged_at__isnull=False,
+                    )
+                    & ~models.Q(resolution_note="")
+                ),
+                name="alert_resolved_with_a_note",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_urgency_display()}: {self.get_kind_display()}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
 
 
 # --- Messaging: clinic settings and the outbox ------------------------------------------

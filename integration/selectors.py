@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
 
 from integration import followups
@@ -100,4 +100,28 @@ def integration_appointments_without_note(couple):
 
 
 def open_alerts_of_couple(couple) -> QuerySet[Alert]:
-    return Alert.objects.filter(couple=couple, acknowledged_at=None).select_related("partner")
+    """The couple's unresolved alerts, urgent first."""
+    alerts = Alert.objects.filter(couple=couple, resolved_at=None)
+    return _urgent_first(alerts).select_related("partner", "acknowledged_by")
+
+
+def open_alerts_for_user(user) -> QuerySet[Alert]:
+    """Unresolved alerts of the couples on this user's care team, urgent first, then the
+    newest (the alerts inbox). Nobody else's: front desk and admins get none."""
+    clinic_id = policy.staff_clinic_id(user)
+    if clinic_id is None or policy.role_of(user) not in policy.CARE_TEAM:
+        return Alert.objects.none()
+    Couple = apps.get_model("intake", "Couple")
+    mine = Couple.objects.of_clinic(clinic_id).with_care_team_member(user.pk).values("pk")
+    alerts = Alert.objects.filter(clinic_id=clinic_id, resolved_at=None, couple__in=mine)
+    return _urgent_first(alerts)
+
+
+def open_alert_count(user) -> int:
+    """The navigation badge: how many alerts wait in this user's inbox."""
+    return open_alerts_for_user(user).count()
+
+
+def _urgent_first(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
+    urgent = Case(When(urgency=Alert.Urgency.URGENT, then=Value(0)), default=Value(1))
+    return alerts.order_by(urgent, "-raised_at", "-pk")

@@ -8,7 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from integration import alerts, followups, selectors
-from integration.forms import AmendmentForm, CheckInForm, IntegrationNoteForm, OutboxFilterForm
+from integration.forms import (
+    AlertResolveForm,
+    AmendmentForm,
+    CheckInForm,
+    IntegrationNoteForm,
+    OutboxFilterForm,
+)
 from integration.models import Alert, CheckIn, IntegrationNote
 from kapcouples import audit, policy
 from kapcouples.services import DomainError
@@ -142,15 +148,69 @@ def note_amend(request: HttpRequest, note_id: int) -> HttpResponse:
     return render(request, "integration/note_amend.html", {"note": note, "form": form})
 
 
+INBOX_PAGE_SIZE = 25
+
+
+@policy.allow(*policy.CARE_TEAM)
+def alerts_inbox(request: HttpRequest) -> HttpResponse:
+    return _render_inbox(request, bound={})
+
+
+def _render_inbox(request: HttpRequest, *, bound: dict, status: int = 200) -> HttpResponse:
+    alerts_page = Paginator(
+        selectors.open_alerts_for_user(request.user).select_related(
+            "couple", "partner", "acknowledged_by"
+        ),
+        INBOX_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    rows = [(a, bound.get(a.pk) or AlertResolveForm(alert_id=a.pk)) for a in alerts_page]
+    # Alert messages are clinical: the read is logged like a chart's (the path names it).
+    audit.record_read(request, None, clinic_id=policy.staff_clinic_id(request.user))
+    context = {"page": alerts_page, "rows": rows, "zone": request.user.membership.clinic.timezone}
+    return render(request, "integration/alerts_inbox.html", context, status=status)
+
+
+def _get_alert_for_care_team(request: HttpRequest, alert_id: int) -> Alert:
+    alert = get_object_or_404(Alert.objects.select_related("couple"), pk=alert_id)
+    _get_couple_for_notes(request, alert.couple)
+    return alert
+
+
+def _back(request: HttpRequest, alert: Alert) -> HttpResponse:
+    """Back where the button was: the inbox, or the couple's page."""
+    if request.POST.get("back") == "inbox":
+        return redirect("integration:alerts_inbox")
+    return redirect("intake:couple_detail", couple_id=alert.couple_id)
+
+
 @policy.allow(*policy.CARE_TEAM)
 @require_POST
 def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
-    alert = get_object_or_404(Alert.objects.select_related("couple"), pk=alert_id)
-    _get_couple_for_notes(request, alert.couple)
+    alert = _get_alert_for_care_team(request, alert_id)
     try:
         alerts.alert_acknowledge(alert=alert, by=request.user)
     except DomainError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, "Alert acknowledged.")
-    return redirect("intake:couple_detail", couple_id=alert.couple_id)
+    return _back(request, alert)
+
+
+@policy.allow(*policy.CARE_TEAM)
+@require_POST
+def alert_resolve(request: HttpRequest, alert_id: int) -> HttpResponse:
+    alert = _get_alert_for_care_team(request, alert_id)
+    form = AlertResolveForm(request.POST, alert_id=alert.pk)
+    if form.is_valid():
+        try:
+            alerts.alert_resolve(alert=alert, by=request.user, note=form.cleaned_data["note"])
+        except alerts.InvalidNote as error:
+            form.add_error("note", str(error))
+        except DomainError as error:
+            messages.error(request, str(error))
+            return _back(request, alert)
+        else:
+            messages.success(request, "Alert resolved; the note is kept with it.")
+            return _back(request, alert)
+    # The inbox again, with the error next to this alert's note and the typing kept.
+    return _render_inbox(request, bound={alert.pk: form}, status=400)

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -23,9 +25,20 @@ NAVIGATION[Role.CLINICIAN] += [("clinic_sessions:today", "Today")]
 NAVIGATION[Role.PRESCRIBER] += [("clinic_sessions:today", "Today")]
 NAVIGATION[Role.FRONT_DESK] += [("clinic_sessions:calendar_day", "Calendar")]
 NAVIGATION[Role.CLINIC_ADMIN] += [("clinic_sessions:protocol_edit", "Protocol")]
-# Messages (integration app): the outbox, for every staff role.
+# Alerts and messages (integration app): the care team's alerts, every staff role's outbox.
+NAVIGATION[Role.CLINICIAN] += [("integration:alerts_inbox", "Alerts")]
+NAVIGATION[Role.PRESCRIBER] += [("integration:alerts_inbox", "Alerts")]
 for _role in (Role.CLINICIAN, Role.PRESCRIBER, Role.FRONT_DESK, Role.CLINIC_ADMIN):
     NAVIGATION[_role] += [("integration:outbox", "Outbox")]
+
+
+# A count shown beside a navigation item, registered by the app that owns its page (this
+# core app imports no domain app): url name -> counter(user).
+_NAV_COUNTS: dict[str, Callable] = {}
+
+
+def register_nav_count(url_name: str, counter: Callable) -> None:
+    _NAV_COUNTS[url_name] = counter
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -34,7 +47,10 @@ def navigation(request: HttpRequest) -> dict:
         return {"nav_items": [], "user_role": None}
     role = policy.role_of(user)
     return {
-        "nav_items": NAVIGATION.get(role, []),
+        "nav_items": [
+            (url_name, label, _NAV_COUNTS[url_name](user) if url_name in _NAV_COUNTS else None)
+            for url_name, label in NAVIGATION.get(role, [])
+        ],
         "user_role": role,
         "user_role_label": Role(role).label if role else "Operator",
         "idle_seconds": int(session_lifetime.idle_limit(user).total_seconds()),

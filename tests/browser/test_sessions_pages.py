@@ -1,8 +1,12 @@
 """The sessions pages on a phone and a desktop: calendar, booking conflict, session record."""
 
+import re
+
 import pytest
 
 from intake.models import Partner
+from integration.selectors import open_alerts_for_user
+from kapcouples.models import User
 from sessions.models import MedicineSession
 from tests.browser.conftest import SCREENS, assert_no_sideways_scroll, signed_in_page
 
@@ -81,4 +85,32 @@ def test_a_clinician_on_a_phone_records_a_dose_and_sees_the_minutes_counting(
     assert "Last dose 3 min ago" in counter.inner_text()
     assert_no_sideways_scroll(page, "session record after a dose")
     page.screenshot(path=screenshots_dir / "sessions-record-dosed-phone.png")
+    context.close()
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_a_clinician_resolves_an_alert_from_the_inbox(screen, demo_site, browser, screenshots_dir):
+    clinician = User.objects.get(email="clinician@demo.kap")
+    waiting = open_alerts_for_user(clinician).count()
+    assert waiting >= 1  # the demo raises at least one
+    context, page = signed_in_page(browser, demo_site, clinician.email, screen)
+    if screen == "phone":
+        page.get_by_role("button", name="Open the menu").click()
+    assert page.get_by_test_id("nav-count").inner_text().split()[0] == str(waiting)
+    page.get_by_role("link", name=re.compile("^Alerts")).click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("alert").count() == waiting
+    assert_no_sideways_scroll(page, "alerts inbox")
+    page.screenshot(path=screenshots_dir / f"integration-alerts-{screen}.png", full_page=True)
+    first = page.get_by_test_id("alert").first
+    first.get_by_role("button", name="Resolve").click()
+    page.wait_for_load_state()
+    first = page.get_by_test_id("alert").first
+    assert "Say what was done" in first.inner_text()  # next to the field, nothing resolved
+    first.get_by_label("What was done").fill("Integration session booked for Thursday.")
+    first.get_by_role("button", name="Resolve").click()
+    page.wait_for_load_state()
+    assert "Alert resolved" in page.content()
+    assert page.get_by_test_id("alert").count() == waiting - 1
+    assert open_alerts_for_user(clinician).count() == waiting - 1
     context.close()

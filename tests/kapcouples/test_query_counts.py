@@ -50,7 +50,8 @@ def _count(client, url: str) -> int:
 
 
 PAGES = {
-    # name: (who, url maker, bound)
+    # name: (who, url maker, bound); a care-team page includes the navigation's alert count
+    "alerts inbox": ("clinician", lambda cast, s: reverse("integration:alerts_inbox"), 12),
     "clinician dashboard": ("clinician", lambda cast, s: reverse("care_dashboard"), 12),
     "front desk couples": ("front_desk", lambda cast, s: reverse("desk_dashboard"), 12),
     "couple search": ("front_desk", lambda cast, s: reverse("desk_dashboard") + "?q=a", 12),
@@ -65,7 +66,7 @@ PAGES = {
     "couple page": (
         "clinician",
         lambda cast, s: reverse("intake:couple_detail", kwargs={"couple_id": cast.couple.pk}),
-        26,
+        27,
     ),
     "outbox": ("front_desk", lambda cast, s: reverse("integration:outbox"), 12),
     "audit log": ("clinic_admin", lambda cast, s: reverse("audit_log"), 12),
@@ -73,7 +74,7 @@ PAGES = {
     "session record": (
         "clinician",
         lambda cast, s: reverse("clinic_sessions:session_record", kwargs={"session_id": s.pk}),
-        16,
+        17,
     ),
 }
 
