@@ -552,6 +552,13 @@ def _top(text: str) -> list[str]:
     return [_relative(line.rstrip()) for line in lines[start + 1 :] if line.strip()][:12]
 
 
+def _command_line() -> str:
+    """How the bench was started, without the machine's folders (the report is committed);
+    an --output outside the project is named by its file name only."""
+    words = [_relative(word) for word in sys.argv]
+    return " ".join(Path(w).name if w.startswith("/") else w for w in words)
+
+
 def _relative(line: str) -> str:
     """A profile line with the machine's folders left out (the report is committed)."""
     line = re.sub(r"\S*/site-packages/", "", line)
@@ -956,8 +963,7 @@ def report(args, info, fills, counts, results, judged, profiles, path: Path) -> 
     lines = [
         f"# Benchmark: pages and writes at scale {args.scale}",
         "",
-        f"Run {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} with "
-        f"`{' '.join(sys.argv)}`.",
+        f"Run {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} with `{_command_line()}`.",
         "",
         "## Machine and code",
         "",
