@@ -59,13 +59,9 @@ def screening_status(
     *,
     on: datetime.date,
     route: str | None = None,
-    settings: ScreeningSettings | None = None,
 ) -> ScreeningStatus:
-    """Everything screening knows about `partner` that matters for a session on `on`.
-
-    `settings`: the clinic's screening settings, when the caller has read them already.
-    """
-    return ScreeningFacts([partner], settings=settings).status(partner, on=on, route=route)
+    """Everything screening knows about `partner` that matters for a session on `on`."""
+    return ScreeningFacts([partner]).status(partner, on=on, route=route)
 
 
 class ScreeningFacts:
@@ -78,10 +74,8 @@ class ScreeningFacts:
     it keeps what it read.
     """
 
-    def __init__(self, partners, *, settings: ScreeningSettings | None = None):
+    def __init__(self, partners):
         self.partners = list(partners)
-        if settings is not None:
-            self.settings = settings
 
     @functools.cached_property
     def settings(self) -> ScreeningSettings:
@@ -155,7 +149,7 @@ class ScreeningFacts:
             (
                 rx
                 for rx in self._prescriptions[partner.pk]
-                if rx.valid_from <= on <= rx.valid_until and route in (None, rx.route)
+                if rx.is_valid_on(on) and route in (None, rx.route)
             ),
             None,
         )
@@ -176,8 +170,7 @@ class ScreeningFacts:
         return [
             response
             for response in self._responses[partner.pk]
-            if response.code == QuestionnaireResponse.Code.CSSRS
-            and since <= response.completed_at < until
+            if response.is_cssrs and since <= response.completed_at < until
         ]
 
     def status(self, partner: Partner, *, on: datetime.date, route: str | None = None):

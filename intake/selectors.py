@@ -71,10 +71,8 @@ class PartnerScreeningSummary:
     review: str  # not reviewed / cleared / cleared with conditions / not cleared / expired
 
 
-def screening_summary(partner: Partner, *, settings=None) -> PartnerScreeningSummary:
-    """`settings`: the clinic's screening settings, when the caller has read them already."""
-    facts = readiness.ScreeningFacts([partner], settings=settings)
-    return screening_summaries(facts)[0]
+def screening_summary(partner: Partner) -> PartnerScreeningSummary:
+    return screening_summaries(readiness.ScreeningFacts([partner]))[0]
 
 
 def screening_summaries(facts: readiness.ScreeningFacts) -> list[PartnerScreeningSummary]:
@@ -146,12 +144,12 @@ INSTRUMENT_CODES = [code for code, _ in QuestionnaireResponse.Code.choices]
 
 
 def questionnaires_due(
-    partner: Partner, *, on, settings=None, facts: readiness.ScreeningFacts | None = None
+    partner: Partner, *, on, facts: readiness.ScreeningFacts | None = None
 ) -> list[str]:
     """Instruments never completed, plus the C-SSRS screener when none is within validity.
 
     `facts`: the page's screening facts holding this partner, when it has them."""
-    facts = facts or readiness.ScreeningFacts([partner], settings=settings)
+    facts = facts or readiness.ScreeningFacts([partner])
     done = facts.codes_done(partner)
     due = [code for code in INSTRUMENT_CODES if code not in done]
     cssrs = QuestionnaireResponse.Code.CSSRS

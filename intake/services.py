@@ -325,7 +325,13 @@ def intake_withdraw_draft(*, partner: Partner) -> IntakeForm:
             "Your intake has not been submitted yet, so there is no amendment to withdraw. "
             "Change your answers and submit when you are ready."
         )
-    draft = IntakeForm.objects.select_for_update().get(pk=draft.pk)
+    draft = (
+        IntakeForm.objects.select_for_update()
+        .filter(pk=draft.pk, status=IntakeForm.Status.DRAFT)
+        .first()
+    )
+    if draft is None:  # submitted in the meantime (another tab): it is in force now
+        raise DomainError("This amendment was just submitted, so it can no longer be withdrawn.")
     draft.status = IntakeForm.Status.WITHDRAWN
     draft.withdrawn_at = timezone.now()
     draft.full_clean()

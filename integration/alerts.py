@@ -34,7 +34,7 @@ def alert_raise(
     The message is for the care team only; keep it short and point to the record.
     An urgent alert is also emailed, without its message, to the couple's care team.
     """
-    alert, _ = Alert.objects.get_or_create(
+    alert, created = Alert.objects.get_or_create(
         dedupe_key=dedupe_key,
         defaults={
             "clinic_id": couple.clinic_id,
@@ -45,7 +45,7 @@ def alert_raise(
             "message": message[:500],
         },
     )
-    if alert.urgency == Alert.Urgency.URGENT:
+    if created and alert.urgency == Alert.Urgency.URGENT:
         alert_announce(alert=alert, kind=Reminder.Kind.URGENT_ALERT, to=care_team(couple))
     return alert
 

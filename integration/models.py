@@ -91,10 +91,6 @@ class Alert(models.Model):
     def __str__(self) -> str:
         return f"{self.get_urgency_display()}: {self.get_kind_display()}"
 
-    @property
-    def is_resolved(self) -> bool:
-        return self.resolved_at is not None
-
 
 # --- Messaging: clinic settings and the outbox ------------------------------------------
 DRUG_WORDS = ("ketamine", "esketamine", "spravato", "ketalar")

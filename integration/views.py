@@ -153,17 +153,21 @@ INBOX_PAGE_SIZE = 25
 
 @policy.allow(*policy.CARE_TEAM)
 def alerts_inbox(request: HttpRequest) -> HttpResponse:
-    return _render_inbox(request, bound={})
+    return _render_inbox(request)
 
 
-def _render_inbox(request: HttpRequest, *, bound: dict, status: int = 200) -> HttpResponse:
+def _render_inbox(request: HttpRequest, *, refused=None, status: int = 200) -> HttpResponse:
+    """The inbox; `refused`: an (alert, bound form) whose resolution was refused, shown
+    first with its error and the typed note, whichever page it was on."""
     alerts_page = Paginator(
-        selectors.open_alerts_for_user(request.user).select_related(
-            "couple", "partner", "acknowledged_by"
-        ),
+        selectors.open_alerts_for_user(request.user)
+        .select_related("couple", "partner", "acknowledged_by")
+        .prefetch_related("couple__partners"),  # the couple's name
         INBOX_PAGE_SIZE,
     ).get_page(request.GET.get("page"))
-    rows = [(a, bound.get(a.pk) or AlertResolveForm(alert_id=a.pk)) for a in alerts_page]
+    rows = [(a, AlertResolveForm(alert_id=a.pk)) for a in alerts_page]
+    if refused is not None:
+        rows = [refused] + [row for row in rows if row[0].pk != refused[0].pk]
     # Alert messages are clinical: the read is logged like a chart's (the path names it).
     audit.record_read(request, None, clinic_id=policy.staff_clinic_id(request.user))
     context = {"page": alerts_page, "rows": rows, "zone": request.user.membership.clinic.timezone}
@@ -172,7 +176,10 @@ def _render_inbox(request: HttpRequest, *, bound: dict, status: int = 200) -> Ht
 
 def _get_alert_for_care_team(request: HttpRequest, alert_id: int) -> Alert:
     alert = get_object_or_404(Alert.objects.select_related("couple"), pk=alert_id)
-    _get_couple_for_notes(request, alert.couple)
+    if policy.is_outsider_to_clinic(request.user, alert.clinic_id):
+        policy.deny(request, reason="alert of another clinic", obj=alert.couple, hide=True)
+    if not policy.can_acknowledge_alert(request.user, alert.couple):
+        policy.deny(request, reason="not on this couple's care team", obj=alert.couple)
     return alert
 
 
@@ -213,4 +220,4 @@ def alert_resolve(request: HttpRequest, alert_id: int) -> HttpResponse:
             messages.success(request, "Alert resolved; the note is kept with it.")
             return _back(request, alert)
     # The inbox again, with the error next to this alert's note and the typing kept.
-    return _render_inbox(request, bound={alert.pk: form}, status=400)
+    return _render_inbox(request, refused=(alert, form), status=400)

@@ -272,6 +272,7 @@ def can_acknowledge_alert(user, couple) -> bool:
 
 # Every predicate a service checks, with the rule a refusal names.
 RULES = {
+    "can_complete_appointment": "a clinician or prescriber on the couple's care team",
     "can_prescribe": "a prescriber on the couple's care team",
     "can_sign_review": "a clinician or prescriber on the couple's care team",
     "can_clear_relative_contraindication": "a prescriber on the couple's care team",
@@ -319,14 +320,10 @@ def can_answer_checkin(user, checkin) -> bool:
     return user.is_authenticated and checkin.partner.user_id == user.pk
 
 
-def can_view_checkin_answer(user, checkin, share_flag: str) -> bool:
-    """A check-in answer: its partner and the care team; the other partner once it is shared."""
-    return checkin_answer_reader(user)(checkin, share_flag)
-
-
 def checkin_answer_reader(user) -> Callable[[Any, str], bool]:
-    """`can_view_checkin_answer` for the many answers of one page: whether the user may
-    read a partner's private answers is asked once per partner."""
+    """may_read(checkin, share_flag): whether `user` may read that answer of a check-in (its
+    partner and the care team; the other partner once it is shared). For the many answers
+    of one page, the care-team question is asked once per partner."""
     private: dict[int, bool] = {}
 
     def may_read(checkin, share_flag: str) -> bool:
@@ -337,6 +334,11 @@ def checkin_answer_reader(user) -> Callable[[Any, str], bool]:
         return getattr(checkin, share_flag) and is_partner_of_couple(user, checkin.partner.couple)
 
     return may_read
+
+
+def can_complete_appointment(user, couple) -> bool:
+    """Mark an appointment held: it counts for readiness, so the care team only."""
+    return is_on_care_team(user, couple)
 
 
 def can_write_integration_note(user, couple) -> bool:

@@ -326,7 +326,10 @@ class DischargeForm(PartnerChoiceMixin, forms.Form):
         label="Relationship (e.g. sister, friend)", max_length=100, required=False
     )
     bp_sign_off_reason = forms.CharField(
-        label="Prescriber sign-off reason (only if blood pressure is at the hold level)",
+        label=(
+            "Prescriber sign-off reason (only for blood pressure at the hold level or a "
+            "post-dose reading missed in its window)"
+        ),
         max_length=500,
         required=False,
     )

@@ -9,7 +9,6 @@ stand on the day of the dose, and the dose cap against the active prescription.
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,7 +33,7 @@ from sessions.models import (
 )
 from sessions.protocol import blood_pressure_level, dose_cap_mg, protocol_for
 from sessions.readiness import START, Arrangement, readiness_check, screening_problems
-from sessions.services import NotReadyError, _validated
+from sessions.services import NotReadyError, _validated, _validated_fields
 
 HOLD_ALERT_MINUTES = 30
 
@@ -45,17 +44,6 @@ class InvalidFields(DomainError):
     def __init__(self, errors: dict[str, str]):
         super().__init__(" ".join(errors.values()))
         self.errors = errors
-
-
-def _validated_fields(row) -> None:
-    """Field checks of a record row, without the queries of foreign-key and constraint
-    validation: the rules above have judged the row, the related objects are loaded, and
-    the database's constraints (dose cap, escort, monitoring time) are the last word."""
-    relations = [f.name for f in row._meta.concrete_fields if f.is_relation]
-    try:
-        row.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
-    except ValidationError as error:
-        raise DomainError(" ".join(error.messages)) from error
 
 
 def _locked(session: MedicineSession) -> MedicineSession:
@@ -495,7 +483,10 @@ def discharge_record(
         session, partner, escort_partner, escort_name, escort_phone, escort_relationship
     )
     last = record.latest_reading(at)
-    held_over = rules.hold_in_force(record, protocol, at) is not None
+    # The sign-off is kept when it stood in for a hold or a missed post-dose reading.
+    sign_off_used = rules.hold_in_force(record, protocol, at) is not None or (
+        not rules.post_dose_reading_taken(record, protocol, at)
+    )
     discharge = Discharge(
         medicine_session=session,
         partner=partner,
@@ -504,8 +495,8 @@ def discharge_record(
         min_monitoring_minutes=protocol.min_monitoring_minutes,
         last_systolic=last.systolic,
         last_diastolic=last.diastolic,
-        bp_signed_off_by=by if held_over else None,
-        bp_sign_off_reason=bp_sign_off_reason.strip()[:500] if held_over else "",
+        bp_signed_off_by=by if sign_off_used else None,
+        bp_sign_off_reason=bp_sign_off_reason.strip()[:500] if sign_off_used else "",
         recorded_by=by,
         **escort,
     )

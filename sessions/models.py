@@ -526,10 +526,6 @@ class VitalSigns(models.Model):
     def __str__(self) -> str:
         return f"{self.systolic}/{self.diastolic} at {self.taken_at:%H:%M}"
 
-    @property
-    def blocks_dose(self) -> bool:
-        return self.level == self.Level.HOLD and self.acknowledged_by_id is None
-
 
 class DoseAdministration(models.Model):
     """A dose given. The prescription it was checked against is snapshotted (id and mg)."""

@@ -180,6 +180,23 @@ def dose_reading_blockers(
 
 
 # --- Discharge ------------------------------------------------------------------------------
+def post_dose_window(record: PartnerRecord, protocol: ProtocolSettings):
+    """When the reading after the last dose is due: (opens, closes)."""
+    given = record.last_dose.given_at
+    return (
+        given + datetime.timedelta(minutes=protocol.post_dose_reading_from_minutes),
+        given + datetime.timedelta(minutes=protocol.post_dose_reading_until_minutes),
+    )
+
+
+def post_dose_reading_taken(
+    record: PartnerRecord, protocol: ProtocolSettings, at: datetime.datetime
+) -> bool:
+    """A reading was taken in the post-dose window (by `at`)."""
+    opens, closes = post_dose_window(record, protocol)
+    return any(opens <= r.taken_at <= closes for r in record.readings_until(at))
+
+
 def discharge_reading_blockers(
     name: str,
     record: PartnerRecord,
@@ -189,7 +206,11 @@ def discharge_reading_blockers(
     *,
     signed_off_hold: bool,
 ) -> list[str]:
-    """Monitoring time, the post-dose reading, a fresh pre-discharge reading, the readings."""
+    """Monitoring time, the post-dose reading, a fresh pre-discharge reading, the readings.
+
+    `signed_off_hold`: a prescriber signs the discharge off with a reason, which stands in
+    for a hold reading and for a post-dose reading missed in its window (it cannot be taken
+    later: without that sign-off the partner could never leave)."""
     last = record.last_dose
     if last is None:
         return [f"{name} was not dosed in this session."]
@@ -202,14 +223,13 @@ def discharge_reading_blockers(
             f"{protocol.min_monitoring_minutes} (discharge possible from "
             f"{_hhmm(last.given_at + minimum, zone)})."
         )
-    opens = last.given_at + datetime.timedelta(minutes=protocol.post_dose_reading_from_minutes)
-    closes = last.given_at + datetime.timedelta(minutes=protocol.post_dose_reading_until_minutes)
-    if not any(opens <= r.taken_at <= closes for r in record.readings_until(at)):
+    if not post_dose_reading_taken(record, protocol, at) and not signed_off_hold:
+        opens, closes = post_dose_window(record, protocol)
         problems.append(
             f"{name} has no reading between {_hhmm(opens, zone)} and {_hhmm(closes, zone)} "
             f"({protocol.post_dose_reading_from_minutes}–{protocol.post_dose_reading_until_minutes}"
-            " minutes after the last dose); record it (late, with its time) or a prescriber "
-            "signs off."
+            " minutes after the last dose): take it in that window, or once it has passed a "
+            "prescriber signs the discharge off with a reason."
         )
     fresh = fresh_reading(record, protocol, at)
     if fresh is None or fresh.moment != VitalSigns.Moment.PRE_DISCHARGE:

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from intake.models import Couple, Partner
+from intake.models import Couple
 from integration import services as integration
 from kapcouples import policy
 from kapcouples.models import Room, StaffMembership, User
@@ -315,15 +315,13 @@ def appointment_book(
     return appointment
 
 
-def _validated_fields(appointment: Appointment) -> None:
-    """Field checks only: the booking inputs (room, clinicians, times, couple) were checked
-    above, and the database constraints hold the rest, so no per-constraint queries."""
+def _validated_fields(row) -> None:
+    """Field checks of a row, without the queries of foreign-key and constraint validation:
+    the services' rules have judged it, its related objects are loaded, and the database's
+    constraints (overlaps, dose cap, escort, monitoring time) are the last word."""
+    relations = [f.name for f in row._meta.concrete_fields if f.is_relation]
     try:
-        appointment.full_clean(
-            exclude=["clinic", "couple", "room", "booked_by", "medicine_session"],
-            validate_unique=False,
-            validate_constraints=False,
-        )
+        row.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         raise DomainError(" ".join(error.messages)) from error
 
@@ -531,7 +529,9 @@ def appointment_complete(*, appointment: Appointment, by: User) -> Appointment:
     Medicine appointments complete through their session record (discharge).
     """
     appointment = _locked(appointment)
-    policy.ensure(policy.can_book, by, appointment.couple, to="complete an appointment")
+    policy.ensure(
+        policy.can_complete_appointment, by, appointment.couple, to="complete an appointment"
+    )
     if appointment.kind == Appointment.Kind.MEDICINE:
         raise DomainError("A medicine session completes from its session record, at discharge.")
     if appointment.status not in (Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN):
@@ -611,9 +611,3 @@ def calendar_feed_revoke(*, clinician: User) -> None:
     CalendarFeed.objects.filter(clinician=clinician, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
-
-
-def partner_of_couple(couple: Couple, partner_id: int | None) -> Partner | None:
-    if partner_id is None:
-        return None
-    return couple.partners.filter(pk=partner_id).first()

@@ -70,10 +70,6 @@ class PartnerSheet:
     def may_dose_now(self) -> bool:
         return self.doses and not self.dose_blockers and self.discharged is None
 
-    @property
-    def may_discharge_now(self) -> bool:
-        return self.given_mg > 0 and not self.discharge_blockers and self.discharged is None
-
 
 @dataclass
 class ReadingRow:
@@ -270,11 +266,9 @@ def _partner_sheet(
 def _due(partner, record, protocol, now, zone) -> list[str]:
     """The readings due next for a dosed partner, with their times."""
     last = record.last_dose
-    opens = last.given_at + datetime.timedelta(minutes=protocol.post_dose_reading_from_minutes)
-    closes = last.given_at + datetime.timedelta(minutes=protocol.post_dose_reading_until_minutes)
-    done = any(opens <= r.taken_at <= closes for r in record.readings)
+    opens, closes = rules.post_dose_window(record, protocol)
     due = []
-    if not done:
+    if not rules.post_dose_reading_taken(record, protocol, now):
         due.append(
             f"{partner.first_name}: the post-dose reading is due between "
             f"{opens.astimezone(zone):%H:%M} and {closes.astimezone(zone):%H:%M}."
@@ -314,6 +308,8 @@ def appointment_actions(
         move=may_book and booked,
         cancel=may_book and booked,
         no_show=may_book and booked and started,
-        complete=clinical and not is_medicine and held,
+        complete=policy.can_complete_appointment(user, appointment.couple)
+        and not is_medicine
+        and held,
         session_record_id=record.pk if record is not None and clinical else None,
     )

@@ -75,6 +75,18 @@ def test_withdrawing_the_amendment_keeps_it_on_record_and_the_submitted_version_
     assert list(versions.values_list("status", flat=True)) == ["submitted", "withdrawn", "draft"]
 
 
+def test_an_amendment_submitted_in_another_tab_is_not_withdrawn(cast, monkeypatch):
+    IntakeFormFactory(partner=cast.partner_a, submitted=True)
+    stale = amend_with(cast.partner_a, hypertension=True)  # what this tab read
+    IntakeForm.objects.filter(partner=cast.partner_a, version=1).update(status="superseded")
+    IntakeForm.objects.filter(pk=stale.pk).update(status="submitted", submitted_at=timezone.now())
+    monkeypatch.setattr(services, "intake_draft", lambda partner: stale)
+    with pytest.raises(DomainError, match="just submitted, so it can no longer be withdrawn"):
+        services.intake_withdraw_draft(partner=cast.partner_a)
+    stale.refresh_from_db()
+    assert stale.status == "submitted"
+
+
 def test_there_is_nothing_to_withdraw_without_an_amendment(cast):
     with pytest.raises(DomainError, match="nothing to withdraw"):
         services.intake_withdraw_draft(partner=cast.partner_a)

@@ -133,3 +133,45 @@ def test_the_navigation_counts_my_open_alerts(cast, client_for):
     assert re.search(r'data-testid="nav-count">2<', page)
     desk = client_for(cast.front_desk).get(reverse("desk_dashboard")).content.decode()
     assert "nav-count" not in desk and "Alerts" not in desk
+
+
+def test_a_refused_resolution_on_a_later_page_is_shown_first_with_the_typing_kept(cast, client_for):
+    oldest = raise_alert(cast.couple, "oldest")
+    for n in range(25):  # newer alerts fill the first page
+        raise_alert(cast.couple, f"newer-{n}")
+    response = client_for(cast.clinician).post(
+        _resolve_url(oldest), {f"alert-{oldest.pk}-note": "Rang.", "back": "inbox"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert _order(page)[0] == "oldest"
+    assert ">\nRang.</textarea>" in page
+
+
+def test_the_inbox_reads_as_many_queries_for_many_couples_as_for_two(cast, client_for):
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(cast.clinician)
+
+    def queries_with(couples: int) -> int:
+        for n in range(couples):
+            couple = CoupleFactory(clinic=cast.clinic, primary_clinician=cast.clinician)
+            PartnerFactory(couple=couple, slot=1)
+            raise_alert(couple, f"{couples}-{n}")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(INBOX).status_code == 200
+        return len(queries)
+
+    assert queries_with(2) == queries_with(6)
+
+
+def test_an_alert_is_resolved_from_the_couple_page_too(cast, client_for):
+    alert = raise_alert(cast.couple, "routine")
+    client = client_for(cast.clinician)
+    couple_page = reverse("intake:couple_detail", kwargs={"couple_id": cast.couple.pk})
+    assert _resolve_url(alert) in client.get(couple_page).content.decode()
+    note = {f"alert-{alert.pk}-note": "Integration booked for Tuesday.", "back": "couple"}
+    response = client.post(_resolve_url(alert), note)
+    assert response.status_code == 302 and response.url == couple_page
+    alert.refresh_from_db()
+    assert alert.resolved_by == cast.clinician

@@ -175,6 +175,17 @@ def test_checked_in_appointments_complete_and_cannot_be_cancelled(cast):
     assert appointment.status == Appointment.Status.COMPLETED
 
 
+@pytest.mark.parametrize("who", ["front_desk", "clinician_outside", "clinic_admin"])
+def test_only_the_care_team_marks_an_appointment_held(cast, who):
+    start = local(cast, tomorrow(cast), 9)
+    appointment = book(cast, PREP, start)
+    refused = pytest.raises(DomainError, match="rule: can_complete_appointment")
+    with time_machine.travel(start + datetime.timedelta(minutes=50)), refused:
+        services.appointment_complete(appointment=appointment, by=cast.user(who))
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.BOOKED
+
+
 def test_integration_and_preparation_link_to_their_medicine_session(cast):
     from tests.sessions.factories import make_ready
 

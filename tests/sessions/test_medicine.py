@@ -264,6 +264,25 @@ def test_discharge_needs_the_reading_about_forty_minutes_after_the_last_dose(cas
     assert discharge(cast, session, cast.partner_a, leave)
 
 
+def test_a_post_dose_reading_missed_in_its_window_is_signed_off_by_a_prescriber(cast):
+    session, given = dosed_session(cast)
+    leave = given + minutes(130)
+    vitals(cast, session, cast.partner_a, moment=LEAVING, at=leave - minutes(1))
+    with pytest.raises(DomainError, match="once it has passed a prescriber signs the discharge"):
+        discharge(cast, session, cast.partner_a, leave)
+    with pytest.raises(DomainError, match="rule: can_sign_off_vitals"):
+        discharge(cast, session, cast.partner_a, leave, reason="Reading forgotten.")
+    left = discharge(
+        cast,
+        session,
+        cast.partner_a,
+        leave,
+        by=cast.prescriber,
+        reason="Post-dose reading missed; later readings normal, alert and oriented.",
+    )
+    assert left.bp_signed_off_by == cast.prescriber
+
+
 def test_discharge_needs_a_fresh_pre_discharge_reading(cast):
     session, given = dosed_session(cast)
     leave = given + minutes(130)
