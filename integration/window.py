@@ -135,9 +135,14 @@ def _last_called_off(appointments: list):
 def integration_window_review(*, medicine_session, at: datetime | None = None) -> Alert | None:
     """Raise and announce the missing-integration alert if the promise is broken at `at`."""
     end = window_end(medicine_session)
-    broken = integration_window_broken(medicine_session, at=at or timezone.now(), end=end)
+    at = at or timezone.now()
+    broken = integration_window_broken(medicine_session, at=at, end=end)
     if broken is None:
         return None
+    key = broken.dedupe_key(medicine_session.pk)
+    if at >= end and Alert.objects.filter(dedupe_key=key, resolved_at__lt=end).exists():
+        # Resolved inside the window ("we called them"), yet the window closed unkept.
+        key += ":at-window-end"
     couple = medicine_session.couple
     hours = round((end - _completed_at(medicine_session)).total_seconds() / 3600)
     held_on = timezone.localtime(medicine_session.appointment.start, couple.clinic.zone)
@@ -149,7 +154,7 @@ def integration_window_review(*, medicine_session, at: datetime | None = None) -
             f"{hours} h of the medicine session of "
             f"{held_on:%Y-%m-%d}: {broken.case}."
         ),
-        dedupe_key=broken.dedupe_key(medicine_session.pk),
+        dedupe_key=key,
     )
     alert_announce(
         alert=alert, kind=Reminder.Kind.MISSING_INTEGRATION, to=front_desk_and_care_team(couple)

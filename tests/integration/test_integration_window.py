@@ -59,6 +59,18 @@ def test_nothing_booked_a_day_after_the_session_alerts_desk_and_care_team_once(
     assert Alert.objects.count() == 1 and staff_told(cast) == everyone(cast)
 
 
+def test_an_early_alert_resolved_inside_the_window_does_not_hide_the_window_closing_unkept(
+    cast, clock, session
+):
+    from integration import alerts
+
+    run_checks_until(clock, NOW + timedelta(hours=23))
+    early = Alert.objects.get(couple=cast.couple)
+    alerts.alert_resolve(alert=early, by=cast.clinician, note="Called them; they will book.")
+    run_checks_until(clock, window_end(session) + timedelta(minutes=1))
+    assert Alert.objects.filter(couple=cast.couple, resolved_at=None).count() == 1
+
+
 def test_a_booked_integration_appointment_passes_the_first_check(cast, clock, session):
     integration(cast, 20)
     run_checks_until(clock, NOW + timedelta(hours=23))
