@@ -58,6 +58,8 @@ LOCAL_APPS = [
     "intake.apps.IntakeConfig",
     "sessions.apps.SessionsConfig",
     "integration.apps.IntegrationConfig",
+    "stock.apps.StockConfig",
+    "workspace.apps.WorkspaceConfig",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

@@ -37,5 +37,7 @@ urlpatterns = [
     path("", include("intake.urls")),
     path("", include("sessions.urls")),
     path("", include("integration.urls")),
+    path("", include("stock.urls")),
+    path("", include("workspace.urls")),
     path("operators/", admin.site.urls),
 ]
