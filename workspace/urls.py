@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from workspace.views import chart
 
 app_name = "workspace"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("couples/<int:couple_id>/chart/", chart.couple_chart, name="chart"),
+]
