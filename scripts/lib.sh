@@ -14,19 +14,25 @@ except OSError:
 PY
 }
 
+# Waits up to 10 minutes for another apt or dpkg run to let go of its lock.
+APT_WAIT=(-o DPkg::Lock::Timeout=600)
+
 apt_install() {
   if [ -z "${KAP_APT_UPDATED:-}" ]; then
-    as_root apt-get update -qq
+    as_root apt-get "${APT_WAIT[@]}" update -qq
     export KAP_APT_UPDATED=1
   fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get "${APT_WAIT[@]}" install -y -qq \
+    --no-install-recommends "$@" >/dev/null
 }
 
-# Debian's Chromium for the browser tests; fonts so pages render legibly.
+# Debian's Chromium for the browser tests; fonts so pages render legibly; Pango, which
+# WeasyPrint draws the PDF documents with.
 ensure_debian_packages() {
   local missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+  ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "Installing Debian packages: ${missing[*]}"
     apt_install "${missing[@]}"
