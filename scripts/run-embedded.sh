@@ -24,6 +24,7 @@ cat <<MSG
   Every demo login uses the password demo-pass-2026:
     staff:    clinician@demo.kap  prescriber@demo.kap  frontdesk@demo.kap  admin@demo.kap
     partners: alex@demo.kap sam@demo.kap (couple 1)  jordan@demo.kap riley@demo.kap (couple 2)
+              jamie.brooks@demo.kap quinn.brooks@demo.kap (a whole program: chart, plots)
   Celery worker and beat log to var/celery.log; emails print on this console.
   Press Ctrl+C to stop.
 

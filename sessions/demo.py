@@ -5,7 +5,9 @@ Every phase and every dosing approach appears somewhere:
 - couple 2 (Ellis/Park): draft dual-full-dose plan, assessment tomorrow (assessment phase);
 - Chen: solo (Morgan doses, Lee sits), session yesterday done, integration booked;
 - Okafor: dual full dose, assessment done, preparation booked (preparation phase);
-- Nguyen: extended discussion, program completed.
+- Nguyen: extended discussion, program completed;
+- Brooks: dual full dose, three medicine sessions over five months with their preparation
+  and integration, the fourth booked (the full history the chart and plots show).
 The history is written directly (as past bookings would have left it); on PostgreSQL the
 exclusion constraints still check every row.
 """
@@ -20,6 +22,7 @@ from intake.models import Couple, Partner, Prescription
 from kapcouples.demo import DemoSeed
 from kapcouples.models import Role, Room
 from sessions.models import (
+    AdverseEvent,
     Appointment,
     AppointmentClinician,
     Approach,
@@ -38,7 +41,10 @@ EXTRA_COUPLES = [
     ("morgan.chen@demo.kap", "Morgan", "Chen", "lee.chen@demo.kap", "Lee", "Chen"),
     ("dana.okafor@demo.kap", "Dana", "Okafor", "chris.okafor@demo.kap", "Chris", "Okafor"),
     ("taylor.nguyen@demo.kap", "Taylor", "Nguyen", "jesse.nguyen@demo.kap", "Jesse", "Nguyen"),
+    ("jamie.brooks@demo.kap", "Jamie", "Brooks", "quinn.brooks@demo.kap", "Quinn", "Brooks"),
 ]
+# Days from today of the Brooks couple's medicine sessions (the fourth is booked).
+BROOKS_MEDICINE_DAYS = (-150, -90, -30, 20)
 
 
 def seed(demo: DemoSeed) -> None:
@@ -48,7 +54,9 @@ def seed(demo: DemoSeed) -> None:
     rooms = list(Room.objects.filter(clinic=clinic).order_by("name"))
     if not rooms:
         return
-    chen, okafor, nguyen = (_extra_couple(clinic, staff, *people) for people in EXTRA_COUPLES)
+    chen, okafor, nguyen, brooks = (
+        _extra_couple(clinic, staff, *people) for people in EXTRA_COUPLES
+    )
     today = timezone.localdate(timezone=clinic.zone)
     demo = _Demo(clinic, staff, rooms, today)
     for couple, build in [
@@ -57,6 +65,7 @@ def seed(demo: DemoSeed) -> None:
         (chen, demo.chen),
         (okafor, demo.okafor),
         (nguyen, demo.nguyen),
+        (brooks, demo.brooks),
     ]:
         if not Appointment.objects.filter(couple=couple).exists():
             build(couple)
@@ -294,3 +303,77 @@ class _Demo:
         self.appointment(couple, K.INTEGRATION, self.at(-59, 13), 60, room=1)
         TreatmentPlan.objects.filter(pk=plan.pk).update(status=TreatmentPlan.Status.COMPLETED)
         Couple.objects.filter(pk=couple.pk).update(status=Couple.Status.COMPLETED)
+
+    def brooks(self, couple):
+        """Dual full dose: three medicine sessions held, each after two preparations and
+        followed by an integration session the next day; the fourth is booked."""
+        plan = self.plan(couple, Approach.DUAL_FULL, sessions=4)
+        first, *held, booked = BROOKS_MEDICINE_DAYS
+        self.appointment(couple, K.ASSESSMENT, self.at(first - 30, 10), 90, room=1)
+        for number, day in enumerate([first, *held], start=1):
+            for before in (14, 7):
+                self.appointment(couple, K.PREPARATION, self.at(day - before, 10), 60, room=1)
+            session = self._held_dual_session(couple, plan, day, nausea=number == 2)
+            integration = self.appointment(couple, K.INTEGRATION, self.at(day + 1, 10), 60, room=1)
+            Appointment.objects.filter(pk=integration.pk).update(medicine_session=session)
+        for before in (14, 7):
+            status = S.COMPLETED if booked - before < 0 else S.BOOKED
+            self.appointment(
+                couple, K.PREPARATION, self.at(booked - before, 10), 60, room=1, status=status
+            )
+        self.medicine(
+            couple,
+            self.at(booked, 8),
+            plan,
+            room=1,
+            status=MedicineSession.Status.PLANNED,
+            appointment_status=S.BOOKED,
+        )
+
+    def _held_dual_session(self, couple, plan, day, *, nausea: bool) -> MedicineSession:
+        start = self.at(day, 8)
+        session = self.medicine(
+            couple, start, plan, status=MedicineSession.Status.COMPLETED, room=1
+        )
+        minutes = datetime.timedelta
+        for offset, partner in enumerate(couple.partners.all()):
+            moment = VitalSigns.Moment
+            self.vitals(session, partner, moment.PRE_DOSE, start + minutes(minutes=10), 126, 80)
+            self.dose(session, partner, start + minutes(minutes=20 + offset), 100)
+            self.vitals(
+                session,
+                partner,
+                moment.POST_DOSE_40,
+                start + minutes(minutes=60),
+                138 - offset * 6,
+                86,
+            )
+            self.vitals(
+                session, partner, moment.PRE_DISCHARGE, start + minutes(minutes=150), 124, 80
+            )
+            Discharge.objects.create(
+                medicine_session=session,
+                partner=partner,
+                discharged_at=start + minutes(minutes=155),
+                escort_name="Sam Brooks",
+                escort_phone="+1 415 555 0188",
+                escort_relationship="brother",
+                monitored_minutes=135 - offset,
+                last_systolic=124,
+                last_diastolic=80,
+                recorded_by=self.clinician,
+            )
+        if nausea:
+            AdverseEvent.objects.create(
+                medicine_session=session,
+                partner=couple.partners.first(),
+                kind=AdverseEvent.Kind.NAUSEA,
+                severity=AdverseEvent.Severity.MILD,
+                action="Ondansetron as prescribed; settled within 20 minutes.",
+                occurred_at=start + minutes(minutes=50),
+                recorded_by=self.clinician,
+            )
+        MedicineSession.objects.filter(pk=session.pk).update(
+            completed_at=start + minutes(minutes=160)
+        )
+        return session
