@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from intake.views import dashboards as intake_dashboards
 from kapcouples.views import account, dashboards, health
+from workspace.views import caseload
 
 account_patterns = [
     path("login/", account.login_view, name="login"),
@@ -28,8 +29,8 @@ urlpatterns = [
     path("", dashboards.home, name="home"),
     path("account/", include(account_patterns)),
     path("health/", health.health, name="health"),
-    # The per-role couple lists and the portal belong to intake; their names stay global.
-    path("care/", intake_dashboards.care_dashboard, name="care_dashboard"),
+    # The per-role landing pages keep global names; the care team's caseload is workspace's.
+    path("care/", caseload.caseload_dashboard, name="care_dashboard"),
     path("desk/", intake_dashboards.desk_dashboard, name="desk_dashboard"),
     path("clinic-admin/", dashboards.admin_dashboard, name="admin_dashboard"),
     path("clinic-admin/audit/", dashboards.audit_log, name="audit_log"),

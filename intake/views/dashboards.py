@@ -1,4 +1,5 @@
-"""The couple lists of the care team and the front desk, and the partner's portal."""
+"""The front desk's couple list and the partner's portal (the care team's caseload is in
+workspace)."""
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -13,12 +14,6 @@ PAGE_SIZE = 25
 
 def _page(request: HttpRequest, items):
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-@policy.allow(*policy.CARE_TEAM)
-def care_dashboard(request: HttpRequest) -> HttpResponse:
-    couples = selectors.couples_for_user(request.user)
-    return render(request, "dashboards/care.html", {"page": _page(request, couples)})
 
 
 @policy.allow(*policy.FRONT_DESK)

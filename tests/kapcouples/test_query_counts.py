@@ -52,7 +52,11 @@ def _count(client, url: str) -> int:
 PAGES = {
     # name: (who, url maker, bound); a care-team page includes the navigation's alert count
     "alerts inbox": ("clinician", lambda cast, s: reverse("integration:alerts_inbox"), 12),
-    "clinician dashboard": ("clinician", lambda cast, s: reverse("care_dashboard"), 12),
+    # The caseload: scores, readiness of each row (screening read once for the page), audit.
+    "clinician dashboard": ("clinician", lambda cast, s: reverse("care_dashboard"), 20),
+    # ... and the prescriber's "waiting for you" lists (readiness of the next 14 days' sessions).
+    "prescriber dashboard": ("prescriber", lambda cast, s: reverse("care_dashboard"), 36),
+    "clinic admin couples": ("clinic_admin", lambda cast, s: reverse("care_dashboard"), 8),
     "front desk couples": ("front_desk", lambda cast, s: reverse("desk_dashboard"), 12),
     "couple search": ("front_desk", lambda cast, s: reverse("desk_dashboard") + "?q=a", 12),
     "day calendar": ("front_desk", lambda cast, s: reverse("clinic_sessions:calendar_day"), 12),

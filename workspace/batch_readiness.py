@@ -1,0 +1,139 @@
+"""Readiness for the next medicine session of a page of couples, in a fixed number of queries.
+
+`sessions.readiness.readiness_check` reads its plan, protocol, history, partners, screening
+and overrides for one couple (about a dozen queries), so a page of 25 couples would make
+hundreds. Here each kind of row is read once for all the page's couples and the very same
+item functions of `sessions.readiness` judge each couple, so the rules stay in one place:
+the caseload says what the couple page's checklist says.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import F
+from django.utils import timezone
+
+from intake.models import Couple
+from intake.readiness import ScreeningFacts
+from sessions import readiness as gate
+from sessions.models import Appointment, ReadinessOverride, TreatmentPlan
+from sessions.protocol import protocol_for
+
+
+@dataclass(frozen=True)
+class NextSession:
+    """Whether the couple is ready for its next medicine session, else the first unmet item."""
+
+    ready: bool
+    appointment_id: int | None  # the booked medicine appointment, if there is one
+    session_number: int
+    item_number: int | None = None
+    item_title: str = ""
+    problem: str = ""  # the first thing wrong under that item, in the checklist's words
+    overridable: bool = False  # a prescriber could override it for this session
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """Everything the gate reads, for all the page's couples."""
+
+    plans: dict[int, TreatmentPlan]
+    history: dict[int, list[gate.History]]
+    overrides: dict[int, list[ReadinessOverride]]
+    screening: ScreeningFacts
+    protocol: object
+
+
+def next_session_readiness(couples: list[Couple]) -> dict[int, NextSession]:
+    """{couple id: readiness for its next medicine session}, judged for booking it (the
+    start's own checks run when it starts). All couples belong to one clinic, with their
+    partners prefetched and their clinic selected."""
+    if not couples:
+        return {}
+    facts = _read(couples)
+    return {couple.pk: _judge(couple, facts) for couple in couples}
+
+
+def _read(couples: list[Couple]) -> _Facts:
+    ids = [couple.pk for couple in couples]
+    history = defaultdict(list)
+    rows = Appointment.objects.filter(couple_id__in=ids).order_by("start", "pk")
+    for couple_id, *row in rows.values_list("couple_id", "pk", "kind", "status", "start"):
+        history[couple_id].append(gate.History(*row))
+    overrides = defaultdict(list)
+    live = ReadinessOverride.objects.filter(couple_id__in=ids, revoked_at__isnull=True)
+    for override in live.order_by(F("appointment_id").asc(nulls_first=True), "pk"):
+        overrides[override.couple_id].append(override)
+    return _Facts(
+        plans={plan.couple_id: plan for plan in TreatmentPlan.objects.filter(couple_id__in=ids)},
+        history=history,
+        overrides=overrides,
+        screening=ScreeningFacts([p for couple in couples for p in couple.partners.all()]),
+        protocol=protocol_for(couples[0].clinic_id),
+    )
+
+
+def _judge(couple: Couple, facts: _Facts) -> NextSession:
+    """What `readiness_check(couple=…, start=…, appointment=next medicine)` decides, as the
+    couple page asks it: for the booked next medicine session, else for one booked now."""
+    now = timezone.now()
+    history = facts.history[couple.pk]
+    upcoming = next(
+        (h for h in history if h.kind == gate.MEDICINE and h.is_active and h.start >= now), None
+    )
+    start = upcoming.start if upcoming else now
+    others = [h for h in history if upcoming is None or h.pk != upcoming.pk]
+    items, number = _items(couple, facts, others, start)
+    _attach_overrides(items, facts.overrides[couple.pk], number, upcoming, facts.protocol)
+    unmet = [item for item in items if not item.satisfied]
+    pk = upcoming.pk if upcoming else None
+    if not unmet:
+        return NextSession(ready=True, appointment_id=pk, session_number=number)
+    first = unmet[0]
+    return NextSession(
+        ready=False,
+        appointment_id=pk,
+        session_number=number,
+        item_number=first.number,
+        item_title=first.title,
+        problem=first.problems[0],
+        overridable=first.overridable,
+    )
+
+
+def _items(couple, facts: _Facts, history, start) -> tuple[list[gate.ReadinessItem], int]:
+    plan = facts.plans.get(couple.pk)
+    arrangement = (
+        gate.Arrangement(plan.approach, plan.dosing_partner_id, plan.route) if plan else None
+    )
+    on = start.astimezone(couple.clinic.zone).date()
+    earlier = [h for h in history if h.kind == gate.MEDICINE and h.is_active and h.start < start]
+    previous = earlier[-1] if earlier else None
+    partners = list(couple.partners.all())
+    items = [
+        gate._item_plan(plan, history),
+        gate._item_dosing_partners(partners, arrangement, on, gate.BOOK, facts.screening),
+        gate._item_support_partner(partners, arrangement, on, facts.screening),
+        gate._item_preparation(facts.protocol, history, start, previous, gate.BOOK),
+        gate._item_integration(couple, history, start, previous),
+        gate._item_session_count(facts.protocol, plan, history),
+    ]
+    return items, len(earlier) + 1
+
+
+def _attach_overrides(items, overrides, number: int, upcoming, protocol) -> None:
+    """`sessions.readiness.overrides_for` on rows already read: those written for the
+    appointment, and those for the couple's n-th session not yet lapsed (the appointment's
+    own wins: they are ordered last)."""
+    since = timezone.now() - datetime.timedelta(days=protocol.override_valid_days)
+    upcoming_pk = upcoming.pk if upcoming else None
+    by_item = {
+        o.item: o
+        for o in overrides
+        if (o.appointment_id is not None and o.appointment_id == upcoming_pk)
+        or (o.appointment_id is None and o.session_number == number and o.created_at >= since)
+    }
+    for item in items:
+        if item.overridable and not item.met:
+            item.override = by_item.get(item.number)
