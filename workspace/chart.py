@@ -213,9 +213,7 @@ def _response_entry(response: QuestionnaireResponse, partner: Partner | None) ->
 
 
 def _checkin_entry(checkin: CheckIn, partner: Partner | None) -> Entry:
-    connection = (
-        f"connection {checkin.connection} of 10" if checkin.connection is not None else ""
-    )
+    connection = f"connection {checkin.connection} of 10" if checkin.connection is not None else ""
     return Entry(
         at=checkin.answered_at,
         kind="checkin",
