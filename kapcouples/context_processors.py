@@ -11,7 +11,11 @@ NAVIGATION = {
     Role.CLINICIAN: [("care_dashboard", "My couples")],
     Role.PRESCRIBER: [("care_dashboard", "My couples")],
     Role.FRONT_DESK: [("desk_dashboard", "Couples")],
-    Role.CLINIC_ADMIN: [("admin_dashboard", "Clinic"), ("audit_log", "Audit log")],
+    Role.CLINIC_ADMIN: [
+        ("admin_dashboard", "Clinic"),
+        ("care_dashboard", "Couples"),
+        ("audit_log", "Audit log"),
+    ],
     Role.PARTNER: [("portal", "My portal")],
 }
 # Screening (intake app).

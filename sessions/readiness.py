@@ -122,23 +122,57 @@ def readiness_check(
     if arrangement is None and plan is not None:
         arrangement = Arrangement(plan.approach, plan.dosing_partner_id, plan.route)
     protocol = protocol_for(couple.clinic_id)
-    on = (at or start).astimezone(couple.clinic.zone).date()
     history = _history(couple, appointment)
+    partners = list(couple.partners.all())
+    items, number, previous = readiness_items(
+        couple,
+        partners=partners,
+        plan=plan,
+        arrangement=arrangement,
+        protocol=protocol,
+        history=history,
+        start=start,
+        on=(at or start).astimezone(couple.clinic.zone).date(),
+        purpose=purpose,
+        screening=screening or ScreeningFacts(partners),
+    )
+    overrides = _attach_overrides(couple, number, items, appointment, protocol)
+    return Readiness(purpose, number, items, plan=plan, previous=previous, overrides=overrides)
+
+
+def readiness_items(
+    couple, *, partners, plan, arrangement, protocol, history, start, on, purpose, screening
+) -> tuple[list[ReadinessItem], int, History | None]:
+    """The items judged on rows already read (`history`: the couple's other appointments,
+    oldest first), with the session's number and the medicine session before it. The caseload
+    reads these rows once for a page of couples and asks the same question of each."""
     earlier = [h for h in history if h.kind == MEDICINE and h.is_active and h.start < start]
     previous = earlier[-1] if earlier else None
-    partners = list(couple.partners.all())
-    facts = screening or ScreeningFacts(partners)
     items = [
         _item_plan(plan, history),
-        _item_dosing_partners(partners, arrangement, on, purpose, facts),
-        _item_support_partner(partners, arrangement, on, facts),
+        _item_dosing_partners(partners, arrangement, on, purpose, screening),
+        _item_support_partner(partners, arrangement, on, screening),
         _item_preparation(protocol, history, start, previous, purpose),
         _item_integration(couple, history, start, previous),
         _item_session_count(protocol, plan, history),
     ]
-    number = len(earlier) + 1
-    overrides = _attach_overrides(couple, number, items, appointment, protocol)
-    return Readiness(purpose, number, items, plan=plan, previous=previous, overrides=overrides)
+    return items, len(earlier) + 1, previous
+
+
+def attach_overrides_read(items, overrides, *, number: int, appointment_id, protocol) -> None:
+    """What `overrides_for` selects, on a couple's live overrides already read (ordered with
+    the appointment's own last, so they win): those written for the appointment, and those
+    for the couple's n-th session not yet lapsed."""
+    since = timezone.now() - datetime.timedelta(days=protocol.override_valid_days)
+    by_item = {
+        o.item: o
+        for o in overrides
+        if (o.appointment_id is not None and o.appointment_id == appointment_id)
+        or (o.appointment_id is None and o.session_number == number and o.created_at >= since)
+    }
+    for item in items:
+        if item.overridable and not item.met:
+            item.override = by_item.get(item.number)
 
 
 MEDICINE = Appointment.Kind.MEDICINE

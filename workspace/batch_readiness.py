@@ -7,7 +7,6 @@ item functions of `sessions.readiness` judge each couple, so the rules stay in o
 the caseload says what the couple page's checklist says.
 """
 
-import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -84,8 +83,28 @@ def _judge(couple: Couple, facts: _Facts) -> NextSession:
     )
     start = upcoming.start if upcoming else now
     others = [h for h in history if upcoming is None or h.pk != upcoming.pk]
-    items, number = _items(couple, facts, others, start)
-    _attach_overrides(items, facts.overrides[couple.pk], number, upcoming, facts.protocol)
+    plan = facts.plans.get(couple.pk)
+    items, number, _ = gate.readiness_items(
+        couple,
+        partners=list(couple.partners.all()),
+        plan=plan,
+        arrangement=gate.Arrangement(plan.approach, plan.dosing_partner_id, plan.route)
+        if plan
+        else None,
+        protocol=facts.protocol,
+        history=others,
+        start=start,
+        on=start.astimezone(couple.clinic.zone).date(),
+        purpose=gate.BOOK,
+        screening=facts.screening,
+    )
+    gate.attach_overrides_read(
+        items,
+        facts.overrides[couple.pk],
+        number=number,
+        appointment_id=upcoming.pk if upcoming else None,
+        protocol=facts.protocol,
+    )
     unmet = [item for item in items if not item.satisfied]
     pk = upcoming.pk if upcoming else None
     if not unmet:
@@ -100,40 +119,3 @@ def _judge(couple: Couple, facts: _Facts) -> NextSession:
         problem=first.problems[0],
         overridable=first.overridable,
     )
-
-
-def _items(couple, facts: _Facts, history, start) -> tuple[list[gate.ReadinessItem], int]:
-    plan = facts.plans.get(couple.pk)
-    arrangement = (
-        gate.Arrangement(plan.approach, plan.dosing_partner_id, plan.route) if plan else None
-    )
-    on = start.astimezone(couple.clinic.zone).date()
-    earlier = [h for h in history if h.kind == gate.MEDICINE and h.is_active and h.start < start]
-    previous = earlier[-1] if earlier else None
-    partners = list(couple.partners.all())
-    items = [
-        gate._item_plan(plan, history),
-        gate._item_dosing_partners(partners, arrangement, on, gate.BOOK, facts.screening),
-        gate._item_support_partner(partners, arrangement, on, facts.screening),
-        gate._item_preparation(facts.protocol, history, start, previous, gate.BOOK),
-        gate._item_integration(couple, history, start, previous),
-        gate._item_session_count(facts.protocol, plan, history),
-    ]
-    return items, len(earlier) + 1
-
-
-def _attach_overrides(items, overrides, number: int, upcoming, protocol) -> None:
-    """`sessions.readiness.overrides_for` on rows already read: those written for the
-    appointment, and those for the couple's n-th session not yet lapsed (the appointment's
-    own wins: they are ordered last)."""
-    since = timezone.now() - datetime.timedelta(days=protocol.override_valid_days)
-    upcoming_pk = upcoming.pk if upcoming else None
-    by_item = {
-        o.item: o
-        for o in overrides
-        if (o.appointment_id is not None and o.appointment_id == upcoming_pk)
-        or (o.appointment_id is None and o.session_number == number and o.created_at >= since)
-    }
-    for item in items:
-        if item.overridable and not item.met:
-            item.override = by_item.get(item.number)
