@@ -134,7 +134,7 @@ def _signed_note(clinic: Clinic, staff: dict[str, User]) -> None:
     (Appointment,) = sessions_models("Appointment")
     appointment = (
         Appointment.objects.filter(clinic=clinic, kind="integration", status="completed")
-        .filter(integration_note__isnull=True)
+        .filter(couple__partners__email="taylor.nguyen@demo.kap", integration_note__isnull=True)
         .order_by("start")
         .first()
     )

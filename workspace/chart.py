@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
@@ -94,7 +94,7 @@ def program_records(couple: Couple, partners: list[Partner]) -> ProgramRecords:
     return ProgramRecords(
         couple=couple,
         partners=partners,
-        plan=TreatmentPlan.objects.filter(couple=couple).first(),
+        plan=TreatmentPlan.objects.filter(couple=couple).select_related("approved_by").first(),
         protocol=ProtocolSettings.objects.get(clinic_id=couple.clinic_id),
         appointments=list(
             Appointment.objects.filter(couple=couple)
@@ -116,7 +116,11 @@ def program_records(couple: Couple, partners: list[Partner]) -> ProgramRecords:
         checkins=list(
             CheckIn.objects.filter(couple=couple, answered_at__isnull=False).order_by("answered_at")
         ),
-        notes=list(IntegrationNote.objects.filter(couple=couple).order_by("appointment__start")),
+        notes=list(
+            IntegrationNote.objects.filter(couple=couple)
+            .select_related("appointment")
+            .order_by("appointment__start")
+        ),
         alerts=list(Alert.objects.filter(couple=couple).order_by("raised_at")),
     )
 
@@ -131,7 +135,7 @@ def timeline(records: ProgramRecords) -> list[Round]:
         Round(_round_title(number, appointment))
         for number, appointment in enumerate(medicine, start=1)
     ]
-    for entry in sorted(_entries(records), key=lambda e: e.at):
+    for entry in sorted(_entries(records), key=lambda e: (e.at, e.title)):
         rounds[bisect_right(starts, entry.at)].entries.append(entry)
     return [r for r in rounds if r.entries]
 
@@ -223,11 +227,13 @@ def _checkin_entry(checkin: CheckIn, partner: Partner | None) -> Entry:
 
 
 def _note_entry(note: IntegrationNote) -> Entry:
+    """At the integration session it is the note of (a minute after, to follow it)."""
+    signed = f", signed {note.signed_at:%d %b %Y}" if note.signed_at else ""
     return Entry(
-        at=note.signed_at or note.updated_at,
+        at=note.appointment.start + timedelta(minutes=1),
         kind="note",
         title="Integration note",
-        detail=note.get_status_display(),
+        detail=f"{note.get_status_display()}{signed}",
         url=reverse("integration:note_detail", args=[note.pk]),
     )
 
@@ -256,6 +262,11 @@ def progress(records: ProgramRecords, *, now: datetime | None = None) -> Progres
         for a in since_last
         if a.kind == Appointment.Kind.PREPARATION and a.status == Appointment.Status.COMPLETED
     )
+    preparation_booked = sum(
+        1
+        for a in since_last
+        if a.kind == Appointment.Kind.PREPARATION and a.status in _STANDING_STATUSES
+    )
     upcoming = [
         a for a in records.appointments if a.start >= now and a.status in _STANDING_STATUSES
     ]
@@ -263,8 +274,9 @@ def progress(records: ProgramRecords, *, now: datetime | None = None) -> Progres
     needed = records.protocol.preparation_sessions
     lines = [
         _medicine_line(len(held), planned, records.medicine_appointments),
-        f"Preparation {min(preparation_done, needed)} of {needed} done "
-        f"before medicine session {len(held) + 1}",
+        f"Preparation {min(preparation_done, needed)} of {needed} done"
+        + (f", {preparation_booked} booked," if preparation_booked else "")
+        + f" before medicine session {len(held) + 1}",
     ]
     if last_held is not None:
         lines.append(_integration_line(last_held, since_last, len(held), zone))
