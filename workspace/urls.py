@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from workspace import views
 
 app_name = "workspace"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("couples/<int:couple_id>/outcomes/", views.couple_outcomes, name="outcomes"),
+]

@@ -1,0 +1,3 @@
+from workspace.views.outcomes import couple_outcomes
+
+__all__ = ["couple_outcomes"]

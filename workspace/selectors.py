@@ -1,0 +1,111 @@
+"""Reads for the care team's workspace: a couple's outcome plots and a partner's own history.
+
+Questionnaire scores are partner-private: callers check `policy.can_view_partner_private`
+for every partner they pass in (the care team, or the partner for their own history).
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from intake.models import Couple, Partner, QuestionnaireResponse
+from sessions.models import MedicineSession
+from workspace import plots
+
+PER_PARTNER = ("PHQ-9", "GAD-7", "PCL-5")
+DYADIC = "CSI-4"
+PLOTTED = (*PER_PARTNER, DYADIC)
+
+# Readings of one partner: {code: [(clinic day, total), ...] oldest first}.
+Readings = dict[str, list[tuple[datetime.date, int]]]
+
+
+@dataclass(frozen=True)
+class PartnerPlots:
+    partner: Partner
+    plots: tuple[plots.Plot, ...]
+
+
+@dataclass(frozen=True)
+class CoupleOutcomes:
+    partners: tuple[PartnerPlots, ...]
+    dyadic: plots.Plot
+    session_days: tuple[datetime.date, ...]
+
+
+def couple_outcomes(couple: Couple, partners: Sequence[Partner]) -> CoupleOutcomes:
+    """Each partner's PHQ-9, GAD-7 and PCL-5 and both partners' CSI-4 on one time axis,
+    with the couple's medicine sessions marked. Two queries whatever the data size."""
+    zone = couple.clinic.zone
+    partners = sorted(partners, key=lambda p: p.slot)
+    readings = readings_by_partner(partners, zone)
+    sessions = medicine_session_days(couple, zone)
+    every = [plots.Series(p.first_name, readings[p.pk][code]) for p in partners for code in PLOTTED]
+    start, end = plots.date_range(every, sessions) or (_today(zone), _today(zone))
+
+    def plot(key: str, title: str, code: str, series: list[plots.Series]) -> plots.Plot:
+        scale = plots.SCALES[code]
+        return plots.build_plot(
+            key=key,
+            title=title,
+            scale=scale,
+            series=series,
+            sessions=sessions,
+            start=start,
+            end=end,
+        )
+
+    per_partner = tuple(
+        PartnerPlots(
+            partner,
+            tuple(
+                plot(
+                    f"plot-{partner.pk}-{code}",
+                    f"{partner.first_name}: {code} ({plots.SCALES[code].topic})",
+                    code,
+                    [plots.Series(partner.first_name, readings[partner.pk][code])],
+                )
+                for code in PER_PARTNER
+            ),
+        )
+        for partner in partners
+    )
+    both = [
+        plots.Series(p.first_name, readings[p.pk][DYADIC], style=n % 2)
+        for n, p in enumerate(partners)
+    ]
+    dyadic = plot(
+        f"plot-{couple.pk}-couple",
+        f"{DYADIC} ({plots.SCALES[DYADIC].topic}), both partners",
+        DYADIC,
+        both,
+    )
+    return CoupleOutcomes(per_partner, dyadic, tuple(sessions))
+
+
+def readings_by_partner(partners: Sequence[Partner], zone) -> dict[int, Readings]:
+    """The plotted questionnaires' totals of `partners`, by partner and code: one query."""
+    found: dict[int, Readings] = defaultdict(lambda: defaultdict(list))
+    responses = (
+        QuestionnaireResponse.objects.filter(partner__in=list(partners), code__in=PLOTTED)
+        .order_by("completed_at", "pk")
+        .values_list("partner_id", "code", "total", "completed_at")
+    )
+    for partner_id, code, total, completed_at in responses:
+        found[partner_id][code].append((completed_at.astimezone(zone).date(), total))
+    return found
+
+
+def medicine_session_days(couple: Couple, zone) -> list[datetime.date]:
+    """The clinic days on which the couple's medicine sessions started: one query."""
+    started = (
+        MedicineSession.objects.filter(couple=couple, started_at__isnull=False)
+        .order_by("started_at")
+        .values_list("started_at", flat=True)
+    )
+    return sorted({moment.astimezone(zone).date() for moment in started})
+
+
+def _today(zone) -> datetime.date:
+    return datetime.datetime.now(tz=zone).date()
