@@ -97,6 +97,15 @@ def readings_by_partner(partners: Sequence[Partner], zone) -> dict[int, Readings
     return found
 
 
+def _readings_of(partner: Partner, responses, zone) -> Readings:
+    """The plotted totals among `responses` already read, keeping only `partner`'s own."""
+    found: Readings = defaultdict(list)
+    own = [r for r in responses if r.partner_id == partner.pk and r.code in PLOTTED]
+    for response in sorted(own, key=lambda r: (r.completed_at, r.pk)):
+        found[response.code].append((response.completed_at.astimezone(zone).date(), response.total))
+    return found
+
+
 def medicine_session_days(couple: Couple, zone) -> list[datetime.date]:
     """The clinic days on which the couple's medicine sessions started: one query."""
     started = (
@@ -109,3 +118,59 @@ def medicine_session_days(couple: Couple, zone) -> list[datetime.date]:
 
 def _today(zone) -> datetime.date:
     return datetime.datetime.now(tz=zone).date()
+
+
+# --- The partner's own history (portal) -----------------------------------------------------
+@dataclass(frozen=True)
+class HistoryLine:
+    sentence: str  # "Your PHQ-9 (mood) score went from 14 in March to 6 in October."
+    hint: str  # which way is better, kindly put
+
+
+def own_history(partner: Partner, responses=None) -> list[HistoryLine]:
+    """The partner's own scores in plain words, one line per questionnaire answered; no
+    bands or clinical flags are named, and only this partner's rows are used.
+
+    `responses`: the partner's questionnaire responses the page has already read; read
+    here (one query) when None."""
+    zone = partner.couple.clinic.zone
+    if responses is None:
+        readings = readings_by_partner([partner], zone)[partner.pk]
+    else:
+        readings = _readings_of(partner, responses, zone)
+    return [
+        HistoryLine(_sentence(code, readings[code]), _HINTS[code])
+        for code in PLOTTED
+        if readings[code]
+    ]
+
+
+# Which way is better, kindly put, for the partner's own history.
+_HINTS = {
+    "PHQ-9": "A lower score usually means your mood is lifting.",
+    "GAD-7": "A lower score usually means less worry and tension.",
+    "PCL-5": "A lower score usually means hard memories weigh on you less.",
+    "CSI-4": "A higher score usually means you feel more satisfied in your relationship.",
+}
+
+
+def _sentence(code: str, readings: list[tuple[datetime.date, int]]) -> str:
+    scale = plots.SCALES[code]
+    name = f"Your {code} ({scale.topic}) score"
+    (first_day, first), (last_day, last) = readings[0], readings[-1]
+    if len(readings) == 1:
+        return f"{name} was {first} {_when(first_day, first_day, last_day)}."
+    return (
+        f"{name} went from {first} {_when(first_day, first_day, last_day)} "
+        f"to {last} {_when(last_day, first_day, last_day)}."
+    )
+
+
+def _when(day: datetime.date, first: datetime.date, last: datetime.date) -> str:
+    """'in March', 'in March 2025' when the readings span years, or 'on 3 March' when
+    they fall in the same month."""
+    if (first.year, first.month) == (last.year, last.month) and first != last:
+        return f"on {day.day} {day:%B}"
+    if first.year != last.year:
+        return f"in {day:%B %Y}"
+    return f"in {day:%B}"
