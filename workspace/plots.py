@@ -49,11 +49,11 @@ class Scale:
         """How to read the plot, for its caption."""
         if self.higher_is_worse:
             return (
-                f"Higher scores mean more symptoms; the dashed line marks the cut-off of "
+                f"Higher scores mean more symptoms; the dotted line marks the cut-off of "
                 f"{_number(self.cutoff)} (scores at or above it are clinically significant)."
             )
         return (
-            f"Higher scores mean more satisfaction; the dashed line marks the cut-off of "
+            f"Higher scores mean more satisfaction; the dotted line marks the cut-off of "
             f"{_number(self.cutoff)} (scores below it indicate notable relationship distress)."
         )
 
