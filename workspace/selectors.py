@@ -5,6 +5,7 @@ for every partner they pass in (the care team, or the partner for their own hist
 """
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,47 +42,49 @@ def couple_outcomes(couple: Couple, partners: Sequence[Partner]) -> CoupleOutcom
     partners = sorted(partners, key=lambda p: p.slot)
     readings = readings_by_partner(partners, zone)
     sessions = medicine_session_days(couple, zone)
-    every = [plots.Series(p.first_name, readings[p.pk][code]) for p in partners for code in PLOTTED]
-    start, end = plots.date_range(every, sessions) or (_today(zone), _today(zone))
-
-    def plot(key: str, title: str, code: str, series: list[plots.Series]) -> plots.Plot:
-        scale = plots.SCALES[code]
-        return plots.build_plot(
-            key=key,
-            title=title,
-            scale=scale,
-            series=series,
-            sessions=sessions,
-            start=start,
-            end=end,
-        )
-
+    start, end = _shared_range(partners, readings, sessions, zone)
+    draw = functools.partial(plots.build_plot, sessions=sessions, start=start, end=end)
     per_partner = tuple(
         PartnerPlots(
-            partner,
-            tuple(
-                plot(
-                    f"plot-{partner.pk}-{code}",
-                    f"{partner.first_name}: {code} ({plots.SCALES[code].topic})",
-                    code,
-                    [plots.Series(partner.first_name, readings[partner.pk][code])],
-                )
-                for code in PER_PARTNER
-            ),
+            p, tuple(_partner_plot(draw, p, code, readings[p.pk][code]) for code in PER_PARTNER)
         )
-        for partner in partners
+        for p in partners
     )
-    both = [
-        plots.Series(p.first_name, readings[p.pk][DYADIC], style=n % 2)
-        for n, p in enumerate(partners)
-    ]
-    dyadic = plot(
-        f"plot-{couple.pk}-couple",
-        f"{DYADIC} ({plots.SCALES[DYADIC].topic}), both partners",
-        DYADIC,
-        both,
+    return CoupleOutcomes(
+        per_partner, _dyadic_plot(draw, couple, partners, readings), tuple(sessions)
     )
-    return CoupleOutcomes(per_partner, dyadic, tuple(sessions))
+
+
+def _shared_range(partners, readings, sessions, zone) -> tuple[datetime.date, datetime.date]:
+    """One date axis for all the couple's plots, so a change in one lines up with the
+    others and with the sessions; today alone when there is nothing to draw."""
+    every = [plots.Series("", readings[p.pk][code]) for p in partners for code in PLOTTED]
+    today = datetime.datetime.now(tz=zone).date()
+    return plots.date_range(every, sessions) or (today, today)
+
+
+def _partner_plot(draw, partner: Partner, code: str, readings) -> plots.Plot:
+    scale = plots.SCALES[code]
+    return draw(
+        key=f"plot-{partner.pk}-{code}",
+        title=f"{partner.first_name}: {code} ({scale.topic})",
+        scale=scale,
+        series=[plots.Series(partner.first_name, readings)],
+    )
+
+
+def _dyadic_plot(draw, couple: Couple, partners: list[Partner], readings) -> plots.Plot:
+    """Both partners' CSI-4: the second line in squares and dashes, told apart without colour."""
+    scale = plots.SCALES[DYADIC]
+    return draw(
+        key=f"plot-{couple.pk}-couple",
+        title=f"{DYADIC} ({scale.topic}), both partners",
+        scale=scale,
+        series=[
+            plots.Series(p.first_name, readings[p.pk][DYADIC], style=n % 2)
+            for n, p in enumerate(partners)
+        ],
+    )
 
 
 def readings_by_partner(partners: Sequence[Partner], zone) -> dict[int, Readings]:
@@ -114,10 +117,6 @@ def medicine_session_days(couple: Couple, zone) -> list[datetime.date]:
         .values_list("started_at", flat=True)
     )
     return sorted({moment.astimezone(zone).date() for moment in started})
-
-
-def _today(zone) -> datetime.date:
-    return datetime.datetime.now(tz=zone).date()
 
 
 # --- The partner's own history (portal) -----------------------------------------------------

@@ -6,6 +6,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from sessions.models import MedicineSession
+from tests.sessions.factories import local
 from tests.workspace.helpers import medicine_session, score, svg_of, table_rows
 
 D = datetime.date
@@ -157,3 +159,21 @@ def test_the_svg_is_labelled_for_screen_readers(charted, client_for):
     desc = svg.find("{http://www.w3.org/2000/svg}desc").text
     assert "3 scores" in desc and "2 medicine sessions" in desc
     assert "style=" not in page(charted, client_for)  # the CSP forbids inline styles
+
+
+def test_late_evening_scores_and_sessions_fall_on_the_clinics_day_not_utcs(cast, client_for):
+    evening = local(cast, D(2026, 3, 9), 23, 30)  # already 10 March in UTC
+    score(cast, cast.partner_a, "PHQ-9", D(2026, 3, 1), 12)
+    response = score(cast, cast.partner_a, "PHQ-9", D(2026, 3, 1), 8)
+    response.completed_at = evening
+    response.save()
+    session = medicine_session(cast, D(2026, 3, 5))
+    MedicineSession.objects.filter(pk=session.pk).update(
+        started_at=local(cast, D(2026, 3, 5), 23, 45)
+    )
+    html = page(cast, client_for)
+    svg = svg_of(html, f"plot-{cast.partner_a.pk}-PHQ-9")
+    days = [c.get("data-day") for c in svg.iter("{http://www.w3.org/2000/svg}circle")]
+    assert days == ["2026-03-01", "2026-03-09"]
+    markers = svg.findall(".//{http://www.w3.org/2000/svg}line[@class='plot-session']")
+    assert [m.get("data-day") for m in markers] == ["2026-03-05"]
