@@ -118,6 +118,11 @@ class ScreeningSettings(models.Model):
         max_length=30, blank=True, help_text="The number a partner in crisis can call."
     )
     crisis_line = models.CharField(max_length=200, default=DEFAULT_CRISIS_LINE)
+    # A clinic may prefer to talk scores through in session rather than show them unasked.
+    partners_see_their_scores = models.BooleanField(
+        default=True,
+        help_text="Show each partner their own questionnaire scores over time in their portal.",
+    )
 
     history = HistoricalRecords()
 

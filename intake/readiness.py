@@ -131,6 +131,10 @@ class ScreeningFacts:
             found[response.partner_id].append(response)
         return found
 
+    def responses(self, partner: Partner) -> list[QuestionnaireResponse]:
+        """The partner's completed questionnaires (without their answers), oldest first."""
+        return self._responses[partner.pk]
+
     def submitted_intake(self, partner: Partner) -> IntakeForm | None:
         return self._forms[partner.pk].get(IntakeForm.Status.SUBMITTED)
 

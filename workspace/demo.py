@@ -1,9 +1,12 @@
-"""This app's part of `manage.py seed_demo` (safe to run twice): the Brooks couple's
-scores and check-ins around their medicine sessions, so the chart, the outcome plots and
-the treatment summary have a whole program to show.
+"""This app's part of `manage.py seed_demo` (safe to run twice): scores over time, so the
+chart, the outcome plots and the treatment summary have lines to draw.
 
-Jamie improves (PHQ-9 16 to 5), Quinn does not (PHQ-9 stays about 12), and both
-partners' CSI-4 rises above the distress cut-off."""
+- The Riveras: four monthly sets before today (their latest, of today, come from intake's
+  demo): symptoms easing, satisfaction rising.
+- The Brooks couple: scores and check-ins around their three medicine sessions. Jamie
+  improves (PHQ-9 16 to 5), Quinn does not (PHQ-9 stays about 12), and both partners'
+  CSI-4 rises above the distress cut-off.
+"""
 
 import datetime
 
@@ -16,8 +19,16 @@ from kapcouples.demo import DemoSeed
 from sessions.demo import BROOKS_MEDICINE_DAYS
 from sessions.models import MedicineSession
 
-# Scores at baseline, then a week after each of the three medicine sessions held.
-SCORES = {
+RIVERA_DAYS_AGO = (120, 90, 60, 30)
+# Totals on those days, by first name and code.
+RIVERA_HISTORY = {
+    "Alex": {"PHQ-9": (16, 13, 10, 8), "GAD-7": (14, 11, 8, 6), "PCL-5": (30, 28, 24, 22),
+             "CSI-4": (8, 9, 10, 11)},
+    "Sam": {"PHQ-9": (11, 12, 9, 7), "GAD-7": (9, 10, 7, 5), "PCL-5": (18, 20, 19, 16),
+            "CSI-4": (10, 9, 11, 12)},
+}  # fmt: skip
+# Brooks: at baseline, then a week after each of the three medicine sessions held.
+BROOKS_SCORES = {
     "jamie.brooks@demo.kap": {
         "PHQ-9": (16, 12, 8, 5),
         "GAD-7": (13, 10, 7, 5),
@@ -35,35 +46,53 @@ CONNECTION_AFTER_EACH_SESSION = {
     "jamie.brooks@demo.kap": (5, 7, 8),
     "quinn.brooks@demo.kap": (4, 5, 7),
 }
+# The PHQ-9's last item (thoughts of self-harm) stays 0: the demo raises no risk flag.
+SCORED_ITEMS = {"PHQ-9": 8}
 
 
 def seed(demo: DemoSeed) -> None:
-    for email, scores in SCORES.items():
+    if demo.couples:
+        _rivera(demo.couples[0])
+    _brooks(demo)
+
+
+def _rivera(couple) -> None:
+    for partner in couple.partners.select_related("user", "couple__clinic"):
+        totals = RIVERA_HISTORY.get(partner.first_name)
+        already = partner.questionnaire_responses.filter(code="PHQ-9").count() > 1
+        if not totals or already:
+            continue
+        today = timezone.localdate(timezone=partner.couple.clinic.zone)
+        for code, values in totals.items():
+            for days_ago, total in zip(RIVERA_DAYS_AGO, values, strict=True):
+                day = today - datetime.timedelta(days=days_ago)
+                _response(partner, code, total, _at(day, 10, partner.couple.clinic.zone))
+
+
+def _brooks(demo: DemoSeed) -> None:
+    for email, scores in BROOKS_SCORES.items():
         partner = Partner.objects.filter(email=email).select_related("couple__clinic").first()
-        if (
-            partner is None
-            or QuestionnaireResponse.objects.filter(partner=partner, code="CSI-4").exists()
-        ):
+        if partner is None or partner.questionnaire_responses.filter(code="CSI-4").exists():
             continue
         if partner.user is None:  # a login, so the partner's portal shows their history
             partner.user = demo.make_user(partner.email, partner.full_name)
             partner.save(update_fields=["user"])
             demo.logins.append(partner.email)
         zone = partner.couple.clinic.zone
+        today = timezone.localdate(timezone=zone)
         days = [BROOKS_MEDICINE_DAYS[0] - 20, *(d + 7 for d in BROOKS_MEDICINE_DAYS[:3])]
         for code, totals in scores.items():
             for day, total in zip(days, totals, strict=True):
-                _response(partner, code, total, _on(day, zone))
+                _response(partner, code, total, _at(today + datetime.timedelta(day), 19, zone))
         _checkins(partner, CONNECTION_AFTER_EACH_SESSION[email])
 
 
-def _on(days: int, zone) -> datetime.datetime:
-    day = timezone.localdate(timezone=zone) + datetime.timedelta(days=days)
-    return datetime.datetime.combine(day, datetime.time(19, 30), tzinfo=zone)
+def _at(day: datetime.date, hour: int, zone) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=zone)
 
 
 def _response(partner: Partner, code: str, total: int, at: datetime.datetime) -> None:
-    answers = answers_adding_up_to(code, total)
+    answers = answers_totalling(code, total)
     result = instruments.score(code, answers)
     QuestionnaireResponse.objects.create(
         partner=partner,
@@ -77,17 +106,12 @@ def _response(partner: Partner, code: str, total: int, at: datetime.datetime) ->
     )
 
 
-def answers_adding_up_to(code: str, total: int) -> list[int]:
-    """Item answers whose sum is `total`, filled from the first item on (so PHQ-9's item 9,
-    the last, stays 0 at the totals the demo uses)."""
-    answers = []
-    left = total
-    for item in instruments.instrument(code).items:
-        values = sorted(option.value for option in item.options)
-        value = max((v for v in values if v <= left), default=values[0])
-        answers.append(value)
-        left -= value
-    return answers
+def answers_totalling(code: str, total: int) -> list[int]:
+    """Answers spread evenly over the items (the first items take the remainder)."""
+    count = len(instruments.instrument(code).items)
+    scored = SCORED_ITEMS.get(code, count)
+    base, extra = divmod(total, scored)
+    return [base + (n < extra) if n < scored else 0 for n in range(count)]
 
 
 def _checkins(partner: Partner, connections: tuple[int, ...]) -> None:
