@@ -5,10 +5,10 @@ is given no way to fetch anything (no URLs, no files), so nothing a record conta
 make the server read a file or call an address."""
 
 from django.contrib.staticfiles import finders
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-PRINT_STYLESHEET = "css/print-document.css"
+PRINT_STYLESHEETS = ("css/print-document.css", "css/plots.css")
 
 
 class NoFetching(Exception):
@@ -19,13 +19,15 @@ def _refuse(url: str, *args, **kwargs):
     raise NoFetching(f"documents fetch nothing ({url[:40]})")
 
 
-def render_pdf(template_name: str, context: dict) -> bytes:
+def render_pdf(template_name: str, context: dict, request: HttpRequest) -> bytes:
     # Imported here: WeasyPrint loads Pango when imported, and only these views need it.
     from weasyprint import CSS, HTML
 
-    html = render_to_string(template_name, context)
-    stylesheet = CSS(filename=finders.find(PRINT_STYLESHEET), url_fetcher=_refuse)
-    return HTML(string=html, url_fetcher=_refuse).write_pdf(stylesheets=[stylesheet])
+    html = render_to_string(template_name, context, request=request)
+    stylesheets = [
+        CSS(filename=finders.find(name), url_fetcher=_refuse) for name in PRINT_STYLESHEETS
+    ]
+    return HTML(string=html, url_fetcher=_refuse).write_pdf(stylesheets=stylesheets)
 
 
 def pdf_response(document: bytes, filename: str) -> HttpResponse:

@@ -48,6 +48,7 @@ def test_the_treatment_summary_pdf_first_page(demo_site, browser, screenshots_di
     first = document[0]
     assert "Treatment summary" in first.get_textpage().get_text_range()
     first.render(scale=1.5).to_pil().save(screenshots_dir / "workspace-summary-pdf-page-1.png")
+    document[1].render(scale=1).to_pil().save(screenshots_dir / "workspace-summary-pdf-page-2.png")
     context.close()
 
 

@@ -27,7 +27,7 @@ def monitoring_record(request: HttpRequest, session_id: int) -> HttpResponse:
 @policy.allow(*policy.CARE_TEAM)
 def monitoring_record_pdf(request: HttpRequest, session_id: int) -> HttpResponse:
     context = _context(request, session_id)
-    document = pdf.render_pdf("workspace/monitoring_document.html", context)
+    document = pdf.render_pdf("workspace/monitoring_document.html", context, request)
     day = (context["session"].started_at or context["session"].appointment.start).astimezone(
         context["zone"]
     )

@@ -34,6 +34,6 @@ def treatment_summary(request: HttpRequest, couple_id: int) -> HttpResponse:
 @policy.allow(*policy.CARE_TEAM)
 def treatment_summary_pdf(request: HttpRequest, couple_id: int) -> HttpResponse:
     context = _context(request, couple_id)
-    document = pdf.render_pdf("workspace/summary_document.html", context)
+    document = pdf.render_pdf("workspace/summary_document.html", context, request)
     day = timezone.localdate(timezone=context["zone"])
     return pdf.pdf_response(document, f"treatment-summary-{couple_id}-{day:%Y-%m-%d}.pdf")
