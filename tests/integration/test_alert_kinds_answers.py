@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from intake import services as intake_services
 from intake.models import QuestionnaireResponse
-from integration import checkin_alerts, followups, services
+from integration import alerts, checkin_alerts, followups, services
 from integration.models import Alert, CheckIn, Reminder
 from kapcouples import policy
 from tests.integration.helpers import completed_medicine_session
@@ -222,3 +222,18 @@ def test_an_empty_check_in_is_refused_next_to_the_form_and_raises_nothing(cast, 
         response.content.decode()
     )
     assert not Alert.objects.exists()
+
+
+def test_the_new_kinds_reach_the_inbox_with_their_labels_and_resolve_with_a_note(cast, client_for):
+    answer(open_checkin(cast, cast.partner_a), came_up=PRIVATE, connection=2)
+    inbox = reverse("integration:alerts_inbox")
+    page = client_for(cast.clinician).get(inbox).content.decode()
+    assert "Check-in: words of crisis or self-harm" in page
+    assert "Check-in: low or falling connection" in page
+    assert "want to die" not in page  # the check-in itself is read on the couple page
+    assert client_for(cast.clinician_outside).get(inbox).content.decode().count("Check-in:") == 0
+    crisis = Alert.objects.get(kind=Alert.Kind.CHECKIN_CRISIS_WORDS)
+    services.alert_acknowledge(alert=crisis, by=cast.clinician)
+    alerts.alert_resolve(alert=crisis, by=cast.clinician, note="Called Alexa; safe, seen today.")
+    page = client_for(cast.clinician).get(inbox).content.decode()
+    assert "Check-in: words of crisis" not in page and "Check-in: low or falling" in page
