@@ -33,7 +33,6 @@ from kapcouples import policy
 from kapcouples.services import DomainError
 
 NOTE_FIELDS = ("insights", "relational_themes", "agreements", "next_steps")
-CHECKIN_FIELDS = ("came_up", "practice", "connection", "contact_requested")
 
 
 # --- Check-ins ----------------------------------------------------------------------------
@@ -72,8 +71,10 @@ def checkin_answer(*, checkin: CheckIn, by, values: dict) -> CheckIn:
         raise DomainError(
             f"This check-in opens on {timezone.localdate(checkin.due_at):%d %B}; come back then."
         )
-    if not any(values.get(field) not in (None, "", False) for field in CHECKIN_FIELDS):
-        raise DomainError("Answer at least one of the three questions before saving.")
+    if not _has_an_answer(values):
+        raise DomainError(
+            "Answer at least one of the three questions, or ask to be contacted, before saving."
+        )
     checkin.came_up = (values.get("came_up") or "").strip()
     checkin.practice = (values.get("practice") or "").strip()
     checkin.connection = values.get("connection")
@@ -85,6 +86,12 @@ def checkin_answer(*, checkin: CheckIn, by, values: dict) -> CheckIn:
     checkin.save()
     checkin_alerts_raise(checkin)
     return checkin
+
+
+def _has_an_answer(values: dict) -> bool:
+    # A connection of 0 is an answer; an unticked box is not.
+    written = any(values.get(field) for field in ("came_up", "practice", "contact_requested"))
+    return written or values.get("connection") is not None
 
 
 def _ensure_checkin_answerer(user, checkin: CheckIn) -> None:

@@ -13,6 +13,7 @@ from intake.models import QuestionnaireResponse
 from integration import alerts, checkin_alerts, followups, services
 from integration.models import Alert, CheckIn, Reminder
 from kapcouples import policy
+from kapcouples.services import DomainError
 from tests.integration.helpers import completed_medicine_session
 from tests.integration.test_urgent_alerts import CLINICAL
 
@@ -161,6 +162,16 @@ def test_asking_to_be_contacted_raises_an_urgent_alert_and_counts_as_an_answer(c
     (alert,) = Alert.objects.all()
     assert (alert.kind, alert.urgency) == ("checkin_contact_request", "urgent")
     assert alert.message == "Alexa's day 1 check-in: Alexa asks to be contacted by the care team."
+
+
+def test_a_connection_of_0_alone_is_an_answer_and_an_empty_one_is_refused(cast):
+    checkin = open_checkin(cast, cast.partner_a)
+    empty = {"came_up": "", "connection": None, "contact_requested": False}
+    with pytest.raises(DomainError, match="Answer at least one of the three questions"):
+        followups.checkin_answer(checkin=checkin, by=cast.partner_a.user, values=empty)
+    assert not Alert.objects.exists()
+    followups.checkin_answer(checkin=checkin, by=cast.partner_a.user, values={"connection": 0})
+    assert kinds() == [("checkin_low_connection", "routine")]
 
 
 def test_a_check_in_answered_again_raises_each_alert_once(cast):
