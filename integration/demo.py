@@ -120,7 +120,7 @@ def _answered_checkin(clinic: Clinic) -> None:
         checkin.refresh_from_db()
     followups.checkin_answer(
         checkin=checkin,
-        partner=checkin.partner,
+        by=checkin.partner.user,
         values={
             "came_up": "A memory of how we met, and how safe that felt.",
             "practice": "Ten minutes of listening without fixing, each evening.",

@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from intake.models import Partner
+from integration.checkin_alerts import checkin_alerts_raise
 from integration.models import (
     CheckIn,
     IntegrationNote,
@@ -33,7 +33,6 @@ from kapcouples import policy
 from kapcouples.services import DomainError
 
 NOTE_FIELDS = ("insights", "relational_themes", "agreements", "next_steps")
-CHECKIN_FIELDS = ("came_up", "practice", "connection")
 
 
 # --- Check-ins ----------------------------------------------------------------------------
@@ -63,25 +62,45 @@ def checkins_schedule(*, medicine_session: Any, days: list[int]) -> list[CheckIn
 
 
 @transaction.atomic
-def checkin_answer(*, checkin: CheckIn, partner: Partner, values: dict) -> CheckIn:
-    """Save a partner's answers and, per answer, whether the other partner may read it."""
-    if checkin.partner_id != partner.pk:
-        raise DomainError("Only the partner this check-in was written for can answer it.")
+def checkin_answer(*, checkin: CheckIn, by, values: dict) -> CheckIn:
+    """Save a partner's answers and, per answer, whether the other partner may read it;
+    raise the care-team alerts the answers call for (`integration.checkin_alerts`)."""
+    checkin = CheckIn.objects.select_for_update().select_related("partner").get(pk=checkin.pk)
+    _ensure_checkin_answerer(by, checkin)
     if checkin.due_at > timezone.now():
         raise DomainError(
             f"This check-in opens on {timezone.localdate(checkin.due_at):%d %B}; come back then."
         )
-    if not any(values.get(field) not in (None, "") for field in CHECKIN_FIELDS):
-        raise DomainError("Answer at least one of the three questions before saving.")
+    if not _has_an_answer(values):
+        raise DomainError(
+            "Answer at least one of the three questions, or ask to be contacted, before saving."
+        )
     checkin.came_up = (values.get("came_up") or "").strip()
     checkin.practice = (values.get("practice") or "").strip()
     checkin.connection = values.get("connection")
+    checkin.contact_requested = bool(values.get("contact_requested"))
     for flag in CheckIn.SHARE_FIELDS.values():
         setattr(checkin, flag, bool(values.get(flag)))
     checkin.answered_at = timezone.now()
     checkin.full_clean()
     checkin.save()
+    checkin_alerts_raise(checkin)
     return checkin
+
+
+def _has_an_answer(values: dict) -> bool:
+    # A connection of 0 is an answer; an unticked box is not.
+    written = any(values.get(field) for field in ("came_up", "practice", "contact_requested"))
+    return written or values.get("connection") is not None
+
+
+def _ensure_checkin_answerer(user, checkin: CheckIn) -> None:
+    # policy.ensure's wording, until the policy's RULES name can_answer_checkin.
+    if not policy.can_answer_checkin(user, checkin):
+        raise policy.NotAllowed(
+            "Only the partner this check-in was written for may answer it "
+            "(rule: can_answer_checkin)."
+        )
 
 
 # --- Integration notes --------------------------------------------------------------------

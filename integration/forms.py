@@ -34,6 +34,11 @@ class CheckInForm(forms.Form):
         },
     )
     share_connection = forms.BooleanField(label="Share this answer with my partner", required=False)
+    contact_requested = forms.BooleanField(
+        label="I'd like someone from the care team to contact me",
+        help_text="Only your care team sees this. They get in touch during clinic hours.",
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,9 +47,14 @@ class CheckInForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not self.errors and not (
-            data.get("came_up") or data.get("practice") or data.get("connection") is not None
+            data.get("came_up")
+            or data.get("practice")
+            or data.get("connection") is not None
+            or data.get("contact_requested")
         ):
-            raise forms.ValidationError("Answer at least one of the three questions.")
+            raise forms.ValidationError(
+                "Answer at least one of the three questions, or ask to be contacted."
+            )
         return data
 
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -25,6 +25,12 @@ class Alert(models.Model):
         MISSING_INTEGRATION = "missing_integration", "Integration session not held in time"
         ADVERSE_EVENT = "adverse_event", "Serious adverse event"
         HOLD_READING = "hold_reading", "Blood pressure hold not resolved"
+        INTAKE_OVERDUE = "intake_overdue", "Intake not submitted in time"
+        REVIEW_EXPIRING = "review_expiring", "Contraindication review about to expire"
+        PRESCRIPTION_EXPIRING = "prescription_expiring", "Prescription about to expire"
+        CHECKIN_LOW_CONNECTION = "checkin_low_connection", "Check-in: low or falling connection"
+        CHECKIN_CRISIS_WORDS = "checkin_crisis_words", "Check-in: words of crisis or self-harm"
+        CHECKIN_CONTACT_REQUEST = "checkin_contact_request", "Check-in: asks to be contacted"
         OTHER = "other", "Other"
 
     class Urgency(models.TextChoices):
@@ -184,6 +190,19 @@ class MessagingSettings(models.Model):
     intake_nudge_days = models.PositiveSmallIntegerField(
         default=3, help_text="Nudge a partner whose intake is not submitted after this many days."
     )
+    # An alert, not a message: the care team hears of a partner still without an intake.
+    intake_overdue_alert_days = models.PositiveSmallIntegerField(
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="Alert the care team when a partner's intake is not submitted this many days "
+        "after their first invitation.",
+    )
+    expiry_alert_days = models.PositiveSmallIntegerField(
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text="Alert the care team this many days before a contraindication review or "
+        "prescription of a partner in the program expires.",
+    )
     quiet_start = models.TimeField(default=time(21, 0), help_text="In each partner's time zone.")
     quiet_end = models.TimeField(default=time(8, 0), help_text="In each partner's time zone.")
     preparation_guidance = models.TextField(
@@ -198,6 +217,13 @@ class MessagingSettings(models.Model):
 
     class Meta:
         verbose_name_plural = "messaging settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(intake_overdue_alert_days__range=(1, 90))
+                & models.Q(expiry_alert_days__range=(1, 90)),
+                name="messaging_alert_days_1_to_90",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Messaging settings of {self.clinic}"
@@ -349,6 +375,9 @@ class CheckIn(models.Model):
     share_came_up = models.BooleanField(default=False)
     share_practice = models.BooleanField(default=False)
     share_connection = models.BooleanField(default=False)
+    contact_requested = models.BooleanField(
+        "I'd like someone from the care team to contact me", default=False
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()

@@ -8,6 +8,7 @@ Other apps call these as `from integration import services as integration`, then
 - `integration.checks`: the still-wanted checks asked before each message goes out;
 - `integration.hooks`: the event hooks other apps' services call in their transactions;
 - `integration.alerts` and `integration.window`: care-team alerts, the integration promise;
+- `integration.sweeps`: alerts for what has not happened (overdue intakes, expiries);
 - `integration.lookups`: what the sessions app registers for integration at startup.
 
 Nothing in this app imports the sessions app: sessions calls in, never the reverse.
@@ -46,11 +47,13 @@ from integration.outbox import publish as publish
 from integration.outbox import reminder_schedule as reminder_schedule
 from integration.outbox import reminders_cancel_about as reminders_cancel_about
 from integration.outbox import reminders_move_about as reminders_move_about
+from integration.sweeps import alerts_sweep as alerts_sweep
 
 __all__ = [
     "STILL_WANTED_CHECKS",
     "alert_acknowledge",
     "alert_raise",
+    "alerts_sweep",
     "deliver_batch",
     "drainers_for_backlog",
     "followups_on_medicine_session_completed",

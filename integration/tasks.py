@@ -54,3 +54,10 @@ def drain_due_reminders(slot: int) -> int:
 def schedule_intake_nudges() -> int:
     """Write the intake nudges that have come due (hourly)."""
     return services.intake_nudges_schedule()
+
+
+@shared_task(name="integration.tasks.raise_due_alerts")
+def raise_due_alerts() -> int:
+    """Raise the care-team alerts for what has not happened (hourly): intakes not submitted
+    in time, reviews and prescriptions about to expire. Safe to run twice."""
+    return services.alerts_sweep()

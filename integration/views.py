@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from intake.models import ScreeningSettings
 from integration import alerts, followups, selectors
 from integration.forms import (
     AlertResolveForm,
@@ -68,18 +69,19 @@ def checkin_answer(request: HttpRequest, checkin_id: int) -> HttpResponse:
     checkin = _get_checkin_for_partner(request, checkin_id)
     audit.record_read(request, checkin, clinic_id=checkin.partner.couple.clinic_id)
     initial = {field: getattr(checkin, field) for field in CheckInForm.base_fields}
-    form = CheckInForm(request.POST or None, initial=initial)
+    # An empty POST (nothing ticked, nothing typed) is still an answer to refuse.
+    form = CheckInForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            followups.checkin_answer(
-                checkin=checkin, partner=checkin.partner, values=form.cleaned_data
-            )
+            followups.checkin_answer(checkin=checkin, by=request.user, values=form.cleaned_data)
         except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Your check-in is saved.")
             return redirect("portal")
-    return render(request, "integration/checkin_form.html", {"checkin": checkin, "form": form})
+    crisis = ScreeningSettings.for_clinic(checkin.partner.couple.clinic_id)
+    context = {"checkin": checkin, "form": form, "crisis": crisis}
+    return render(request, "integration/checkin_form.html", context)
 
 
 @policy.allow(*policy.CARE_TEAM)

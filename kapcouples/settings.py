@@ -289,6 +289,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integration.tasks.schedule_intake_nudges",
         "schedule": 3600.0,
     },
+    # Raises the care team's alerts for what has not happened: intakes not submitted in
+    # time, contraindication reviews and prescriptions about to expire.
+    "raise-due-alerts": {
+        "task": "integration.tasks.raise_due_alerts",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Messages (integration app) ----------------------------------------------------
