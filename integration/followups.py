@@ -66,7 +66,7 @@ def checkin_answer(*, checkin: CheckIn, by, values: dict) -> CheckIn:
     """Save a partner's answers and, per answer, whether the other partner may read it;
     raise the care-team alerts the answers call for (`integration.checkin_alerts`)."""
     checkin = CheckIn.objects.select_for_update().select_related("partner").get(pk=checkin.pk)
-    _ensure_checkin_answerer(by, checkin)
+    policy.ensure(policy.can_answer_checkin, by, checkin, to="answer it")
     if checkin.due_at > timezone.now():
         raise DomainError(
             f"This check-in opens on {timezone.localdate(checkin.due_at):%d %B}; come back then."
@@ -92,15 +92,6 @@ def _has_an_answer(values: dict) -> bool:
     # A connection of 0 is an answer; an unticked box is not.
     written = any(values.get(field) for field in ("came_up", "practice", "contact_requested"))
     return written or values.get("connection") is not None
-
-
-def _ensure_checkin_answerer(user, checkin: CheckIn) -> None:
-    # policy.ensure's wording, until the policy's RULES name can_answer_checkin.
-    if not policy.can_answer_checkin(user, checkin):
-        raise policy.NotAllowed(
-            "Only the partner this check-in was written for may answer it "
-            "(rule: can_answer_checkin)."
-        )
 
 
 # --- Integration notes --------------------------------------------------------------------

@@ -291,6 +291,7 @@ RULES = {
     "can_edit_couple_intentions": "the couple's two partners",
     "can_manage_clinic": "the clinic's admin",
     "can_break_glass": "a clinician or prescriber of the clinic who is not on the care team",
+    "can_answer_checkin": "the partner this check-in was written for",
 }
 
 
