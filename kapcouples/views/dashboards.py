@@ -39,6 +39,9 @@ def admin_dashboard(request: HttpRequest) -> HttpResponse:
         "memberships": StaffMembership.objects.filter(clinic=clinic).select_related("user"),
         "rooms": clinic.rooms.all(),
         "recent_access": selectors.access_log_for_clinic(clinic.pk)[:10],
+        "break_glass": selectors.access_log_for_clinic(
+            clinic.pk, action=AccessLog.Action.BREAK_GLASS
+        )[:10],
     }
     return render(request, "dashboards/clinic_admin.html", context)
 

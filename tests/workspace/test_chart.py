@@ -182,3 +182,18 @@ def test_the_chart_makes_as_many_queries_for_a_long_program_on_a_big_clinic(
     with django_assert_max_num_queries(20):
         large = _count(client, url)
     assert large == small
+
+
+def test_break_the_glass_into_the_chart_is_on_the_clinic_admins_page(cast, client_for):
+    reason = "Primary clinician unreachable; partner called in crisis."
+    outsider = client_for(cast.clinician_outside)
+    outsider.post(reverse("intake:break_glass"), {"couple": cast.couple.pk, "reason": reason})
+
+    assert outsider.get(chart_url(cast.couple)).status_code == 200
+    page = client_for(cast.clinic_admin).get(reverse("admin_dashboard")).content.decode()
+    card = page[page.index('data-testid="break-glass"') :]
+    assert cast.clinician_outside.full_name in card[: card.index("Recent access")]
+    assert reason in card
+    assert AccessLog.objects.filter(
+        user=cast.clinician_outside, action="read", path=chart_url(cast.couple)
+    ).exists()
