@@ -9,6 +9,8 @@ from integration import selectors
 from kapcouples import policy
 
 register = template.Library()
+# The latest answered check-ins on the couple page; every one is on the chart's timeline.
+PANEL_CHECKINS = 5
 
 
 def questionnaire_url(partner, code: str) -> str | None:
@@ -53,7 +55,7 @@ def integration_couple_panel(context, couple):
     return {
         "visible": True,
         "couple": couple,
-        "checkins": selectors.answered_checkins(user, checkins[:20]),
+        "checkins": selectors.answered_checkins(user, checkins[:PANEL_CHECKINS]),
         "notes": selectors.notes_of_couple(couple),
         "unwritten": selectors.integration_appointments_without_note(couple),
         "alerts": selectors.open_alerts_of_couple(couple),

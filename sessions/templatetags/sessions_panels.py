@@ -10,6 +10,8 @@ from sessions.readiness import readiness_check
 
 register = template.Library()
 PANEL_APPOINTMENTS = 20
+# Earlier appointments shown on the couple page; the whole history is on the chart.
+PANEL_EARLIER = 3
 
 
 @register.inclusion_tag("sessions/panels/portal.html", takes_context=True)
@@ -56,7 +58,17 @@ def sessions_couple_panel(context, couple, screening=None):
         "readiness": readiness,
         "show_clinical": policy.can_view_clinical(user, couple),
         "may_override": policy.can_override_readiness(user, couple),
-        "appointments": selectors.appointments_for_couple(couple)[:PANEL_APPOINTMENTS],
+        **_appointment_rows(couple),
+    }
+
+
+def _appointment_rows(couple) -> dict:
+    """The couple's upcoming appointments, soonest first, and the last few before them."""
+    now = timezone.now()
+    appointments = selectors.appointments_for_couple(couple)
+    return {
+        "appointments": appointments.filter(end__gte=now).order_by("start")[:PANEL_APPOINTMENTS],
+        "earlier": appointments.filter(end__lt=now)[:PANEL_EARLIER],
     }
 
 
