@@ -1,8 +1,11 @@
-"""Demo couples for `manage.py seed_demo`: couple 1 active, couple 2 in assessment.
+"""Demo couples for `manage.py seed_demo`: couple 1 active, couple 2 in assessment, and
+the couples the sessions demo gives a history (Chen, Okafor, Nguyen, Brooks).
 
 Screening: couple 1 is fully screened and cleared (intake, every questionnaire,
 consent, review, prescription, shared intentions); couple 2 is part-way: Jordan
 has a draft intake, Riley a submitted intake and a PHQ-9 with a suicide-risk flag.
+The history couples were screened before their sessions: a submitted intake, consent,
+a clearing review and a prescription each (their scores come from the later apps).
 """
 
 import datetime
@@ -42,6 +45,25 @@ COUPLES = [
     ),
 ]
 PARTNER_LOGINS = [person[0] for _, people in COUPLES for person in people]
+# No logins here: the apps that show these couples' partners something make the few they need.
+HISTORY_COUPLES = [
+    [
+        ("morgan.chen@demo.kap", "Morgan", "Chen", "1990-03-14"),
+        ("lee.chen@demo.kap", "Lee", "Chen", "1989-11-02"),
+    ],
+    [
+        ("dana.okafor@demo.kap", "Dana", "Okafor", "1984-07-19"),
+        ("chris.okafor@demo.kap", "Chris", "Okafor", "1983-02-08"),
+    ],
+    [
+        ("taylor.nguyen@demo.kap", "Taylor", "Nguyen", "1977-12-01"),
+        ("jesse.nguyen@demo.kap", "Jesse", "Nguyen", "1980-05-27"),
+    ],
+    [
+        ("jamie.brooks@demo.kap", "Jamie", "Brooks", "1985-08-23"),
+        ("quinn.brooks@demo.kap", "Quinn", "Brooks", "1987-10-11"),
+    ],
+]
 
 
 def seed(demo: DemoSeed) -> None:
@@ -49,6 +71,10 @@ def seed(demo: DemoSeed) -> None:
     clinic, staff = demo.clinic, demo.staff
     couples = [_couple(clinic, status, people, staff, demo.make_user) for status, people in COUPLES]
     _screening(clinic, staff, couples)
+    for people in HISTORY_COUPLES:
+        couple = _couple(clinic, Couple.Status.ACTIVE, people, staff, make_user=None)
+        for partner in couple.partners.all():
+            _screened_before_history(partner, current_consent_text(clinic.pk), staff)
     demo.couples = couples
     demo.logins += PARTNER_LOGINS
 
@@ -65,7 +91,7 @@ def _couple(clinic, status, people, staff, make_user) -> Couple:
         Partner.objects.create(
             couple=couple,
             slot=slot,
-            user=make_user(email, f"{first} {last}"),
+            user=make_user(email, f"{first} {last}") if make_user else None,
             first_name=first,
             last_name=last,
             date_of_birth=born,
@@ -127,12 +153,17 @@ def _screening(clinic, staff, couples) -> None:
 
 
 def _fully_screened(partner: Partner, text: ConsentText, staff) -> None:
-    intake = current_intake(partner) or _submitted_intake(partner)
     if not partner.questionnaire_responses.exists():
         for code, answers in ALL_QUESTIONNAIRES.items():
             services.questionnaire_submit(
                 partner=partner, user=partner.user, code=code, answers=answers
             )
+    _screened_before_history(partner, text, staff)
+
+
+def _screened_before_history(partner: Partner, text: ConsentText, staff) -> None:
+    """Intake, consent, a clearing review and a prescription (no questionnaires)."""
+    intake = current_intake(partner) or _submitted_intake(partner)
     if not text.signatures.filter(partner=partner).exists():
         services.consent_sign(
             partner=partner,

@@ -37,11 +37,12 @@ from sessions.models import (
 from sessions.protocol import protocol_for
 
 K, S = Appointment.Kind, Appointment.Status
-EXTRA_COUPLES = [
-    ("morgan.chen@demo.kap", "Morgan", "Chen", "lee.chen@demo.kap", "Lee", "Chen"),
-    ("dana.okafor@demo.kap", "Dana", "Okafor", "chris.okafor@demo.kap", "Chris", "Okafor"),
-    ("taylor.nguyen@demo.kap", "Taylor", "Nguyen", "jesse.nguyen@demo.kap", "Jesse", "Nguyen"),
-    ("jamie.brooks@demo.kap", "Jamie", "Brooks", "quinn.brooks@demo.kap", "Quinn", "Brooks"),
+# The couples intake's demo made for a history here, by their first partner's email.
+HISTORY_COUPLES = [
+    "morgan.chen@demo.kap",
+    "dana.okafor@demo.kap",
+    "taylor.nguyen@demo.kap",
+    "jamie.brooks@demo.kap",
 ]
 # Days from today of the Brooks couple's medicine sessions (the fourth is booked).
 BROOKS_MEDICINE_DAYS = (-150, -90, -30, 20)
@@ -55,7 +56,7 @@ def seed(demo: DemoSeed) -> None:
     if not rooms:
         return
     chen, okafor, nguyen, brooks = (
-        _extra_couple(clinic, staff, *people) for people in EXTRA_COUPLES
+        Partner.objects.get(email=email).couple for email in HISTORY_COUPLES
     )
     today = timezone.localdate(timezone=clinic.zone)
     demo = _Demo(clinic, staff, rooms, today)
@@ -70,28 +71,6 @@ def seed(demo: DemoSeed) -> None:
         if not Appointment.objects.filter(couple=couple).exists():
             build(couple)
     CalendarFeed.objects.get_or_create(clinician=staff[Role.CLINICIAN], revoked_at=None)
-
-
-def _extra_couple(clinic, staff, email_a, first_a, last_a, email_b, first_b, last_b) -> Couple:
-    existing = Partner.objects.filter(email=email_a).select_related("couple").first()
-    if existing:
-        return existing.couple
-    couple = Couple.objects.create(
-        clinic=clinic, status=Couple.Status.ACTIVE, primary_clinician=staff[Role.CLINICIAN]
-    )
-    couple.care_team.add(staff[Role.PRESCRIBER])
-    for slot, (email, first, last) in enumerate(
-        [(email_a, first_a, last_a), (email_b, first_b, last_b)], start=1
-    ):
-        Partner.objects.create(
-            couple=couple,
-            slot=slot,
-            first_name=first,
-            last_name=last,
-            email=email,
-            timezone=clinic.timezone,
-        )
-    return couple
 
 
 class _Demo:
