@@ -312,6 +312,8 @@ class DoseForm(PartnerChoiceMixin, forms.Form):
 
     def _stock_fields(self, session) -> None:
         """Where the clinic keeps stock: the lot the dose is drawn from and its witness."""
+        if getattr(session, "clinic_keeps_stock", None) is False:
+            return  # known from the record's own query: nothing more to read
         clinic = session.couple.clinic
         day = timezone.localdate(timezone=clinic.zone)
         found = stock_reads.dose_stock(clinic.pk, session.route, day)

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from kapcouples.models import Role, User
 from stock.models import Lot, StockEntry
@@ -69,6 +69,12 @@ def dose_stock(clinic_id: int, route: str, day: datetime.date) -> DoseStock:
 
 def clinic_keeps_stock(clinic_id: int) -> bool:
     return Lot.objects.filter(clinic_id=clinic_id).exists()
+
+
+def keeps_stock_expression(clinic_path: str) -> Exists:
+    """For a query's annotation: whether the clinic at `clinic_path` has ever received a lot
+    (so a page learns it with the row it reads anyway)."""
+    return Exists(Lot.objects.filter(clinic_id=OuterRef(clinic_path)))
 
 
 @dataclass

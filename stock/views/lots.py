@@ -22,8 +22,10 @@ def lot_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.lots_for_clinic(clinic_id), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    today = timezone.localdate(timezone=request.user.membership.clinic.zone)
+    clinic = request.user.membership.clinic
+    today = timezone.localdate(timezone=clinic.zone)
     context = {
+        "clinic_timezone": clinic.timezone,
         "page": page,
         "rows": [selectors.LotRow.of(lot, today) for lot in page.object_list],
         "may_handle": policy.can_handle_stock(request.user, clinic_id),
