@@ -17,6 +17,6 @@ def lot_from_query(request: HttpRequest) -> Lot | None:
     if not lot_id.isdigit():
         return None
     lot = Lot.objects.filter(pk=lot_id).first()
-    if lot is None or lot.clinic_id != clinic_id_of(request):
+    if lot is None or not policy.can_view_stock(request.user, lot.clinic_id):
         policy.deny(request, reason="a lot of another clinic, or none", obj=lot, hide=True)
     return lot
