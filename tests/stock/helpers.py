@@ -9,6 +9,14 @@ from stock import services
 from stock.models import Lot, StockEntry
 
 
+def expire_yesterday(cast, lot: Lot) -> Lot:
+    """Make `lot` expired: its last day was yesterday, in the clinic's zone."""
+    today = timezone.localdate(timezone=cast.clinic.zone)
+    Lot.objects.filter(pk=lot.pk).update(expires_on=today - datetime.timedelta(days=1))
+    lot.refresh_from_db()
+    return lot
+
+
 def in_a_year() -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=365)
 

@@ -1,23 +1,21 @@
 """Where the clinic keeps stock, each dose is drawn from a lot with a witness, in the dose's
 own transaction; where it keeps none, a dose is recorded exactly as before."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from kapcouples.models import Role
 from sessions import medicine
 from sessions.forms import DoseForm
 from sessions.models import DoseAdministration
-from stock.models import Lot, StockEntry
+from stock.models import StockEntry
 from tests.factories import StaffFactory
 from tests.sessions.factories import started_session
 from tests.sessions.record_helpers import vitals
-from tests.stock.helpers import receive, stock_state
+from tests.stock.helpers import expire_yesterday, receive, stock_state
 
 
 @pytest.fixture
@@ -90,8 +88,7 @@ def test_a_lot_with_too_little_left_is_refused_naming_the_lot_and_its_balance(ca
 
 def test_an_expired_lot_is_refused(cast, session):
     lot = receive(cast, lot_number="K-6")
-    Lot.objects.filter(pk=lot.pk).update(expires_on=timezone.localdate() - datetime.timedelta(1))
-    lot.refresh_from_db()
+    expire_yesterday(cast, lot)
     refused_on(
         "lot", "Lot K-6 expired on", lambda: dose(cast, session, lot=lot, witness=cast.prescriber)
     )
@@ -155,9 +152,7 @@ def test_the_dose_form_offers_only_this_clinics_usable_lots_for_the_route(cast, 
     empty = receive(cast, "10", lot_number="K-EMPTY")
     medicine_waste_all(cast, empty)
     expired = receive(cast, lot_number="K-OLD")
-    Lot.objects.filter(pk=expired.pk).update(
-        expires_on=timezone.localdate() - datetime.timedelta(1)
-    )
+    expire_yesterday(cast, expired)
     receive(cast, clinic=cast.other_clinic, by=cast.other_clinic_clinician, lot_number="THEIRS")
     form = DoseForm(session=session)
     assert [lot.lot_number for lot in form.fields["lot"].loaded] == [usable.lot_number]
@@ -211,7 +206,7 @@ def test_an_expired_lot_posted_gets_its_own_message_not_a_bare_invalid_choice(
     cast, session, client_for
 ):
     lot = receive(cast, lot_number="K-OLD")
-    Lot.objects.filter(pk=lot.pk).update(expires_on=timezone.localdate() - datetime.timedelta(1))
+    expire_yesterday(cast, lot)
     response = _post_dose(
         client_for(cast.clinician),
         session,
