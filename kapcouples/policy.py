@@ -35,6 +35,7 @@ DESK_AND_CARE = (Role.FRONT_DESK, Role.CLINICIAN, Role.PRESCRIBER)
 PARTNER_AND_CARE = (Role.PARTNER, Role.CLINICIAN, Role.PRESCRIBER)
 VIEWERS_OF_APPOINTMENTS = (Role.FRONT_DESK, Role.CLINICIAN, Role.PRESCRIBER, Role.PARTNER)
 ALL_STAFF = (Role.CLINICIAN, Role.PRESCRIBER, Role.FRONT_DESK, Role.CLINIC_ADMIN)
+STOCK_READERS = (Role.CLINICIAN, Role.PRESCRIBER, Role.CLINIC_ADMIN)
 
 
 # --- Who is this user? --------------------------------------------------------------
@@ -270,6 +271,29 @@ def can_acknowledge_alert(user, couple) -> bool:
     return is_on_care_team(user, couple)
 
 
+# --- Controlled-substance stock (stock app) ----------------------------------------------------
+def can_view_stock(user, clinic_id: int) -> bool:
+    """The lots, balances and the printable log: the clinic's clinicians, prescribers and admin
+    (the admin answers to inspectors for the records, but handles no medicine)."""
+    return role_of(user) in STOCK_READERS and is_staff_of_clinic(user, clinic_id)
+
+
+def can_handle_stock(user, clinic_id: int) -> bool:
+    """Receive a lot, draw a dose, record waste: the clinic's clinicians and prescribers."""
+    return role_of(user) in CLINICAL_ROLES and is_staff_of_clinic(user, clinic_id)
+
+
+def can_witness_stock(user, clinic_id: int) -> bool:
+    """Witness a draw, waste or correction: an active clinician or prescriber of the clinic."""
+    return can_handle_stock(user, clinic_id)
+
+
+def can_correct_stock(user, clinic_id: int) -> bool:
+    """Correct a lot's balance after a count: a prescriber of the clinic (the registrant's
+    side of the record), never a clinician alone."""
+    return role_of(user) == Role.PRESCRIBER and is_staff_of_clinic(user, clinic_id)
+
+
 # Every predicate a service checks, with the rule a refusal names.
 RULES = {
     "can_complete_appointment": "a clinician or prescriber on the couple's care team",
@@ -292,6 +316,8 @@ RULES = {
     "can_manage_clinic": "the clinic's admin",
     "can_break_glass": "a clinician or prescriber of the clinic who is not on the care team",
     "can_answer_checkin": "the partner this check-in was written for",
+    "can_handle_stock": "a clinician or prescriber of the clinic",
+    "can_correct_stock": "a prescriber of the clinic",
 }
 
 

@@ -4,8 +4,8 @@ import datetime
 
 from crispy_forms.layout import Submit
 from django import forms
+from django.utils import timezone
 
-from intake.models import Partner
 from kapcouples.forms import submit_helper
 from sessions import selectors
 from sessions.models import (
@@ -19,6 +19,8 @@ from sessions.models import (
     TreatmentPlan,
     VitalSigns,
 )
+from stock import selectors as stock_reads
+from stock.models import Lot
 
 DURATIONS = [
     (m, f"{m} minutes" if m < 60 else f"{m // 60} h {m % 60:02d}")
@@ -229,26 +231,42 @@ class _LoadedChoices(forms.models.ModelChoiceIterator):
         return len(self.field.loaded) + (self.field.empty_label is not None)
 
 
-class PartnerField(forms.ModelChoiceField):
-    """A choice among partners already loaded with the session (`loaded`): rendering and
-    validating it reads nothing, where a ModelChoiceField queries on every render (the
-    session record shows four such forms)."""
+class LoadedChoiceField(forms.ModelChoiceField):
+    """A choice among objects already loaded (`loaded`): rendering and validating it reads
+    nothing, where a ModelChoiceField queries on every render (the session record shows
+    four forms with such choices)."""
 
     iterator = _LoadedChoices
 
     def __init__(self, **kwargs):
-        super().__init__(queryset=Partner.objects.none(), **kwargs)
-        self.loaded: list[Partner] = []
+        super().__init__(queryset=None, **kwargs)
+        self.loaded: list = []
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        for partner in self.loaded:
-            if str(partner.pk) == str(value):
-                return partner
+        for obj in self.loaded:
+            if str(obj.pk) == str(value):
+                return obj
+        return self.not_loaded(value)
+
+    def not_loaded(self, value):
         raise forms.ValidationError(
             self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
         )
+
+
+class PartnerField(LoadedChoiceField):
+    """A choice among the partners loaded with the session."""
+
+
+class LotField(LoadedChoiceField):
+    """The lot a dose is drawn from, among the lots usable now. A lot no longer offered (used
+    up, expired, another clinic's) is passed on for the stock service to say why not."""
+
+    def not_loaded(self, value):
+        lot = Lot.objects.filter(pk=value).first() if str(value).isdigit() else None
+        return lot if lot is not None else super().not_loaded(value)
 
 
 class PartnerChoiceMixin:
@@ -289,7 +307,36 @@ class DoseForm(PartnerChoiceMixin, forms.Form):
     def __init__(self, *args, session, **kwargs):
         super().__init__(*args, prefix="dose", **kwargs)
         self._partners(session, dosing_only=True)
+        self._stock_fields(session)
         self.helper = submit_helper("Record dose")
+
+    def _stock_fields(self, session) -> None:
+        """Where the clinic keeps stock: the lot the dose is drawn from and its witness."""
+        if getattr(session, "clinic_keeps_stock", None) is False:
+            return  # known from the record's own query: nothing more to read
+        clinic = session.couple.clinic
+        day = timezone.localdate(timezone=clinic.zone)
+        found = stock_reads.dose_stock(clinic.pk, session.route, day)
+        if not found.keeps_stock:
+            return
+        lot = self.fields["lot"] = LotField(
+            label="Lot drawn from",
+            empty_label="Choose the lot",
+            error_messages={"required": "Choose the lot this dose is drawn from."},
+            help_text=f"Unexpired {session.get_route_display().lower()} lots with medicine left.",
+        )
+        lot.loaded = found.usable_lots
+        lot.label_from_instance = lambda lot: (
+            f"{lot.lot_number} · {lot.strength} · {lot.balance_mg} mg left · "
+            f"expires {lot.expires_on:%d %b %Y}"
+        )
+        witness = self.fields["witness"] = LoadedChoiceField(
+            label="Witness",
+            empty_label="Who watched the dose drawn",
+            error_messages={"required": "Name the clinician or prescriber who witnessed it."},
+        )
+        witness.loaded = list(stock_reads.witnesses(clinic.pk))
+        witness.label_from_instance = lambda user: user.get_full_name()
 
 
 class AcknowledgeForm(forms.Form):

@@ -34,6 +34,8 @@ from sessions.models import (
 from sessions.protocol import blood_pressure_level, dose_cap_mg, protocol_for
 from sessions.readiness import START, Arrangement, readiness_check, screening_problems
 from sessions.services import NotReadyError, _validated, _validated_fields
+from stock import selectors as stock_reads
+from stock import services as stock_writes
 
 HOLD_ALERT_MINUTES = 30
 
@@ -349,11 +351,16 @@ def dose_record(
     mg: Decimal,
     by: User,
     at: datetime.datetime | None = None,
+    lot=None,
+    witness: User | None = None,
 ) -> DoseAdministration:
     """Record a dose after re-checking, at that moment, everything a dose needs: a fresh
     reading and no hold, caution or floor concern in force; the plan as approved now;
     screening and prescription valid on the dose's day; the cap for the lower of the
-    session's and the plan's share, counting every dose of this session."""
+    session's and the plan's share, counting every dose of this session.
+
+    Where the clinic keeps stock, the dose is drawn from `lot` with `witness`, in this
+    transaction: a refused draw records no dose."""
     session = _locked(session)
     at = at or timezone.now()
     _ensure_recorder(by, session, "record a dose")
@@ -384,7 +391,18 @@ def dose_record(
     )
     _validated_fields(dose)
     dose.save()
+    _draw_from_stock(session, dose, lot, witness, by)
     return dose
+
+
+def _draw_from_stock(session, dose, lot, witness, by) -> None:
+    clinic = session.couple.clinic
+    if lot is None and witness is None and not stock_reads.clinic_keeps_stock(clinic.pk):
+        return
+    try:
+        stock_writes.dose_draw(dose=dose, lot=lot, witness=witness, clinic=clinic, by=by)
+    except stock_writes.StockRefused as error:
+        raise InvalidFields(error.errors) from error
 
 
 def _check_cap(session, partner, mg, record, cap, share, single_dose_mg) -> None:

@@ -23,6 +23,7 @@ from sessions.models import (
     VitalSigns,
 )
 from sessions.protocol import protocol_for
+from stock import selectors as stock_reads
 
 if TYPE_CHECKING:
     from sessions.readiness import Readiness
@@ -30,10 +31,15 @@ if TYPE_CHECKING:
 
 def medicine_session_for_record(session_id: int) -> MedicineSession | None:
     """The session with what its record reads once: the appointment and room, the clinic and
-    its protocol settings, the couple's treatment plan and both partners."""
-    found = MedicineSession.objects.select_related(
-        "appointment__room", "couple__clinic__protocol", "couple__treatment_plan"
-    ).prefetch_related("couple__partners")
+    its protocol settings, the couple's treatment plan, both partners, and whether the
+    clinic keeps stock (the dose form then asks for the lot)."""
+    found = (
+        MedicineSession.objects.select_related(
+            "appointment__room", "couple__clinic__protocol", "couple__treatment_plan"
+        )
+        .prefetch_related("couple__partners")
+        .annotate(clinic_keeps_stock=stock_reads.keeps_stock_expression("couple__clinic_id"))
+    )
     try:
         session = found.get(pk=session_id)  # no ORDER BY to compile, unlike first()
     except MedicineSession.DoesNotExist:
