@@ -34,6 +34,8 @@ NAVIGATION[Role.CLINICIAN] += [("integration:alerts_inbox", "Alerts")]
 NAVIGATION[Role.PRESCRIBER] += [("integration:alerts_inbox", "Alerts")]
 for _role in (Role.CLINICIAN, Role.PRESCRIBER, Role.FRONT_DESK, Role.CLINIC_ADMIN):
     NAVIGATION[_role] += [("integration:outbox", "Outbox")]
+for _role in (Role.CLINICIAN, Role.PRESCRIBER, Role.CLINIC_ADMIN):
+    NAVIGATION[_role] += [("stock:lot_list", "Stock")]
 
 
 # A count shown beside a navigation item, registered by the app that owns its page (this

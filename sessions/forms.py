@@ -241,6 +241,15 @@ class LoadedChoiceField(forms.ModelChoiceField):
     def __init__(self, **kwargs):
         super().__init__(queryset=None, **kwargs)
         self.loaded: list = []
+        self.widget.choices = self.choices
+
+    def __deepcopy__(self, memo):
+        # Each form gets its own copy of a declared field: its widget must offer the copy's
+        # `loaded`, not the class's (ModelChoiceField rebinds only when it has a queryset).
+        result = super().__deepcopy__(memo)
+        result.loaded = list(self.loaded)
+        result.widget.choices = result.choices
+        return result
 
     def to_python(self, value):
         if value in self.empty_values:

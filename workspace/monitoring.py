@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ObjectDoesNotExist
+
 from intake.models import Partner
 from sessions.models import AdverseEvent, Discharge, DoseAdministration, MedicineSession, VitalSigns
 
@@ -67,6 +69,14 @@ def _escort(discharge: Discharge) -> str:
     return discharge.escort_name + (f" ({', '.join(details)})" if details else "")
 
 
+def stock_entry_of(dose: DoseAdministration):
+    """The stock draw a dose was recorded with, if the clinic kept stock then."""
+    try:
+        return dose.stock_entry
+    except ObjectDoesNotExist:
+        return None
+
+
 def observations(reading: VitalSigns) -> str:
     seen = [label for field, label in OBSERVATIONS if getattr(reading, field)]
     return ", ".join(seen) or "none"
@@ -81,7 +91,7 @@ def session_monitoring(session: MedicineSession) -> list[PartnerMonitoring]:
     )
     doses = list(
         DoseAdministration.objects.filter(medicine_session=session)
-        .select_related("given_by")
+        .select_related("given_by", "stock_entry__lot", "stock_entry__witness")
         .order_by("given_at")
     )
     events = list(AdverseEvent.objects.filter(medicine_session=session).order_by("occurred_at"))

@@ -76,7 +76,11 @@ def test_a_clinician_on_a_phone_records_a_dose_and_sees_the_minutes_counting(
         vitals.get_by_label(label).fill(value)
     vitals.get_by_role("button", name="Record vitals").click()
     page.wait_for_load_state()
-    page.locator("form[action$='doses/']").get_by_label("Dose (mg)").fill("40")
+    dose = page.locator("form[action$='doses/']")
+    dose.get_by_label("Dose (mg)").fill("40")
+    # The demo clinic keeps stock: the dose names its lot and a witness.
+    dose.get_by_label("Lot drawn from").select_option(index=1)
+    dose.get_by_label("Witness").select_option(label="Dr. Priya Shah")
     page.get_by_role("button", name="Record dose").click()
     page.wait_for_load_state()
     counter = page.get_by_test_id("since-dose").first

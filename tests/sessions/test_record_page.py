@@ -161,3 +161,20 @@ def test_a_finished_sessions_record_reads_everything_in_a_few_queries(
         page = client.get(_record(session)).content.decode()
     assert "Alexa · <strong>80.00 mg</strong>" in page
     assert "Alexa · Nausea" in page
+
+
+@pytest.mark.parametrize("keeps_stock", [False, True])
+def test_every_recording_form_offers_the_partners_to_choose(cast, client_for, keeps_stock):
+    from tests.stock.helpers import receive
+
+    session = started_session(cast)
+    if keeps_stock:
+        receive(cast, "500", lot_number="K-1")
+
+    page = client_for(cast.clinician).get(
+        reverse("clinic_sessions:session_record", kwargs={"session_id": session.pk})
+    )
+
+    for prefix in ("vitals", "dose"):
+        select = page.content.decode().split(f'name="{prefix}-partner"')[1].split("</select>")[0]
+        assert f'value="{cast.partner_a.pk}"' in select and f'value="{cast.partner_b.pk}"' in select

@@ -2,7 +2,7 @@
 
 from kapcouples.demo import DemoSeed
 from kapcouples.models import Role
-from stock import demo_lots
+from stock import demo as demo_lots
 from stock.models import Lot, StockEntry
 
 

@@ -1,12 +1,15 @@
 """A medicine session's monitoring record: each partner's readings, doses, adverse events,
 discharge and criteria, as a page and a PDF, for the care team only."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from kapcouples.models import AccessLog
 from sessions import medicine
 from sessions.models import AdverseEvent
+from tests.sessions.factories import started_session
 from tests.sessions.record_helpers import (
     discharge,
     dosed_session,
@@ -106,3 +109,23 @@ def test_only_the_care_team_opens_it(cast, client_for, who, status):
 
     assert response.status_code == status
     assert AccessLog.objects.filter(user=cast.user(who), action="denied").exists()
+
+
+def test_a_dose_drawn_from_stock_names_its_lot_and_witness(cast, client_for):
+    from tests.stock.helpers import receive
+
+    session = started_session(cast)
+    vitals(cast, session, cast.partner_a)
+    lot = receive(cast, "500", lot_number="K-7")
+    medicine.dose_record(
+        session=session,
+        partner=cast.partner_a,
+        mg=Decimal("80"),
+        by=cast.clinician,
+        lot=lot,
+        witness=cast.prescriber,
+    )
+
+    page = client_for(cast.clinician).get(record_url(session)).content.decode()
+
+    assert f"K-7, witnessed by {cast.prescriber.get_full_name()}" in page

@@ -13,6 +13,10 @@ def observations(reading) -> str:
 
 
 @register.filter
-def lot_number(dose) -> str:
-    """The lot a dose was drawn from, where the clinic keeps stock; a dash otherwise."""
-    return getattr(dose, "lot_number", "") or "—"
+def lot_drawn(dose) -> str:
+    """The lot a dose was drawn from and its witness, where the clinic keeps stock; a dash
+    for a dose given before it did."""
+    entry = monitoring.stock_entry_of(dose)
+    if entry is None:
+        return "—"
+    return f"{entry.lot.lot_number}, witnessed by {entry.witness.get_full_name()}"

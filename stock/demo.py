@@ -1,10 +1,7 @@
-"""Demo stock (safe to run twice): two lots received by the demo prescriber and a witnessed
-waste, so the demo clinic keeps stock and the next dose on the session record asks for its
-lot and witness.
-
-Not yet named `demo.py` (which `seed_demo` finds by itself): the browser test that records a
-dose on the demo session would then need to choose a lot and a witness. Rename it when that
-test does."""
+"""This app's part of `manage.py seed_demo` (safe to run twice): two lots received by the
+demo prescriber and a witnessed waste, so the demo clinic keeps stock and the next dose on
+the session record asks for its lot and witness. (The demo's earlier doses were written
+as history, before the clinic kept stock.)"""
 
 import datetime
 from decimal import Decimal
