@@ -16,7 +16,7 @@ LOW_CONNECTION = 3
 CONNECTION_DROP = 4
 
 # A screen for a human to read, not a diagnosis: phrases of self-harm, suicide or crisis
-# as partners write them. Reviewed with the clinic's lead clinician; extend here only.
+# as partners write them. A clinician should review any change; extend here only.
 # Matched whole (word boundaries), case-insensitive, any spacing between the words.
 CRISIS_PHRASES = (
     "suicide",
