@@ -16,8 +16,14 @@
     message.focus();
   }
 
+  // The slot under the pointer, even where an appointment covers it (its own old place,
+  // or another's: the server then says why it cannot go there).
   function slotAt(event) {
-    return event.target.closest ? event.target.closest(".cal-slot") : null;
+    var under = document.elementsFromPoint(event.clientX, event.clientY);
+    for (var i = 0; i < under.length; i += 1) {
+      if (under[i].classList.contains("cal-slot") && grid.contains(under[i])) { return under[i]; }
+    }
+    return null;
   }
 
   function clearDrop() {
@@ -31,13 +37,11 @@
     event.dataTransfer.effectAllowed = "move";
     event.dataTransfer.setData("text/plain", chip.dataset.moveUrl);
     chip.classList.add("cal-lifted");
-    // Let slots under appointments (the dragged one's own included) take the drop.
-    window.setTimeout(function () { grid.classList.add("cal-dragging"); }, 0);
   });
 
   grid.addEventListener("dragend", function () {
-    grid.classList.remove("cal-dragging");
-    if (dragged) { dragged.chip.classList.remove("cal-lifted"); }
+    grid.querySelectorAll(".cal-lifted").forEach(function (chip) { chip.classList.remove("cal-lifted"); });
+    dragged = null;
     clearDrop();
   });
 
