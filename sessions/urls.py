@@ -8,6 +8,7 @@ urlpatterns = [
     # Front desk and calendars
     path("calendar/", booking.calendar_day, name="calendar_day"),
     path("calendar/week/", booking.calendar_week, name="calendar_week"),
+    path("calendar/book/", booking.calendar_book, name="calendar_book"),
     path("calendar/next-free/", booking.next_free_slot, name="next_free_slot"),
     path("today/", booking.today, name="today"),
     path(

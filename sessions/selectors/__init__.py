@@ -5,12 +5,14 @@ One module per page family; the names most callers use are re-exported here.
 
 from sessions.selectors.calendar import (
     CalendarChip,
-    CalendarRow,
+    CalendarColumn,
+    CalendarGrid,
     appointments_between,
-    calendar_rows,
+    calendar_grid,
     clinic_clinicians,
     clinic_rooms,
     day_bounds,
+    slot_summary,
 )
 from sessions.selectors.couples import (
     Phase,
@@ -34,7 +36,8 @@ __all__ = [
     "OPENING_HOUR",
     "AppointmentActions",
     "CalendarChip",
-    "CalendarRow",
+    "CalendarColumn",
+    "CalendarGrid",
     "PartnerSheet",
     "Phase",
     "ReadingRow",
@@ -43,7 +46,7 @@ __all__ = [
     "appointments_between",
     "appointments_for_clinician",
     "appointments_for_couple",
-    "calendar_rows",
+    "calendar_grid",
     "clinic_clinicians",
     "clinic_rooms",
     "couple_phase",
@@ -51,4 +54,5 @@ __all__ = [
     "medicine_session_for_record",
     "next_free_slot",
     "session_sheet",
+    "slot_summary",
 ]

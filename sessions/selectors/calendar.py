@@ -5,9 +5,10 @@ rows (`values()`), not model instances, in three queries bounded by the visible 
 range, and builds each chip's text once in Python rather than in an included template.
 """
 
+import contextlib
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -23,6 +24,11 @@ STATUS_BADGE = {
     Appointment.Status.COMPLETED: "success",
 }
 _ID_MARK = 2_147_483_000  # a placeholder id, swapped for each chip's own
+# The time grid's visible hours, clinic time. Fixed rather than the clinic's opening hours:
+# the desk also sees (and can book) early and late sessions.
+GRID_FIRST_HOUR, GRID_LAST_HOUR = 7, 21
+GRID_SLOT_MINUTES = 30
+GRID_ROWS = (GRID_LAST_HOUR - GRID_FIRST_HOUR) * 60 // GRID_SLOT_MINUTES
 
 
 def day_bounds(day: datetime.date, zone) -> tuple[datetime.datetime, datetime.datetime]:
@@ -67,36 +73,90 @@ def clinic_clinicians(clinic_id: int) -> QuerySet[User]:
 class CalendarChip:
     id: int
     url: str
+    move_url: str
     times: str  # "09:00–09:50", clinic time
     kind: str
     names: str  # the partners' first names
     status: str
     badge: str
     is_active: bool
+    row: int  # first grid row (1-based); 0 when wholly outside the visible hours
+    span: int  # grid rows covered, at least 1
 
 
 @dataclass
-class CalendarRow:
-    label: str
-    cells: list[tuple[str, list[CalendarChip]]]  # (day label, chips) per visible day
+class CalendarColumn:
+    """One room (or clinician) on one day."""
+
+    day: datetime.date
+    resource_id: int
+    resource: str
+    chips: list[CalendarChip] = field(default_factory=list)
+
+    @property
+    def placed(self) -> list[CalendarChip]:
+        return [chip for chip in self.chips if chip.row]
+
+    @property
+    def outside(self) -> list[CalendarChip]:
+        """Appointments wholly before or after the visible hours, listed under the column."""
+        return [chip for chip in self.chips if not chip.row]
 
 
-def calendar_rows(*, clinic_id: int, by: str, days: list[datetime.date], zone) -> list[CalendarRow]:
-    """One row per room (or clinician), one cell per day, chips in start order."""
+@dataclass
+class CalendarGrid:
+    by: str  # "room" or "clinician"
+    days: list[datetime.date]
+    resources: list[tuple[int, str]]
+    columns: list[CalendarColumn]
+    times: list[datetime.time] = field(default_factory=list)  # the start of each grid row
+
+    @property
+    def ends(self) -> str:
+        return f"{GRID_LAST_HOUR:02d}:00"
+
+
+def grid_times() -> list[datetime.time]:
+    """The start of each visible grid row, clinic time."""
+    first = datetime.datetime.combine(datetime.date.min, datetime.time(GRID_FIRST_HOUR))
+    step = datetime.timedelta(minutes=GRID_SLOT_MINUTES)
+    return [(first + n * step).time() for n in range(GRID_ROWS)]
+
+
+def grid_place(start: datetime.datetime, end: datetime.datetime) -> tuple[int, int]:
+    """(first row, rows spanned) of a local [start, end) on the grid of its start's day;
+    (0, 1) when it lies wholly outside the visible hours. Clipped at both edges."""
+    first = _grid_minutes(start)
+    last = _grid_minutes(start) + int((end - start).total_seconds() // 60)
+    visible = (GRID_LAST_HOUR - GRID_FIRST_HOUR) * 60
+    if last <= 0 or first >= visible:
+        return 0, 1
+    first, last = max(first, 0), min(last, visible)
+    row = first // GRID_SLOT_MINUTES + 1
+    end_row = -(-last // GRID_SLOT_MINUTES) + 1  # the row after the last one touched
+    return row, max(end_row - row, 1)
+
+
+def _grid_minutes(moment: datetime.datetime) -> int:
+    """Minutes from the grid's first hour to `moment`'s wall-clock time."""
+    return (moment.hour - GRID_FIRST_HOUR) * 60 + moment.minute
+
+
+def calendar_grid(*, clinic_id: int, by: str, days: list[datetime.date], zone) -> CalendarGrid:
+    """One column per room (or clinician) per visible day, chips placed on the time grid."""
     start, _ = day_bounds(days[0], zone)
     _, end = day_bounds(days[-1], zone)
     rows = list(appointments_between(clinic_id, start, end).values(*CHIP_FIELDS))
     chips = _chips(rows, zone)
     place = _placed_by_room if by == "room" else _placed_by_clinician
     placed = place(rows, chips, zone)
-    labels = [f"{day:%a} {day.day} {day:%b}" for day in days]
-    return [
-        CalendarRow(
-            label=label,
-            cells=[(labels[n], placed.get((pk, day), [])) for n, day in enumerate(days)],
-        )
-        for pk, label in _resources(clinic_id, by)
+    resources = _resources(clinic_id, by)
+    columns = [
+        CalendarColumn(day=day, resource_id=pk, resource=name, chips=placed.get((pk, day), []))
+        for day in days
+        for pk, name in resources
     ]
+    return CalendarGrid(by=by, days=days, resources=resources, columns=columns, times=grid_times())
 
 
 Placed = dict[tuple[int, datetime.date], list[CalendarChip]]
@@ -132,19 +192,24 @@ def _resources(clinic_id: int, by: str) -> list[tuple[int, str]]:
 def _chips(rows: list[dict], zone) -> dict[int, CalendarChip]:
     names = _partner_names({row["couple_id"] for row in rows})
     url = reverse("clinic_sessions:appointment_detail", args=[_ID_MARK])
+    move_url = reverse("clinic_sessions:appointment_reschedule", args=[_ID_MARK])
     kinds, statuses = dict(Appointment.Kind.choices), dict(Appointment.Status.choices)
     chips = {}
     for row in rows:
         start, end = row["start"].astimezone(zone), row["end"].astimezone(zone)
+        grid_row, span = grid_place(start, end)
         chips[row["id"]] = CalendarChip(
             id=row["id"],
             url=url.replace(str(_ID_MARK), str(row["id"])),
+            move_url=move_url.replace(str(_ID_MARK), str(row["id"])),
             times=f"{start:%H:%M}–{end:%H:%M}",
             kind=kinds[row["kind"]],
             names=names.get(row["couple_id"], ""),
             status=statuses[row["status"]],
             badge=STATUS_BADGE.get(row["status"], "secondary"),
             is_active=row["status"] in Appointment.ACTIVE_STATUSES,
+            row=grid_row,
+            span=span,
         )
     return chips
 
@@ -155,3 +220,24 @@ def _partner_names(couple_ids: set[int]) -> dict[int, str]:
     for couple_id, first_name in partners.values_list("couple_id", "first_name"):
         found[couple_id].append(first_name)
     return {couple_id: " & ".join(names) for couple_id, names in found.items()}
+
+
+def slot_summary(*, clinic_id: int, prefill: dict[str, str]) -> str:
+    """A chosen calendar slot in words ("Wed 2 Dec 2026, 09:30 · Cedar · Casey Morgan"),
+    naming only the clinic's own room and clinician; what does not parse is left out."""
+    parts = []
+    with contextlib.suppress(ValueError):
+        parts.append(f"{datetime.date.fromisoformat(prefill.get('date', '')):%a %-d %b %Y}")
+    with contextlib.suppress(ValueError):
+        parts.append(f"{datetime.time.fromisoformat(prefill.get('start_time', '')):%H:%M}")
+    names = [
+        _name_of(clinic_rooms(clinic_id), prefill.get("room"), "name"),
+        _name_of(clinic_clinicians(clinic_id), prefill.get("clinician"), "full_name"),
+    ]
+    return " · ".join([", ".join(parts), *filter(None, names)])
+
+
+def _name_of(queryset: QuerySet, pk: str | None, field_name: str) -> str:
+    if not (pk or "").isdigit():
+        return ""
+    return queryset.filter(pk=int(pk)).values_list(field_name, flat=True).first() or ""

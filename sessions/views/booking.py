@@ -6,9 +6,11 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from intake import selectors as intake_selectors
 from kapcouples import policy
 from kapcouples.services import DomainError
 from sessions import selectors, services
@@ -37,36 +39,98 @@ def _by(request: HttpRequest) -> str:
 @policy.allow(*policy.DESK_AND_CARE)
 def calendar_day(request: HttpRequest) -> HttpResponse:
     clinic = _clinic(request)
-    day, by = _day_from(request, clinic.zone), _by(request)
-    rows = selectors.calendar_rows(clinic_id=clinic.pk, by=by, days=[day], zone=clinic.zone)
-    context = _calendar_context(clinic, day, by, rows, [day], view="day")
-    return render(request, "sessions/calendar.html", context)
+    day = _day_from(request, clinic.zone)
+    return _calendar(request, clinic, [day], view="day")
 
 
 @policy.allow(*policy.DESK_AND_CARE)
 def calendar_week(request: HttpRequest) -> HttpResponse:
     clinic = _clinic(request)
-    day, by = _day_from(request, clinic.zone), _by(request)
+    day = _day_from(request, clinic.zone)
     monday = day - datetime.timedelta(days=day.weekday())
     days = [monday + datetime.timedelta(days=n) for n in range(7)]
-    rows = selectors.calendar_rows(clinic_id=clinic.pk, by=by, days=days, zone=clinic.zone)
-    context = _calendar_context(clinic, monday, by, rows, days, view="week")
+    return _calendar(request, clinic, days, view="week")
+
+
+def _calendar(request: HttpRequest, clinic, days, *, view: str) -> HttpResponse:
+    """The time grid; `?couple=` books that couple from an empty slot, `?room=` (or
+    `?clinician=`) is the column a phone shows."""
+    by = _by(request)
+    grid = selectors.calendar_grid(clinic_id=clinic.pk, by=by, days=days, zone=clinic.zone)
+    couple = _booking_couple(request)
+    focus = _focus(request, grid)
+    step = datetime.timedelta(days=1 if view == "day" else 7)
+    context = {
+        "clinic": clinic,
+        "day": days[0],
+        "grid": grid,
+        "by": by,
+        "view": view,
+        "focus": focus,
+        "couple": couple,
+        "book_url": _slot_booking_url(couple),
+        "keep": _calendar_query(by=by, focus=focus, couple=couple),
+        "couple_query": _calendar_query(couple=couple),
+        "previous": days[0] - step,
+        "next": days[0] + step,
+        "today": timezone.localdate(timezone=clinic.zone),
+    }
     return render(request, "sessions/calendar.html", context)
 
 
-def _calendar_context(clinic, day, by, rows, days, *, view) -> dict:
-    step = datetime.timedelta(days=1 if view == "day" else 7)
-    return {
+def _booking_couple(request: HttpRequest):
+    couple_id = request.GET.get("couple", "")
+    return get_couple_for_staff(request, int(couple_id)) if couple_id.isdigit() else None
+
+
+def _focus(request: HttpRequest, grid) -> int | None:
+    """The column a phone shows: the one asked for if it is on the grid, else the first."""
+    ids = [pk for pk, _ in grid.resources]
+    asked = request.GET.get(grid.by, "")
+    if asked.isdigit() and int(asked) in ids:
+        return int(asked)
+    return ids[0] if ids else None
+
+
+def _slot_booking_url(couple) -> str:
+    if couple is None:
+        return reverse("clinic_sessions:calendar_book")
+    return reverse("clinic_sessions:appointment_new", kwargs={"couple_id": couple.pk})
+
+
+def _calendar_query(*, by=None, focus=None, couple=None) -> str:
+    params = {"by": by} if by else {}
+    if by and focus:
+        params[by] = focus
+    if couple is not None:
+        params["couple"] = couple.pk
+    return urlencode(params)
+
+
+PICK_COUPLES = 10
+PREFILL_KEYS = ("date", "start_time", "duration", "room", "clinician")
+
+
+@policy.allow(*policy.DESK_AND_CARE)
+def calendar_book(request: HttpRequest) -> HttpResponse:
+    """An empty calendar slot chosen before the couple: find the couple, then book it."""
+    clinic = _clinic(request)
+    query = request.GET.get("q", "")[:100].strip()
+    couples = []
+    if query:
+        mine = intake_selectors.couples_for_user(request.user)
+        found = intake_selectors.search_couples(mine, query, clinic_id=clinic.pk)
+        couples = list(found[:PICK_COUPLES])
+    prefill = {k: request.GET[k][:20] for k in PREFILL_KEYS if request.GET.get(k)}
+    context = {
         "clinic": clinic,
-        "day": day,
-        "days": days,
-        "by": by,
-        "rows": rows,
-        "view": view,
-        "previous": day - step,
-        "next": day + step,
-        "today": timezone.localdate(timezone=clinic.zone),
+        "q": query,
+        "couples": couples,
+        "prefill": prefill,
+        "prefill_query": urlencode(prefill, safe=":"),
+        "slot": selectors.slot_summary(clinic_id=clinic.pk, prefill=prefill),
     }
+    return render(request, "sessions/calendar_book.html", context)
 
 
 @policy.allow(*policy.CARE_TEAM)
