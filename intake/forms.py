@@ -5,7 +5,13 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from intake import contraindications
-from intake.models import ConsentText, ContraindicationReview, Partner, Prescription
+from intake.models import (
+    ConsentText,
+    ContraindicationReview,
+    Partner,
+    Prescription,
+    ScreeningSettings,
+)
 from kapcouples.forms import submit_helper
 
 
@@ -539,7 +545,8 @@ class ConsentTextForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = submit_helper("Publish as a new version")
+        self.helper = submit_helper("Preview")
+        self.helper.inputs = []  # the page names the step each button posts
 
 
 class BreakGlassForm(forms.Form):
@@ -556,3 +563,39 @@ class BreakGlassForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["couple"].queryset = couples
         self.helper = submit_helper("Open the chart (logged)")
+
+
+class ScreeningSettingsForm(forms.ModelForm):
+    """The clinic's screening periods and what a partner in crisis is shown."""
+
+    invitation_valid_days = forms.IntegerField(
+        label="Partner invitation links work for (days)", min_value=1, max_value=30
+    )
+    review_valid_days = forms.IntegerField(
+        label="A contraindication review is valid for (days)", min_value=1, max_value=365
+    )
+    cssrs_valid_days = forms.IntegerField(
+        label="A C-SSRS screener is valid for (days before a medicine session)",
+        min_value=1,
+        max_value=90,
+    )
+    break_glass_minutes = forms.IntegerField(
+        label="Emergency (break-the-glass) access lasts (minutes)", min_value=5, max_value=480
+    )
+
+    class Meta:
+        model = ScreeningSettings
+        fields = [
+            "invitation_valid_days",
+            "review_valid_days",
+            "cssrs_valid_days",
+            "break_glass_minutes",
+            "clinic_phone",
+            "crisis_line",
+            "partners_see_their_scores",
+        ]
+        labels = {"crisis_line": "Crisis line shown to a partner who screens high"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper("Save the screening settings")

@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from intake import readiness
 from intake.models import (
     BreakGlassGrant,
+    ConsentText,
     ContraindicationReview,
     Couple,
     IntakeForm,
@@ -186,3 +187,24 @@ def prescription_rows(partner: Partner) -> list[PrescriptionRow]:
         )
         for rx in prescriptions_of(partner)
     ]
+
+
+# Couples still in the program: their partners are asked to sign each new consent version.
+SIGNING_STATUSES = (Couple.Status.ENROLLING, Couple.Status.ASSESSMENT, Couple.Status.ACTIVE)
+
+
+def partners_asked_to_sign_again(clinic_id: int) -> int:
+    """How many partners a newly published consent version will ask to sign."""
+    return Partner.objects.filter(
+        couple__clinic_id=clinic_id, couple__status__in=SIGNING_STATUSES
+    ).count()
+
+
+def consent_versions(clinic_id: int) -> QuerySet[ConsentText]:
+    """Every published version, newest first, with how many partners signed each."""
+    return (
+        ConsentText.objects.filter(clinic_id=clinic_id)
+        .select_related("created_by")
+        .annotate(signature_count=Count("signatures"))
+        .order_by("-version")
+    )

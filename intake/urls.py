@@ -65,5 +65,15 @@ urlpatterns = [
     ),
     path("partners/<int:partner_id>/consent/", views.consent_sign, name="consent_sign"),
     path("clinic-admin/consent/", views.consent_text_edit, name="consent_text_edit"),
+    path(
+        "clinic-admin/consent/versions/<int:version>/",
+        views.consent_text_version,
+        name="consent_text_version",
+    ),
+    path(
+        "clinic-admin/settings/screening/",
+        views.screening_settings_edit,
+        name="screening_settings_edit",
+    ),
     path("break-glass/", views.break_glass, name="break_glass"),
 ]

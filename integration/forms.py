@@ -2,7 +2,7 @@
 
 from django import forms
 
-from integration.models import IntegrationNote, Reminder
+from integration.models import QUESTIONNAIRE_EVENTS, IntegrationNote, MessagingSettings, Reminder
 from kapcouples.forms import submit_helper
 
 
@@ -98,3 +98,92 @@ class AlertResolveForm(forms.Form):
 
     def __init__(self, *args, alert_id: int, **kwargs):
         super().__init__(*args, prefix=f"alert-{alert_id}", **kwargs)
+
+
+class MessagingSettingsForm(forms.ModelForm):
+    class Meta:
+        model = MessagingSettings
+        fields = [
+            "appointment_reminder_hours",
+            "preparation_instructions_hours",
+            "checkin_days",
+            "intake_nudge_days",
+            "intake_overdue_alert_days",
+            "expiry_alert_days",
+            "quiet_start",
+            "quiet_end",
+            "preparation_guidance",
+            "sms_enabled",
+        ]
+        widgets = {
+            "quiet_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "preparation_guidance": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper("Save the message settings")
+        self.helper.inputs = []  # one Save button, after the questionnaire schedule
+
+
+# The schedule grid: a row per instrument and moment (the stored shape is a JSON list).
+SCHEDULE_INSTRUMENTS = ("PHQ-9", "GAD-7", "PCL-5", "C-SSRS", "CSI-4")
+
+
+def _slug(code: str, event: str) -> str:
+    return f"{code.replace('-', '').lower()}_{event}"
+
+
+class QuestionnaireScheduleForm(forms.Form):
+    """Which questionnaire is sent at which moment, and how many days after it."""
+
+    def __init__(self, *args, schedule: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        for code in SCHEDULE_INSTRUMENTS:
+            for event, label in QUESTIONNAIRE_EVENTS.items():
+                days = [
+                    e.get("days", 0) for e in schedule if e == {**e, "code": code, "event": event}
+                ]
+                self._add_row(_slug(code, event), f"{code} {label}", days)
+
+    def _add_row(self, slug: str, label: str, days: list[int]) -> None:
+        self.fields[f"{slug}_on"] = forms.BooleanField(
+            label=label, required=False, initial=bool(days)
+        )
+        self.fields[f"{slug}_days"] = forms.CharField(
+            label=f"{label}: days after",
+            required=False,
+            max_length=40,
+            initial=", ".join(str(day) for day in days if day),
+        )
+
+    def rows(self) -> list[tuple[str, str, forms.BoundField, forms.BoundField]]:
+        return [
+            (code, label, self[f"{_slug(code, event)}_on"], self[f"{_slug(code, event)}_days"])
+            for code in SCHEDULE_INSTRUMENTS
+            for event, label in QUESTIONNAIRE_EVENTS.items()
+        ]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        schedule = []
+        for code in SCHEDULE_INSTRUMENTS:
+            for event in QUESTIONNAIRE_EVENTS:
+                slug = _slug(code, event)
+                days = self._days(f"{slug}_days", cleaned.get(f"{slug}_days", ""))
+                if cleaned.get(f"{slug}_on"):
+                    schedule += [_entry(code, event, day) for day in days or [0]]
+        cleaned["schedule"] = schedule
+        return cleaned
+
+    def _days(self, name: str, text: str) -> list[int]:
+        parts = [part.strip() for part in text.split(",") if part.strip()]
+        if not all(part.isdigit() and int(part) <= 90 for part in parts):
+            self.add_error(name, "Whole days from 0 to 90, separated by commas, e.g. 7 or 7, 30.")
+            return []
+        return sorted({int(part) for part in parts})
+
+
+def _entry(code: str, event: str, day: int) -> dict:
+    return {"code": code, "event": event, "days": day} if day else {"code": code, "event": event}

@@ -15,6 +15,11 @@ urlpatterns = [
     path("integration-notes/<int:note_id>/", views.note_detail, name="note_detail"),
     path("integration-notes/<int:note_id>/sign/", views.note_sign, name="note_sign"),
     path("integration-notes/<int:note_id>/amend/", views.note_amend, name="note_amend"),
+    path(
+        "clinic-admin/settings/messages/",
+        views.messaging_settings_edit,
+        name="messaging_settings_edit",
+    ),
     path("alerts/", views.alerts_inbox, name="alerts_inbox"),
     path("alerts/<int:alert_id>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
     path("alerts/<int:alert_id>/resolve/", views.alert_resolve, name="alert_resolve"),

@@ -2,6 +2,7 @@
 
 from django.apps import apps
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,14 +10,18 @@ from django.views.decorators.http import require_POST
 
 from intake.models import ScreeningSettings
 from integration import alerts, followups, selectors
+from integration.clinic_settings import messaging_settings_update
 from integration.forms import (
     AlertResolveForm,
     AmendmentForm,
     CheckInForm,
     IntegrationNoteForm,
+    MessagingSettingsForm,
     OutboxFilterForm,
+    QuestionnaireScheduleForm,
 )
 from integration.models import Alert, CheckIn, IntegrationNote
+from integration.outbox import messaging_settings_for
 from kapcouples import audit, policy
 from kapcouples.services import DomainError
 
@@ -223,3 +228,30 @@ def alert_resolve(request: HttpRequest, alert_id: int) -> HttpResponse:
             return _back(request, alert)
     # The inbox again, with the error next to this alert's note and the typing kept.
     return _render_inbox(request, refused=(alert, form), status=400)
+
+
+@policy.allow(*policy.CLINIC_ADMINS)
+def messaging_settings_edit(request: HttpRequest) -> HttpResponse:
+    clinic_id = policy.staff_clinic_id(request.user)
+    current = messaging_settings_for(clinic_id)
+    data = request.POST or None
+    form = MessagingSettingsForm(data, instance=current)
+    schedule_form = QuestionnaireScheduleForm(
+        data, schedule=current.questionnaire_schedule, prefix="schedule"
+    )
+    if request.method == "POST" and form.is_valid() & schedule_form.is_valid():
+        values = {name: form.cleaned_data[name] for name in form.changed_data}
+        values["questionnaire_schedule"] = schedule_form.cleaned_data["schedule"]
+        try:
+            messaging_settings_update(
+                by=request.user, clinic_id=clinic_id, values=values, where=audit.where_from(request)
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Message settings saved.")
+            return redirect("integration:messaging_settings_edit")
+    context = {"form": form, "schedule_form": schedule_form}
+    return render(request, "integration/messaging_settings_form.html", context)

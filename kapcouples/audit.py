@@ -64,6 +64,25 @@ def record_read(request: HttpRequest, obj, *, clinic_id: int) -> None:
     )
 
 
+def record_change(
+    *, by: User, clinic_id: int, obj, detail: str, where: dict | None = None
+) -> AccessLog:
+    """Record that `by` changed `obj` (a clinic admin's action); `where` is path and IP."""
+    return AccessLog.objects.create(
+        user=by,
+        clinic_id=clinic_id,
+        action=AccessLog.Action.CHANGE,
+        detail=detail[:500],
+        **_object_fields(obj),
+        **(where or {}),
+    )
+
+
+def where_from(request: HttpRequest) -> dict:
+    """The path and address of a request, for `record_change`."""
+    return {"path": request.path[:500], "ip_address": client_ip(request)}
+
+
 def record_denial(request: HttpRequest, *, reason: str, obj=None) -> None:
     user = _user_or_none(request)
     logger.warning(

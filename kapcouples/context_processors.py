@@ -15,6 +15,9 @@ NAVIGATION = {
         ("admin_dashboard", "Clinic"),
         ("care_dashboard", "Couples"),
         ("audit_log", "Audit log"),
+        ("clinic_admin:staff_list", "Staff"),
+        ("clinic_admin:room_list", "Rooms"),
+        ("clinic_admin:settings", "Settings"),
     ],
     Role.PARTNER: [("portal", "My portal")],
 }

@@ -1,7 +1,9 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
+
+from kapcouples.models import STAFF_ROLE_CHOICES, User
 
 
 def submit_helper(label: str) -> FormHelper:
@@ -33,6 +35,12 @@ class StyledPasswordChangeForm(PasswordChangeForm):
         self.helper = submit_helper("Change password")
 
 
+class StyledSetPasswordForm(SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper("Set my password")
+
+
 class TokenForm(forms.Form):
     token = forms.CharField(
         label="6-digit code from your authenticator app",
@@ -52,3 +60,48 @@ class TokenForm(forms.Form):
         if not token.isdigit():
             raise forms.ValidationError("The code is 6 digits, numbers only.")
         return token
+
+
+# --- Clinic administration ----------------------------------------------------------------
+class StaffInviteForm(forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=150)
+    email = forms.EmailField(label="Email", help_text="The invitation link is sent here.")
+    role = forms.ChoiceField(label="Role", choices=STAFF_ROLE_CHOICES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper("Send the invitation")
+
+
+class StaffRoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=STAFF_ROLE_CHOICES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper("Change the role")
+
+
+class HandOverForm(forms.Form):
+    """Who takes over a staff member's couples; required only while they have any."""
+
+    hand_over_to = forms.ModelChoiceField(
+        queryset=None, label="Hand their couples to", required=False, empty_label="Choose…"
+    )
+
+    def __init__(self, *args, candidates, required: bool, label: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["hand_over_to"]
+        field.queryset = User.objects.filter(pk__in=candidates.values("user_id")).order_by(
+            "full_name"
+        )
+        field.required = required
+        field.error_messages["required"] = "Choose the clinician who takes over their couples."
+        self.helper = submit_helper(label)
+
+
+class RoomForm(forms.Form):
+    name = forms.CharField(label="Room name", max_length=100)
+
+    def __init__(self, *args, submit_label: str = "Add the room", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(submit_label)

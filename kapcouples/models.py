@@ -155,9 +155,10 @@ class StaffMembership(models.Model):
 
 
 class AccessLog(models.Model):
-    """Who read or was refused what, when and from where (reads and denials, not edits).
+    """Who read, changed or was refused what, when and from where.
 
-    Edits are kept by django-simple-history on each model.
+    The rows' before and after values are kept by django-simple-history on each model;
+    a CHANGE entry records that a clinic admin acted (invited, deactivated, retired...).
     """
 
     class Action(models.TextChoices):
@@ -165,6 +166,7 @@ class AccessLog(models.Model):
         DENIED = "denied", "Denied"
         LOCKOUT = "lockout", "Locked out"
         BREAK_GLASS = "break_glass", "Break the glass"
+        CHANGE = "change", "Change"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT)

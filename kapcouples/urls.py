@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from intake.views import dashboards as intake_dashboards
-from kapcouples.views import account, dashboards, health
+from kapcouples.views import account, clinic_admin, dashboards, health
 from workspace.views import caseload
 
 account_patterns = [
@@ -23,6 +23,29 @@ account_patterns = [
     ),
     path("two-factor/setup/", account.two_factor_setup, name="two_factor_setup"),
     path("two-factor/verify/", account.two_factor_verify, name="two_factor_verify"),
+    path(
+        "invitation/<uidb64>/<token>/",
+        clinic_admin.staff_invitation_accept,
+        name="staff_invitation_accept",
+    ),
+]
+
+clinic_admin_patterns = [
+    path("staff/", clinic_admin.staff_list, name="staff_list"),
+    path("staff/invite/", clinic_admin.staff_invite, name="staff_invite"),
+    path("staff/<int:membership_id>/", clinic_admin.staff_detail, name="staff_detail"),
+    path(
+        "staff/<int:membership_id>/deactivate/",
+        clinic_admin.staff_deactivate,
+        name="staff_deactivate",
+    ),
+    path(
+        "staff/<int:membership_id>/hand-over/", clinic_admin.staff_hand_over, name="staff_hand_over"
+    ),
+    path("rooms/", clinic_admin.room_list, name="room_list"),
+    path("rooms/<int:room_id>/rename/", clinic_admin.room_rename, name="room_rename"),
+    path("rooms/<int:room_id>/retire/", clinic_admin.room_retire, name="room_retire"),
+    path("settings/", clinic_admin.settings_index, name="settings"),
 ]
 
 urlpatterns = [
@@ -34,6 +57,7 @@ urlpatterns = [
     path("desk/", intake_dashboards.desk_dashboard, name="desk_dashboard"),
     path("clinic-admin/", dashboards.admin_dashboard, name="admin_dashboard"),
     path("clinic-admin/audit/", dashboards.audit_log, name="audit_log"),
+    path("clinic-admin/", include((clinic_admin_patterns, "clinic_admin"))),
     path("portal/", intake_dashboards.portal, name="portal"),
     path("", include("intake.urls")),
     path("", include("sessions.urls")),

@@ -15,12 +15,15 @@ class SessionsConfig(AppConfig):
         # integration never imports this app (this app calls its hooks): tell it, once,
         # what only this app knows.
         from integration import services as integration
+        from kapcouples import clinic_admin
         from kapcouples.models import create_with_each_clinic
         from sessions.medicine import hold_in_force
         from sessions.models import ProtocolSettings
         from sessions.protocol import protocol_for
+        from sessions.selectors.rooms import future_bookings_of_room
 
         create_with_each_clinic(ProtocolSettings)
+        clinic_admin.register_room_bookings(future_bookings_of_room)
         integration.register_sessions_lookups(
             hold_in_force=hold_in_force,
             integration_window_hours=lambda clinic_id: (

@@ -1,5 +1,6 @@
 """Intake pages. Each object is fetched through a helper in `common` that applies the policy."""
 
+from intake.views.clinic_settings import screening_settings_edit
 from intake.views.clinical import (
     partner_screening,
     prescription_cancel,
@@ -7,7 +8,13 @@ from intake.views.clinical import (
     review_create,
     review_detail,
 )
-from intake.views.consent import break_glass, consent_sign, consent_text_edit, intentions_edit
+from intake.views.consent import (
+    break_glass,
+    consent_sign,
+    consent_text_edit,
+    consent_text_version,
+    intentions_edit,
+)
 from intake.views.couples import (
     couple_detail,
     couple_enrol,
@@ -35,6 +42,7 @@ __all__ = [
     "break_glass",
     "consent_sign",
     "consent_text_edit",
+    "consent_text_version",
     "couple_detail",
     "couple_enrol",
     "intake_amend",
@@ -57,4 +65,5 @@ __all__ = [
     "questionnaire_fill",
     "review_create",
     "review_detail",
+    "screening_settings_edit",
 ]

@@ -5,9 +5,9 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from intake import services
+from intake import selectors, services
 from intake.forms import BreakGlassForm, ConsentSignForm, ConsentTextForm, IntentionsForm
-from intake.models import Couple, CoupleIntentions
+from intake.models import ConsentText, Couple, CoupleIntentions
 from intake.readiness import current_consent_text
 from intake.views.common import get_own_partner
 from kapcouples import audit, policy, session_lifetime
@@ -39,24 +39,59 @@ def consent_sign(request: HttpRequest, partner_id: int) -> HttpResponse:
 
 @policy.allow(*policy.CLINIC_ADMINS)
 def consent_text_edit(request: HttpRequest) -> HttpResponse:
+    """Write a new version, preview it as partners will see it, then confirm to publish.
+
+    The three steps are one form posted again: nothing is saved before the confirmation.
+    """
     clinic = request.user.membership.clinic
     current = current_consent_text(clinic.pk)
     initial = {"title": current.title, "body": current.body} if current else {}
     form = ConsentTextForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            text = services.consent_text_publish(
-                clinic=clinic, user=request.user, **form.cleaned_data
-            )
-        except services.DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request, f"Version {text.version} published. Partners will be asked to sign it."
-            )
-            return redirect("intake:consent_text_edit")
-    context = {"form": form, "current": current, "versions": clinic.consent_texts.all()}
+    step = request.POST.get("step", "") if request.method == "POST" else ""
+    if step in ("preview", "publish") and form.is_valid():
+        if step == "publish":
+            return _publish(request, clinic, form) or _edit_page(request, form, current)
+        context = {
+            "form": form,
+            "current": current,
+            "preview": ConsentText(
+                clinic=clinic, version=_next_version(current), **form.cleaned_data
+            ),
+            "to_sign": selectors.partners_asked_to_sign_again(clinic.pk),
+        }
+        return render(request, "intake/consent_text_preview.html", context)
+    return _edit_page(request, form, current)
+
+
+def _next_version(current) -> int:
+    return current.version + 1 if current else 1
+
+
+def _edit_page(request: HttpRequest, form, current) -> HttpResponse:
+    clinic_id = request.user.membership.clinic_id
+    context = {"form": form, "current": current, "versions": selectors.consent_versions(clinic_id)}
     return render(request, "intake/consent_text_form.html", context)
+
+
+def _publish(request: HttpRequest, clinic, form) -> HttpResponse | None:
+    try:
+        text = services.consent_text_publish(clinic=clinic, user=request.user, **form.cleaned_data)
+    except services.DomainError as error:
+        form.add_error(None, str(error))
+        return None
+    to_sign = selectors.partners_asked_to_sign_again(clinic.pk)
+    messages.success(
+        request, f"Version {text.version} published. {to_sign} partner(s) will be asked to sign it."
+    )
+    return redirect("intake:consent_text_edit")
+
+
+@policy.allow(*policy.CLINIC_ADMINS)
+def consent_text_version(request: HttpRequest, version: int) -> HttpResponse:
+    """An earlier (or the current) version, as partners saw it, with its signature count."""
+    clinic_id = request.user.membership.clinic_id
+    text = get_object_or_404(selectors.consent_versions(clinic_id), version=version)
+    return render(request, "intake/consent_text_version.html", {"text": text})
 
 
 @policy.allow(*policy.PARTNER_AND_CARE)

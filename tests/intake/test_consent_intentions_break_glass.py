@@ -49,7 +49,8 @@ def test_a_new_version_asks_for_a_new_signature(cast, client_for):
     client = client_for(cast.user("partner_a"))
     sign(client, cast.partner_a, text)
     client_for(cast.clinic_admin).post(
-        reverse("intake:consent_text_edit"), {"title": "Consent v2", "body": "New risks."}
+        reverse("intake:consent_text_edit"),
+        {"title": "Consent v2", "body": "New risks.", "step": "publish"},
     )
     assert ConsentText.objects.filter(clinic=cast.clinic).count() == 2
     assert not _consent_current(cast.partner_a)
@@ -62,7 +63,7 @@ def test_a_new_version_asks_for_a_new_signature(cast, client_for):
 def test_only_the_clinic_admin_publishes_consent(cast, client_for):
     for viewer in ("clinician", "front_desk", "partner_a"):
         client_for(cast.user(viewer)).post(
-            reverse("intake:consent_text_edit"), {"title": "X", "body": "Y"}
+            reverse("intake:consent_text_edit"), {"title": "X", "body": "Y", "step": "publish"}
         )
     assert not ConsentText.objects.exists()
 

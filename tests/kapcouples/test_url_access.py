@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from kapcouples import policy
 from kapcouples.models import AccessLog, Role
 from tests.conftest import sign_in
+from tests.factories import RoomFactory
 from tests.intake import url_walk as intake_walk
 from tests.integration import url_walk as integration_walk
 from tests.sessions import url_walk as sessions_walk
@@ -20,6 +21,7 @@ PUBLIC_URL_NAMES = {
     "password_reset_complete",
     "health",
     "intake:invitation_accept",  # the partner has no password until the invitation sets one
+    "staff_invitation_accept",  # likewise a newly invited staff member
     # A clinician's iCalendar feed: calendar apps cannot sign in. The secret, revocable token
     # in the URL is the credential; the feed shows only kind, couple initials and room.
     "clinic_sessions:feed",
@@ -39,10 +41,22 @@ def url_kwargs(cast) -> dict:
 
     Each app's tests name theirs in tests/<app>/url_walk.py.
     """
-    kwargs = {"uidb64": "MQ", "token": "set-password"}
+    kwargs = {
+        "uidb64": "MQ",
+        "token": "set-password",
+        "membership_id": cast.clinician.membership.pk,
+        "room_id": _room_of(cast).pk,
+        "version": 1,
+    }
     for module in (intake_walk, sessions_walk, integration_walk):
         kwargs.update(module.url_kwargs(cast))
     return kwargs
+
+
+def _room_of(cast):
+    if not hasattr(cast, "_admin_walk_room"):
+        cast._admin_walk_room = RoomFactory(clinic=cast.clinic)
+    return cast._admin_walk_room
 
 
 def walk(patterns, namespace=""):
