@@ -9,9 +9,10 @@ What is sent, to keep the run to a couple of minutes:
 - query parameters: the names of the page's GET forms plus the common ones below, all
   at once with each hostile value in turn; a 500 is retried one parameter at a time so
   the failure names the parameter;
-- form fields: every field gets NUL and 10,000 characters, plus one more value rotating
-  through control characters, invalid UTF-8 (raw `%ff%fe`), huge and negative numbers
-  and `1e309`.
+- form fields: every field gets NUL and 10,000 characters; a field holding a number
+  (a number input, or a value or choice that is one) also gets each hostile number;
+  any other field one more value, rotating through control characters, invalid UTF-8
+  (raw `%ff%fe`) and the hostile numbers.
 """
 
 from html.parser import HTMLParser
@@ -42,6 +43,7 @@ HOSTILE = {
     "1e309": "1e309",
 }
 ALWAYS = ("NUL", "10,000 characters")
+NUMBERS = ("huge number", "-1", "1e309")
 ROTATING = [label for label in HOSTILE if label not in ALWAYS]
 COMMON_PARAMS = ("q", "page", "next", "date", "week", "by", "action", "from", "to", "format")
 # Posting these would end the signed-in session the rest of the walk needs.
@@ -63,6 +65,7 @@ class FormCollector(HTMLParser):
             method = (attrs.get("method") or "get").lower()
             self.forms.append({"method": method, "action": attrs.get("action") or "", "data": {}})
             self.forms[-1]["names"] = []
+            self.forms[-1]["numeric"] = set()
         elif self.forms and "name" in attrs and "disabled" not in attrs:
             self._field(tag, attrs)
         elif tag == "option" and self._select and "disabled" not in attrs:
@@ -77,6 +80,8 @@ class FormCollector(HTMLParser):
         if name not in form["names"]:
             form["names"].append(name)
         kind = (attrs.get("type") or "text").lower()
+        if kind == "number" or attrs.get("inputmode") in ("numeric", "decimal"):
+            form["numeric"].add(name)
         if tag == "select":
             self._select = name
         elif tag == "button" or kind in ("submit", "button", "reset", "image", "file"):
@@ -92,6 +97,11 @@ class FormCollector(HTMLParser):
         data = self.forms[-1]["data"]
         if "selected" in attrs or self._select not in data:
             data[self._select] = attrs.get("value", "")
+
+
+def holds_a_number(form: dict, name: str) -> bool:
+    value = str(form["data"].get(name, ""))
+    return name in form["numeric"] or value.lstrip("-").replace(".", "", 1).isdigit()
 
 
 def forms_of(response) -> list[dict]:
@@ -146,7 +156,8 @@ class Prober:
 
     def hostile_form(self, url: str, form: dict) -> None:
         for index, name in enumerate(n for n in form["names"] if n not in NOT_SENT):
-            for label in (*ALWAYS, ROTATING[index % len(ROTATING)]):
+            more = NUMBERS if holds_a_number(form, name) else [ROTATING[index % len(ROTATING)]]
+            for label in (*ALWAYS, *more):
                 body = encode(form["data"], name, HOSTILE[label])
                 self.request("POST", url, body, f"{name}={label}")
 
@@ -172,6 +183,47 @@ def test_no_hostile_input_makes_a_server_error(name, pattern, cast):
         prober = Prober(client, who)
         probe(prober, url, seen)
         failures += prober.failures
+    assert not failures, "\n".join(failures)
+
+
+def started_record(cast) -> list[tuple[str, str]]:
+    """A started medicine session's record: its vitals, dose, event and discharge forms."""
+    from tests.sessions.factories import started_session
+
+    url = reverse("clinic_sessions:session_record", args=[started_session(cast).pk])
+    return [("clinician", url), ("prescriber", url)]
+
+
+def draft_intake_steps(cast) -> list[tuple[str, str]]:
+    """Partner B's intake, not yet started: every step's form."""
+    from intake.forms import INTAKE_STEPS
+
+    partner = cast.partner_b
+    return [
+        ("partner_b", reverse("intake:intake_step", args=[partner.pk, step]))
+        for step in INTAKE_STEPS
+    ]
+
+
+def consent_to_sign(cast) -> list[tuple[str, str]]:
+    from tests.intake.factories import ConsentTextFactory
+
+    ConsentTextFactory(clinic=cast.clinic)
+    return [("partner_a", reverse("intake:consent_sign", args=[cast.partner_a.pk]))]
+
+
+# Pages whose forms the walk's one state of the world does not show.
+OTHER_STATES = [started_record, draft_intake_steps, consent_to_sign]
+
+
+@pytest.mark.parametrize("state", OTHER_STATES, ids=lambda state: state.__name__)
+def test_no_hostile_input_makes_a_server_error_in_other_states(state, cast):
+    failures, seen = [], set()
+    for who, url in state(cast):
+        prober = Prober(sign_in(Client(), cast.user(who)), who)
+        probe(prober, url, seen)
+        failures += prober.failures
+    assert seen, "the page showed no form to post: the state is not what this test expects"
     assert not failures, "\n".join(failures)
 
 

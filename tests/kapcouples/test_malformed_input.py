@@ -131,3 +131,10 @@ def test_enrolling_with_a_next_that_is_not_a_path_lands_on_the_home_page(cast, c
     response = client.post(reverse("two_factor_setup"), {"token": code, "next": "not-a-page"})
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
+
+
+def test_djangos_own_400_renders_the_clinic_page(db, client, settings):
+    body = "&".join(f"f{i}=x" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+    response = client.post(LOGIN, body, content_type=FORM_BODY)
+    assert response.status_code == 400
+    assert "That request could not be understood" in response.content.decode()
