@@ -76,6 +76,11 @@ class MalformedInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""):
+            # A forged session cookie the database cannot look up: go on as if none was
+            # sent (signed out); the session middleware then deletes the cookie.
+            audit.logger.warning("NUL character in the session cookie: path=%s", request.path)
+            request.session = request.session.__class__()
         problem = malformed_input(request)
         if problem:
             audit.record_denial(request, reason=f"malformed request: {problem}")

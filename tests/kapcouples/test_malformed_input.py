@@ -3,6 +3,7 @@
 import logging
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
@@ -138,3 +139,13 @@ def test_djangos_own_400_renders_the_clinic_page(db, client, settings):
     response = client.post(LOGIN, body, content_type=FORM_BODY)
     assert response.status_code == 400
     assert "That request could not be understood" in response.content.decode()
+
+
+def test_a_session_cookie_holding_a_nul_counts_as_signed_out_and_is_deleted(db, client, caplog):
+    client.cookies[settings.SESSION_COOKIE_NAME] = "abcdefghijklmnop\x00qrstuvwxyz"
+    with caplog.at_level(logging.WARNING, logger="kapcouples.access"):
+        response = client.get(reverse("desk_dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+    assert response.cookies[settings.SESSION_COOKIE_NAME].value == ""
+    assert "NUL character in the session cookie" in caplog.text
