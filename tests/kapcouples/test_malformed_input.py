@@ -134,8 +134,12 @@ def test_enrolling_with_a_next_that_is_not_a_path_lands_on_the_home_page(cast, c
     assert response["Location"] == reverse("home")
 
 
-def test_djangos_own_400_renders_the_clinic_page(db, client, settings):
-    body = "&".join(f"f{i}=x" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+@pytest.mark.parametrize("too_much", ["fields", "bytes"])
+def test_djangos_own_400_renders_the_clinic_page(db, client, too_much):
+    if too_much == "fields":
+        body = "&".join(f"f{i}=x" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+    else:
+        body = "username=" + "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
     response = client.post(LOGIN, body, content_type=FORM_BODY)
     assert response.status_code == 400
     assert "That request could not be understood" in response.content.decode()
