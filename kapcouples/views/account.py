@@ -20,7 +20,7 @@ from kapcouples.forms import EmailLoginForm, StyledPasswordChangeForm, TokenForm
 def _safe_next(request: HttpRequest) -> str:
     """Where to go after the second factor: a path on this site, else the landing page."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    # Only a path: anything else ("home", "x:y") would be taken for a URL name and fail.
+    # Only a path: anything else ("home", "foo") would be taken for a URL name, or fail as one.
     is_path = target.startswith("/") and not target.startswith("//")
     safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
     return target if is_path and safe else reverse("home")
