@@ -47,6 +47,11 @@ def _object_fields(obj) -> dict:
     return {"object_type": obj._meta.label, "object_id": str(obj.pk)}
 
 
+def _loggable_path(request: HttpRequest) -> str:
+    # A refused path may hold a NUL, which PostgreSQL cannot store.
+    return request.path.replace("\x00", "\ufffd")[:500]
+
+
 def _user_or_none(request: HttpRequest):
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None
@@ -58,7 +63,7 @@ def record_read(request: HttpRequest, obj, *, clinic_id: int) -> None:
         user=request.user,
         clinic_id=clinic_id,
         action=AccessLog.Action.READ,
-        path=request.path[:500],
+        path=_loggable_path(request),
         ip_address=client_ip(request),
         **_object_fields(obj),
     )
@@ -92,7 +97,7 @@ def record_denial(request: HttpRequest, *, reason: str, obj=None) -> None:
         user=user,
         clinic_id=getattr(obj, "clinic_id", None) or clinic_id_of(user),
         action=AccessLog.Action.DENIED,
-        path=request.path[:500],
+        path=_loggable_path(request),
         ip_address=client_ip(request),
         detail=reason[:500],
         **_object_fields(obj),

@@ -2,8 +2,12 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
+from django.core.validators import MaxLengthValidator
 
 from kapcouples.models import STAFF_ROLE_CHOICES, User
+
+# RFC 5321's limit for an address, and the length of User.email and of axes' username column.
+EMAIL_MAX_LENGTH = 254
 
 
 def submit_helper(label: str) -> FormHelper:
@@ -25,6 +29,15 @@ class EmailLoginForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "Email"
+        # AuthenticationForm sets max_length after the field is built, so nothing checks it:
+        # an over-long email would reach axes' lock-out table (a database error) unchecked.
+        self.fields["username"].validators.append(
+            MaxLengthValidator(
+                EMAIL_MAX_LENGTH,
+                message="An email address has at most %(limit_value)d characters "
+                "(this one has %(show_value)d). Check what you typed.",
+            )
+        )
         self.fields["username"].widget.attrs.update(autocomplete="username", inputmode="email")
         self.helper = submit_helper("Sign in")
 

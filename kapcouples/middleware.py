@@ -1,15 +1,17 @@
+from urllib.parse import unquote_to_bytes
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kapcouples import policy, session_lifetime
+from kapcouples import audit, policy, session_lifetime
 
 
 class SessionTimeoutMiddleware:
@@ -60,3 +62,62 @@ class StaffTwoFactorMiddleware:
         has_device = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
         target = reverse("two_factor_verify" if has_device else "two_factor_setup")
         return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+
+
+class MalformedInputMiddleware:
+    """Answers 400 to input no browser sends: NUL in the path or query, bytes that are not UTF-8.
+
+    Django would pass a NUL on to PostgreSQL, which refuses it (a 500), and would quietly
+    turn undecodable bytes into U+FFFD, which could end up in a clinical record. A NUL in
+    a form field is left to the form, whose field error keeps what was typed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""):
+            # A forged session cookie the database cannot look up: go on as if none was
+            # sent (signed out); the session middleware then deletes the cookie.
+            audit.logger.warning("NUL character in the session cookie: path=%s", request.path)
+            request.session = request.session.__class__()
+        problem = malformed_input(request)
+        if problem:
+            audit.record_denial(request, reason=f"malformed request: {problem}")
+            return render(request, "400.html", status=400)
+        return self.get_response(request)
+
+
+def malformed_input(request: HttpRequest) -> str | None:
+    """What makes this request unreadable, in words for the log, or None."""
+    if "\x00" in request.path:
+        return "NUL character in the path"
+    query = _percent_decoded(_raw_query(request))
+    if b"\x00" in query:
+        return "NUL character in the query string"
+    if not _is_utf8(query):
+        return "query string is not UTF-8"
+    is_form = request.content_type == "application/x-www-form-urlencoded"
+    if is_form and not _is_utf8(_percent_decoded(request.body)):
+        return "form body is not UTF-8"
+    return None
+
+
+def _raw_query(request: HttpRequest) -> bytes:
+    query = request.META.get("QUERY_STRING", "")
+    try:
+        return query.encode("iso-8859-1")  # WSGI hands the bytes over as Latin-1 text
+    except UnicodeEncodeError:
+        return query.encode("utf-8")  # ASGI hands over text already decoded
+
+
+def _percent_decoded(raw: bytes) -> bytes:
+    return unquote_to_bytes(raw.replace(b"+", b" "))
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

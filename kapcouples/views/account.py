@@ -7,7 +7,7 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -18,10 +18,12 @@ from kapcouples.forms import EmailLoginForm, StyledPasswordChangeForm, TokenForm
 
 
 def _safe_next(request: HttpRequest) -> str:
+    """Where to go after the second factor: a path on this site, else the landing page."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return reverse_lazy("home")
+    # Only a path: anything else ("home", "foo") would be taken for a URL name, or fail as one.
+    is_path = target.startswith("/") and not target.startswith("//")
+    safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+    return target if is_path and safe else reverse("home")
 
 
 login_view = policy.public(
