@@ -1,14 +1,19 @@
 """Audit of reads and refusals (who, what, when, from where).
 
-Changes to records are kept separately by django-simple-history.
+Changes to records are kept separately by django-simple-history. The log is append-only
+(database triggers refuse UPDATE and DELETE), so repeated reads are folded by not writing
+them rather than by counting them on an earlier row.
 """
 
+import datetime
 import logging
+from dataclasses import dataclass
 
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils import timezone
 
 from kapcouples.models import AccessLog, User
 
@@ -41,10 +46,106 @@ def clinic_id_of(user) -> int | None:
     return partner.couple.clinic_id if partner is not None else None
 
 
+# Reads of the same page by the same person within this window are one entry.
+FOLD_WINDOW = datetime.timedelta(seconds=60)
+# The first of these an object has is the date its name carries ("…, 30 Nov").
+_DATE_FIELDS = ("start", "started_at", "completed_at", "submitted_at", "signed_at", "raised_at")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a log row is about, named when it is written (initials only, so the log itself
+    discloses little) and filed under its couple and partner for filtering."""
+
+    couple_id: int | None
+    partner_id: int | None
+    label: str
+
+
+def _is(obj, label: str) -> bool:
+    return obj is not None and obj._meta.label == label
+
+
+def _has_field(obj, name: str) -> bool:
+    return any(field.name == name for field in obj._meta.concrete_fields)
+
+
+def _cached(obj, name: str):
+    """A related object already loaded on `obj`, or None (naming never costs a query)."""
+    return obj._state.fields_cache.get(name) if _has_field(obj, name) else None
+
+
+def initials(partner) -> str:
+    return f"{partner.first_name[:1]}.{partner.last_name[:1]}."
+
+
+def _partner_of(obj):
+    if _is(obj, "intake.Partner"):
+        return obj
+    return getattr(obj, "partner", None) if _has_field(obj, "partner") else None
+
+
+def _couple_of(obj, partner):
+    if _is(obj, "intake.Couple"):
+        return obj
+    if _has_field(obj, "couple"):
+        return obj.couple
+    return partner.couple if partner is not None else None
+
+
+def _couple_initials(couple) -> str:
+    names = [initials(p) for p in couple.partners.all()]
+    return " & ".join(names) or f"couple {couple.pk}"
+
+
+def _kind_name(obj) -> str:
+    """`PHQ-9`, `Medicine session` (a code or kind choice) before the model's own name."""
+    for name in ("code", "kind"):
+        if _has_field(obj, name) and obj._meta.get_field(name).choices:
+            return str(getattr(obj, f"get_{name}_display")())
+    return str(obj._meta.verbose_name).capitalize()
+
+
+def _date_of(obj, couple) -> str:
+    appointment = _cached(obj, "appointment")
+    found = getattr(appointment, "start", None) or next(
+        (getattr(obj, f) for f in _DATE_FIELDS if _has_field(obj, f) and getattr(obj, f)), None
+    )
+    if not isinstance(found, datetime.datetime):
+        return ""
+    clinic = couple._state.fields_cache.get("clinic") if couple is not None else None
+    local = timezone.localtime(found, clinic.zone if clinic is not None else None)
+    return f"{local.day} {local:%b}"
+
+
+def describe(obj) -> Subject:
+    """Name `obj` for the log: "Medicine session of A.R. & S.R., 30 Nov", "Partner A.R."."""
+    partner = _partner_of(obj)
+    couple = _couple_of(obj, partner)
+    who = initials(partner) if partner is not None else couple and _couple_initials(couple)
+    if _is(obj, "intake.Couple") or _is(obj, "intake.Partner"):
+        label = f"{_kind_name(obj)} {who}"
+    else:
+        named = f"{_kind_name(obj)} of {who}" if who else _kind_name(obj)
+        label = ", ".join(filter(None, [named, _date_of(obj, couple)]))
+    return Subject(
+        couple_id=couple.pk if couple is not None else None,
+        partner_id=partner.pk if partner is not None else None,
+        label=label[:200],
+    )
+
+
 def _object_fields(obj) -> dict:
     if obj is None:
         return {}
-    return {"object_type": obj._meta.label, "object_id": str(obj.pk)}
+    subject = describe(obj)
+    return {
+        "object_type": obj._meta.label,
+        "object_id": str(obj.pk),
+        "couple_id": subject.couple_id,
+        "partner_id": subject.partner_id,
+        "subject": subject.label,
+    }
 
 
 def _user_or_none(request: HttpRequest):
@@ -52,15 +153,58 @@ def _user_or_none(request: HttpRequest):
     return user if user is not None and user.is_authenticated else None
 
 
-def record_read(request: HttpRequest, obj, *, clinic_id: int) -> None:
-    """Record that the signed-in user opened a partner-private or clinical page about `obj`."""
+def _read_just_now(*, user, clinic_id: int, path: str) -> bool:
+    """Whether this person read this page within the fold window (served by the
+    clinic-user-time index)."""
+    return AccessLog.objects.filter(
+        clinic_id=clinic_id,
+        user=user,
+        action=AccessLog.Action.READ,
+        path=path,
+        at__gte=timezone.now() - FOLD_WINDOW,
+    ).exists()
+
+
+def record_read(
+    request: HttpRequest,
+    obj,
+    *,
+    clinic_id: int,
+    user=None,
+    path: str | None = None,
+    subject: str = "",
+) -> None:
+    """Record that a person opened a partner-private or clinical page about `obj`.
+
+    `user` names the reader where the request has none signed in (a calendar feed read by
+    its token); `path` replaces a request path that holds a secret. A second read of the
+    same page by the same person within a minute writes nothing.
+    """
+    user = user or request.user
+    path = (path or request.path)[:500]
+    if _read_just_now(user=user, clinic_id=clinic_id, path=path):
+        return
+    fields = _object_fields(obj) or {"subject": subject[:200]}
+    AccessLog.objects.create(
+        user=user,
+        clinic_id=clinic_id,
+        action=AccessLog.Action.READ,
+        path=path,
+        ip_address=client_ip(request),
+        **fields,
+    )
+
+
+def record_export(request: HttpRequest, *, clinic_id: int, query: str) -> None:
+    """Record that the signed-in user downloaded the audit log, with the filters used."""
     AccessLog.objects.create(
         user=request.user,
         clinic_id=clinic_id,
-        action=AccessLog.Action.READ,
+        action=AccessLog.Action.EXPORT,
         path=request.path[:500],
         ip_address=client_ip(request),
-        **_object_fields(obj),
+        subject="Audit log (CSV)",
+        detail=(f"filters: {query}" if query else "filters: none")[:500],
     )
 
 

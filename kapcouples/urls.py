@@ -34,6 +34,7 @@ urlpatterns = [
     path("desk/", intake_dashboards.desk_dashboard, name="desk_dashboard"),
     path("clinic-admin/", dashboards.admin_dashboard, name="admin_dashboard"),
     path("clinic-admin/audit/", dashboards.audit_log, name="audit_log"),
+    path("clinic-admin/audit/export.csv", dashboards.audit_log_export, name="audit_log_export"),
     path("portal/", intake_dashboards.portal, name="portal"),
     path("", include("intake.urls")),
     path("", include("sessions.urls")),
