@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from axes.signals import user_locked_out
 from django.conf import settings
+from django.db import connection
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
@@ -71,7 +72,7 @@ def _has_field(obj, name: str) -> bool:
 
 
 def _cached(obj, name: str):
-    """A related object already loaded on `obj`, or None (naming never costs a query)."""
+    """A related object already loaded on `obj`, or None (without a query)."""
     return obj._state.fields_cache.get(name) if _has_field(obj, name) else None
 
 
@@ -85,12 +86,19 @@ def _partner_of(obj):
     return getattr(obj, "partner", None) if _has_field(obj, "partner") else None
 
 
-def _couple_of(obj, partner):
+def _couple_id_of(obj, partner) -> int | None:
+    if _is(obj, "intake.Couple"):
+        return obj.pk
+    if _has_field(obj, "couple"):
+        return obj.couple_id
+    return partner.couple_id if partner is not None else None
+
+
+def _couple_of(obj):
+    """The couple whose initials name `obj` (only asked when no one partner is named)."""
     if _is(obj, "intake.Couple"):
         return obj
-    if _has_field(obj, "couple"):
-        return obj.couple
-    return partner.couple if partner is not None else None
+    return obj.couple if _has_field(obj, "couple") else None
 
 
 def _couple_initials(couple) -> str:
@@ -121,7 +129,7 @@ def _date_of(obj, couple) -> str:
 def describe(obj) -> Subject:
     """Name `obj` for the log: "Medicine session of A.R. & S.R., 30 Nov", "Partner A.R."."""
     partner = _partner_of(obj)
-    couple = _couple_of(obj, partner)
+    couple = _couple_of(obj) if partner is None else _cached(partner, "couple")
     who = initials(partner) if partner is not None else couple and _couple_initials(couple)
     if _is(obj, "intake.Couple") or _is(obj, "intake.Partner"):
         label = f"{_kind_name(obj)} {who}"
@@ -129,7 +137,7 @@ def describe(obj) -> Subject:
         named = f"{_kind_name(obj)} of {who}" if who else _kind_name(obj)
         label = ", ".join(filter(None, [named, _date_of(obj, couple)]))
     return Subject(
-        couple_id=couple.pk if couple is not None else None,
+        couple_id=_couple_id_of(obj, partner),
         partner_id=partner.pk if partner is not None else None,
         label=label[:200],
     )
@@ -153,16 +161,33 @@ def _user_or_none(request: HttpRequest):
     return user if user is not None and user.is_authenticated else None
 
 
-def _read_just_now(*, user, clinic_id: int, path: str) -> bool:
-    """Whether this person read this page within the fold window (served by the
-    clinic-user-time index)."""
-    return AccessLog.objects.filter(
-        clinic_id=clinic_id,
-        user=user,
-        action=AccessLog.Action.READ,
-        path=path,
-        at__gte=timezone.now() - FOLD_WINDOW,
-    ).exists()
+def _insert_unless_read_just_now(values: dict) -> None:
+    """Insert the read, in one statement, unless the same person read the same page within
+    the fold window (the look-up is served by the clinic-user-time index). One statement
+    whether it folds or not, so a page costs the same number of queries on every visit."""
+    fields = [AccessLog._meta.get_field(name) for name in values]
+    table = AccessLog._meta.db_table
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    # PostgreSQL types the bare parameters of an INSERT … SELECT as text: cast each one.
+    cast = connection.vendor == "postgresql"
+    placeholders = ", ".join(
+        f"CAST(%s AS {field.db_type(connection)})" if cast else "%s" for field in fields
+    )
+    since = "CAST(%s AS timestamp with time zone)" if cast else "%s"
+    sql = (
+        f"INSERT INTO {table} ({columns}) SELECT {placeholders} WHERE NOT EXISTS ("
+        f"SELECT 1 FROM {table} WHERE clinic_id = %s AND user_id = %s AND action = %s"
+        f" AND path = %s AND at >= {since})"
+    )
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values.values(), strict=True)
+    ]
+    at_field = AccessLog._meta.get_field("at")
+    window_start = at_field.get_db_prep_save(values["at"] - FOLD_WINDOW, connection)
+    params += [values["clinic"], values["user"], values["action"], values["path"], window_start]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def record_read(
@@ -178,20 +203,28 @@ def record_read(
 
     `user` names the reader where the request has none signed in (a calendar feed read by
     its token); `path` replaces a request path that holds a secret. A second read of the
-    same page by the same person within a minute writes nothing.
+    same page by the same person within a minute writes nothing (the log is append-only,
+    so the first row stands for both).
     """
-    user = user or request.user
-    path = (path or request.path)[:500]
-    if _read_just_now(user=user, clinic_id=clinic_id, path=path):
-        return
-    fields = _object_fields(obj) or {"subject": subject[:200]}
-    AccessLog.objects.create(
-        user=user,
-        clinic_id=clinic_id,
-        action=AccessLog.Action.READ,
-        path=path,
-        ip_address=client_ip(request),
-        **fields,
+    fields = {
+        "object_type": "",
+        "object_id": "",
+        "couple_id": None,
+        "partner_id": None,
+        "subject": subject[:200],
+        **_object_fields(obj),
+    }
+    _insert_unless_read_just_now(
+        {
+            "at": timezone.now(),
+            "user": (user or request.user).pk,
+            "clinic": clinic_id,
+            "action": AccessLog.Action.READ,
+            "path": (path or request.path)[:500],
+            "ip_address": client_ip(request),
+            "detail": "",
+            **fields,
+        }
     )
 
 

@@ -75,15 +75,24 @@ def test_the_database_refuses_to_delete_an_audit_row(cast):
 
 SQLITE_SCRIPT = """
 from django.db import connection
-from kapcouples.models import AccessLog
-entry = AccessLog.objects.create(action="read", detail="kept")
+from django.test import RequestFactory
+from kapcouples import audit
+from kapcouples.models import AccessLog, Clinic, User
+clinic = Clinic.objects.create(name="Embedded", slug="embedded")
+request = RequestFactory().get("/couples/1/chart/", REMOTE_ADDR="192.0.2.1")
+request.user = User.objects.create_user("reader@example.org", "x", full_name="Reader")
+for _ in range(2):
+    audit.record_read(request, None, clinic_id=clinic.pk, subject="Chart")
+read = AccessLog.objects.get()
+print("READ:", read.user.email, read.subject, read.ip_address, read.at is not None)
+AccessLog.objects.create(action="denied", detail="kept")
 for sql in ("UPDATE kapcouples_accesslog SET detail = 'x'", "DELETE FROM kapcouples_accesslog"):
     try:
         with connection.cursor() as cursor:
             cursor.execute(sql)
     except Exception as error:
         print("REFUSED:", error)
-print("LEFT:", AccessLog.objects.get().detail)
+print("LEFT:", AccessLog.objects.get(action="denied").detail)
 """
 
 
@@ -104,6 +113,7 @@ def test_the_embedded_sqlite_database_is_append_only_too(tmp_path):
     assert "REFUSED: the access log is append-only: UPDATE refused" in output
     assert "REFUSED: the access log is append-only: DELETE refused" in output
     assert "LEFT: kept" in output
+    assert "READ: reader@example.org Chart 192.0.2.1 True" in output  # folded to one row
 
 
 # --- What a row says ---------------------------------------------------------------------
