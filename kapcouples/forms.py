@@ -81,6 +81,12 @@ class AuditFilterForm(forms.Form):
         self.helper.wrapper_class = "col-12 col-sm-6 col-lg-4"
         self.helper.add_input(Submit("filter", "Filter", css_class="w-100 w-sm-auto"))
 
+    def clean_date_to(self):
+        day = self.cleaned_data.get("date_to")
+        if day is not None and day.year > 9998:  # the day after it must still be a date
+            raise forms.ValidationError("Choose a day before the year 9999.")
+        return day
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")

@@ -245,6 +245,21 @@ def test_a_backwards_date_range_is_refused_next_to_the_field_keeping_the_input(c
     assert 'value="2026-11-02"' in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"date_to": "9999-12-31"}, "date_to"),
+        ({"date_from": "30/11/2026"}, "date_from"),
+        ({"couple": "0"}, "couple"),
+        ({"action": "erased"}, "action"),
+    ],
+)
+def test_impossible_filters_are_named_next_to_their_field(cast, client_for, query, field):
+    response = admin_page(cast, client_for, **query)
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == [field]
+
+
 def test_a_person_of_another_clinic_is_not_a_choice(cast, client_for):
     response = admin_page(cast, client_for, person=cast.other_clinic_clinician.pk)
     assert response.status_code == 400
