@@ -1242,7 +1242,8 @@ class Fill:
     def make_access_log(self) -> None:
         self.load(
             self.m["AccessLog"],
-            "at, user_id, clinic_id, action, object_type, object_id, path, ip_address, detail",
+            "at, user_id, clinic_id, action, object_type, object_id, path, ip_address, detail,"
+            " couple_id, subject",
             self.access_rows(),
         )
 
@@ -1266,7 +1267,8 @@ class Fill:
                 yield (
                     f"{ts(min(at, cal.now))},{rng.choice(staff)},{c['id']},{action},couple,"
                     f"{couple},/couples/{couple}/,10.1.{index % 250}.{rng.randrange(1, 250)},"
-                    f"{q('break the glass: on call' if action == 'break_glass' else '')}"
+                    f"{q('break the glass: on call' if action == 'break_glass' else '')},"
+                    f"{couple},{q(f'Couple {couple}')}"
                 )
 
     # --- what the page benchmark uses ---

@@ -32,7 +32,7 @@ from intake.models import (
     ScreeningSettings,
 )
 from intake.readiness import current_consent_text, current_intake
-from kapcouples import policy
+from kapcouples import audit, policy
 from kapcouples.models import AccessLog, Clinic, User
 from kapcouples.services import DomainError
 
@@ -666,10 +666,9 @@ def break_glass_grant(
         user=user,
         clinic_id=couple.clinic_id,
         action=AccessLog.Action.BREAK_GLASS,
-        object_type=couple._meta.label,
-        object_id=str(couple.pk),
         path=path[:500],
         ip_address=ip_address,
         detail=f"{minutes} min: {reason}"[:500],
+        **audit.object_fields(couple),
     )
     return grant

@@ -118,3 +118,44 @@ class RoomForm(forms.Form):
     def __init__(self, *args, submit_label: str = "Add the room", **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper(submit_label)
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filters (a GET form): who, about which couple or partner, what kind,
+    between which days of the clinic's calendar."""
+
+    person = forms.ModelChoiceField(queryset=None, required=False, empty_label="Anyone")
+    couple = forms.IntegerField(label="Couple number", required=False, min_value=1)
+    partner = forms.IntegerField(label="Partner number", required=False, min_value=1)
+    action = forms.ChoiceField(label="Kind of event", required=False)
+    date_from = forms.DateField(
+        label="From (day)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To (day, included)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, people, actions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["action"].choices = [("", "All events"), *actions]
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.disable_csrf = True
+        self.helper.form_class = "row g-2 mb-3 align-items-end"
+        self.helper.field_class = ""
+        self.helper.wrapper_class = "col-12 col-sm-6 col-lg-4"
+        self.helper.add_input(Submit("filter", "Filter", css_class="w-100 w-sm-auto"))
+
+    def clean_date_to(self):
+        day = self.cleaned_data.get("date_to")
+        if day is not None and day.year > 9998:  # the day after it must still be a date
+            raise forms.ValidationError("Choose a day before the year 9999.")
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", f"The last day is before the first ({start:%d %b %Y}).")
+        return cleaned

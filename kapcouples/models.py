@@ -157,8 +157,12 @@ class StaffMembership(models.Model):
 class AccessLog(models.Model):
     """Who read, changed or was refused what, when and from where.
 
-    The rows' before and after values are kept by django-simple-history on each model;
-    a CHANGE entry records that a clinic admin acted (invited, deactivated, retired...).
+    Append-only: database triggers refuse UPDATE and DELETE (migration 0003). Each row
+    names its subject at write time (`subject`, initials only) and files it under the
+    couple and partner it concerns, so the log reads and filters without joining the
+    domain tables. Edits' before and after values are kept by django-simple-history on
+    each model; a CHANGE entry records that a clinic admin acted (invited, deactivated,
+    retired...).
     """
 
     class Action(models.TextChoices):
@@ -167,6 +171,7 @@ class AccessLog(models.Model):
         LOCKOUT = "lockout", "Locked out"
         BREAK_GLASS = "break_glass", "Break the glass"
         CHANGE = "change", "Change"
+        EXPORT = "export", "Exported the audit log"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT)
@@ -174,19 +179,34 @@ class AccessLog(models.Model):
     action = models.CharField(max_length=20, choices=Action.choices)
     object_type = models.CharField(max_length=100, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
+    # Plain ids, not foreign keys: the core app knows no domain model, and a log row must
+    # outlive any change to what it names.
+    couple_id = models.BigIntegerField(null=True, blank=True)
+    partner_id = models.BigIntegerField(null=True, blank=True)
+    subject = models.CharField(max_length=200, blank=True)
     path = models.CharField(max_length=500, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     detail = models.CharField(max_length=500, blank=True)
 
     class Meta:
-        ordering = ["-at"]
+        ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["clinic", "-at"], name="accesslog_clinic_recent"),
             models.Index(fields=["object_type", "object_id"], name="accesslog_object"),
+            models.Index(fields=["clinic", "user", "-at"], name="accesslog_clinic_user"),
+            models.Index(fields=["clinic", "couple_id", "-at"], name="accesslog_clinic_couple"),
+            models.Index(fields=["clinic", "partner_id", "-at"], name="accesslog_clinic_partner"),
+            models.Index(fields=["clinic", "action", "-at"], name="accesslog_clinic_action"),
         ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_type}"
+
+    @property
+    def record_label(self) -> str:
+        """What the entry is about, for people; rows written before subjects were kept
+        show their type and id."""
+        return self.subject or f"{self.object_type} {self.object_id}".strip()
 
 
 class WorkerHeartbeat(models.Model):

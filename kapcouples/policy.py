@@ -266,6 +266,12 @@ def can_manage_protocol(user, clinic_id: int) -> bool:
     return can_manage_clinic(user, clinic_id)
 
 
+def can_read_audit_log(user, clinic_id: int) -> bool:
+    """Who read what, including colleagues' emergency access: the clinic's admin only
+    (the care team reads the record, not the record of who read it)."""
+    return can_manage_clinic(user, clinic_id)
+
+
 def can_acknowledge_alert(user, couple) -> bool:
     """Acknowledge or resolve a care-team alert: the couple's care team."""
     return is_on_care_team(user, couple)

@@ -58,6 +58,7 @@ urlpatterns = [
     path("clinic-admin/", dashboards.admin_dashboard, name="admin_dashboard"),
     path("clinic-admin/audit/", dashboards.audit_log, name="audit_log"),
     path("clinic-admin/", include((clinic_admin_patterns, "clinic_admin"))),
+    path("clinic-admin/audit/export.csv", dashboards.audit_log_export, name="audit_log_export"),
     path("portal/", intake_dashboards.portal, name="portal"),
     path("", include("intake.urls")),
     path("", include("sessions.urls")),

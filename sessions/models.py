@@ -378,6 +378,10 @@ class AppointmentClinician(models.Model):
     end = models.DateTimeField()
     is_active = models.BooleanField(default=True)
 
+    # Who was on the appointment when, and who changed it: a clinician taken off keeps a
+    # "removed" history row (the live row goes, so every reader still sees the current team).
+    history = HistoricalRecords()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from intake.models import Couple
 from integration import services as integration
@@ -306,7 +307,7 @@ def appointment_book(
         booked_by=by,
     )
     _validated_fields(appointment)
-    _save_guarded(appointment, clinicians, new=True)
+    _save_guarded(appointment, clinicians, by=by, new=True)
     if kind == Appointment.Kind.MEDICINE:
         _link_new_medicine_session(appointment, readiness)
     else:
@@ -326,14 +327,17 @@ def _validated_fields(row) -> None:
         raise DomainError(" ".join(error.messages)) from error
 
 
-def _save_guarded(appointment: Appointment, clinicians: list[User], *, new: bool = False) -> None:
+def _save_guarded(
+    appointment: Appointment, clinicians: list[User], *, by: User, new: bool = False
+) -> None:
     """Save the appointment and its clinician slots; the exclusion constraints are the last
     word if a write ever slipped past the locks. (No savepoint: a conflict ends the whole
-    booking transaction, which the caller's atomic block rolls back.)"""
+    booking transaction, which the caller's atomic block rolls back.) Every slot written,
+    moved or removed leaves a history row naming `by`."""
     try:
         appointment.save()
-        have = set() if new else _update_slots(appointment, clinicians)
-        AppointmentClinician.objects.bulk_create(
+        have = set() if new else _update_slots(appointment, clinicians, by=by)
+        added = [
             AppointmentClinician(
                 appointment=appointment,
                 clinician=clinician,
@@ -343,19 +347,38 @@ def _save_guarded(appointment: Appointment, clinicians: list[User], *, new: bool
             )
             for clinician in clinicians
             if clinician.pk not in have
-        )
+        ]
+        bulk_create_with_history(added, AppointmentClinician, default_user=by)
     except IntegrityError as error:
         raise ConflictError(
             "That time overlaps another booking of this room, clinician or couple."
         ) from error
 
 
-def _update_slots(appointment: Appointment, clinicians: list[User]) -> set[int]:
-    """Move the slots of the clinicians kept, drop the others; the kept clinicians' ids."""
-    slots = AppointmentClinician.objects.filter(appointment=appointment)
-    slots.exclude(clinician__in=clinicians).delete()
-    slots.update(start=appointment.start, end=appointment.end, is_active=appointment.is_active)
-    return set(slots.values_list("clinician_id", flat=True))
+def _update_slots(appointment: Appointment, clinicians: list[User], *, by: User) -> set[int]:
+    """Move the slots of the clinicians kept, take off the others (each leaving a history
+    row); the kept clinicians' ids."""
+    slots = list(AppointmentClinician.objects.filter(appointment=appointment))
+    keep = {clinician.pk for clinician in clinicians}
+    for slot in slots:
+        if slot.clinician_id not in keep:
+            slot._history_user = by
+            slot.delete()
+    kept = [slot for slot in slots if slot.clinician_id in keep]
+    _sync_slots(appointment, kept, by=by)
+    return {slot.clinician_id for slot in kept}
+
+
+def _sync_slots(appointment: Appointment, slots: list[AppointmentClinician], *, by) -> None:
+    """Copy the appointment's time and activity onto its slots, with history."""
+    for slot in slots:
+        slot.start, slot.end, slot.is_active = (
+            appointment.start,
+            appointment.end,
+            appointment.is_active,
+        )
+    fields = ["start", "end", "is_active"]
+    bulk_update_with_history(slots, AppointmentClinician, fields, default_user=by)
 
 
 def _link_medicine_session(appointment: Appointment) -> None:
@@ -455,7 +478,7 @@ def appointment_reschedule(
             raise NotReadyError(readiness)
     appointment.start, appointment.end, appointment.room = start, end, room
     _validated(appointment)
-    _save_guarded(appointment, clinicians)
+    _save_guarded(appointment, clinicians, by=by)
     integration.reminders_on_appointment_rescheduled(appointment=appointment)
     return appointment
 

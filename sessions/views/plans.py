@@ -156,6 +156,16 @@ def feed(request: HttpRequest, feed_token: str) -> HttpResponse:
         now + datetime.timedelta(days=FEED_AHEAD_DAYS),
     )[:FEED_LIMIT]
     body = ical.feed_ics(f"KAP Couples – {found.clinician.get_full_name()}", appointments)
+    # Logged as the clinician's read, with the token left out of the path: the log's
+    # readers must not learn a credential from it.
+    audit.record_read(
+        request,
+        None,
+        clinic_id=found.clinician.membership.clinic_id,
+        user=found.clinician,
+        path=reverse("clinic_sessions:feed", kwargs={"feed_token": "hidden"}),
+        subject=f"Calendar feed of {found.clinician.get_full_name()}",
+    )
     return _ics_response(body, "appointments.ics", inline=True)
 
 
@@ -164,6 +174,7 @@ def appointment_ics(request: HttpRequest, appointment_id: int) -> HttpResponse:
     appointment = get_appointment_for_viewer(request, appointment_id)
     for_partner = policy.role_of(request.user) == Role.PARTNER
     body = ical.appointment_ics(appointment, for_partner=for_partner)
+    audit.record_read(request, appointment, clinic_id=appointment.clinic_id)
     return _ics_response(body, f"appointment-{appointment.pk}.ics", inline=False)
 
 

@@ -197,3 +197,18 @@ def test_break_the_glass_into_the_chart_is_on_the_clinic_admins_page(cast, clien
     assert AccessLog.objects.filter(
         user=cast.clinician_outside, action="read", path=chart_url(cast.couple)
     ).exists()
+
+
+def test_the_care_team_sees_who_opened_the_record_including_emergency_access(cast, client_for):
+    reason = "Primary clinician unreachable; partner called in crisis."
+    outsider = client_for(cast.clinician_outside)
+    outsider.post(reverse("intake:break_glass"), {"couple": cast.couple.pk, "reason": reason})
+    outsider.get(chart_url(cast.couple))
+    url = reverse("workspace:couple_access", kwargs={"couple_id": cast.couple.pk})
+
+    page = client_for(cast.clinician).get(url).content.decode()
+
+    assert page.count(cast.clinician_outside.full_name) >= 2  # broke the glass, then read
+    assert reason in page
+    assert client_for(cast.front_desk).get(url).status_code == 403
+    assert client_for(cast.other_clinic_clinician).get(url).status_code == 404
