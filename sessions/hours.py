@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -40,6 +41,24 @@ def opening_hours_for(clinic_id: int) -> dict[int, OpeningHours]:
         opening_hours_create(clinic_id)
         rows = {row.weekday: row for row in OpeningHours.objects.filter(clinic_id=clinic_id)}
     return rows
+
+
+DAY_FIELDS = ("is_closed", "opens", "closes")
+
+
+def day_hours_annotations(weekday: int) -> dict:
+    """Columns for a query on a row with a `clinic_id` (the room a booking locks): that
+    clinic's hours of `weekday`, so the booking reads them without a statement of its own."""
+    hours = OpeningHours.objects.filter(clinic_id=OuterRef("clinic_id"), weekday=weekday)
+    return {f"day_{name}": Subquery(hours.values(name)[:1]) for name in DAY_FIELDS}
+
+
+def day_hours_from(clinic_id: int, weekday: int, row: tuple) -> dict[int, OpeningHours]:
+    """The weekday's hours from those columns (a clinic without rows gets its defaults)."""
+    values = dict(zip(DAY_FIELDS, row, strict=True))
+    if values["opens"] is None:
+        return opening_hours_for(clinic_id)
+    return {weekday: OpeningHours(clinic_id=clinic_id, weekday=weekday, **values)}
 
 
 def on_clinic_created(sender, instance: Clinic, created: bool, raw: bool = False, **kwargs):

@@ -19,7 +19,13 @@ from integration import services as integration
 from kapcouples import policy
 from kapcouples.models import Room, StaffMembership, User
 from kapcouples.services import DomainError
-from sessions.hours import TimeConcerns, opening_hours_for, time_concerns
+from sessions.hours import (
+    TimeConcerns,
+    day_hours_annotations,
+    day_hours_from,
+    opening_hours_for,
+    time_concerns,
+)
 from sessions.models import (
     MAX_APPOINTMENT_LENGTH,
     MIN_CONFIRMATION_REASON,
@@ -28,6 +34,7 @@ from sessions.models import (
     Approach,
     CalendarFeed,
     MedicineSession,
+    OpeningHours,
     ProtocolSettings,
     ReadinessOverride,
     TreatmentPlan,
@@ -134,12 +141,15 @@ def plan_missing_preparation(plan: TreatmentPlan) -> list[str]:
 
 
 # --- Booking ---------------------------------------------------------------------------
-def _lock_resources(*, couple: Couple, room: Room, clinicians: list[User]) -> Couple:
+def _lock_resources(
+    *, couple: Couple, room: Room, clinicians: list[User], start: datetime.datetime
+) -> tuple[Couple, dict[int, OpeningHours]]:
     """Lock couple → room → clinicians (by id), the same order everywhere: no deadlocks.
 
     Returns the couple as locked, with its clinic and partners for the rest of the booking
-    (readiness, reminders, the confirmation read them); refuses clinicians not bookable at
-    its clinic, read by the statement that locks them.
+    (readiness, reminders, the confirmation read them), and the clinic's opening hours of
+    the start's weekday, read by the statement that locks the room; refuses clinicians not
+    bookable at its clinic, read by the statement that locks them.
     """
     locked = (
         Couple.objects.select_for_update(of=("self",))
@@ -147,7 +157,15 @@ def _lock_resources(*, couple: Couple, room: Room, clinicians: list[User]) -> Co
         .prefetch_related("partners")
         .get(pk=couple.pk)
     )
-    list(Room.objects.select_for_update().filter(pk=room.pk).order_by().values_list("pk"))
+    weekday = start.astimezone(locked.clinic.zone).weekday()
+    day = day_hours_annotations(weekday)
+    (row,) = (
+        Room.objects.select_for_update(of=("self",))
+        .filter(pk=room.pk)
+        .order_by()
+        .annotate(**day)
+        .values_list(*day)
+    )
     bookable = set(
         User.objects.select_for_update()
         .filter(pk__in=[c.pk for c in clinicians])
@@ -156,7 +174,7 @@ def _lock_resources(*, couple: Couple, room: Room, clinicians: list[User]) -> Co
         .values_list("pk", flat=True)
     )
     _refuse_unbookable(clinicians, bookable)
-    return locked
+    return locked, day_hours_from(locked.clinic_id, weekday, row)
 
 
 def _clinical_memberships(clinic_id: int):
@@ -261,12 +279,10 @@ def _check_booking_inputs(*, couple, room, clinicians, start, end) -> None:
 
 
 def _confirmed_reasons(
-    *, couple: Couple, start, end, outside_hours_reason: str, backdated_reason: str
+    *, couple: Couple, start, end, hours, outside_hours_reason: str, backdated_reason: str
 ) -> dict:
     """The reasons to store for the time's concerns; refuses a concern left unconfirmed."""
-    concerns = time_concerns(
-        clinic=couple.clinic, start=start, end=end, hours=opening_hours_for(couple.clinic_id)
-    )
+    concerns = time_concerns(clinic=couple.clinic, start=start, end=end, hours=hours)
     reasons = {
         "outside_hours_reason": outside_hours_reason.strip() if concerns.outside_hours else "",
         "backdated_reason": backdated_reason.strip() if concerns.backdated else "",
@@ -338,11 +354,12 @@ def appointment_book(
     """
     policy.ensure(policy.can_book, by, couple, to="book an appointment")
     _check_booking_inputs(couple=couple, room=room, clinicians=clinicians, start=start, end=end)
-    couple = _lock_resources(couple=couple, room=room, clinicians=clinicians)
+    couple, hours = _lock_resources(couple=couple, room=room, clinicians=clinicians, start=start)
     reasons = _confirmed_reasons(
         couple=couple,
         start=start,
         end=end,
+        hours=hours,
         outside_hours_reason=outside_hours_reason,
         backdated_reason=backdated_reason,
     )
@@ -504,11 +521,13 @@ def appointment_reschedule(
         )
     couple = appointment.couple
     _check_booking_inputs(couple=couple, room=room, clinicians=clinicians, start=start, end=end)
-    couple = appointment.couple = _lock_resources(couple=couple, room=room, clinicians=clinicians)
+    couple, hours = _lock_resources(couple=couple, room=room, clinicians=clinicians, start=start)
+    appointment.couple = couple
     reasons = _confirmed_reasons(
         couple=couple,
         start=start,
         end=end,
+        hours=hours,
         outside_hours_reason=outside_hours_reason,
         backdated_reason=backdated_reason,
     )
