@@ -139,3 +139,17 @@ def test_the_hours_page_makes_a_fixed_number_of_queries(
         opening_hours_for(ClinicFactory().pk)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(HOURS_URL)
+
+
+def test_the_appointment_page_shows_why_it_was_booked_outside_hours(cast, client_for, clock):
+    reason = "Only time both partners can come"
+    appointment = book(
+        cast,
+        Appointment.Kind.PREPARATION,
+        local(cast, WEDNESDAY, 22),
+        outside_hours_reason=reason,
+    )
+    url = reverse("clinic_sessions:appointment_detail", args=[appointment.pk])
+    page = client_for(cast.front_desk).get(url).content.decode()
+    assert f'data-testid="outside-hours-reason">{reason}<' in page
+    assert 'data-testid="backdated-reason"' not in page
