@@ -153,3 +153,11 @@ def test_the_appointment_page_shows_why_it_was_booked_outside_hours(cast, client
     page = client_for(cast.front_desk).get(url).content.decode()
     assert f'data-testid="outside-hours-reason">{reason}<' in page
     assert 'data-testid="backdated-reason"' not in page
+
+
+def test_check_first_names_a_night_time_without_saving(cast, client_for, clock):
+    data = _booking_data(cast, WEDNESDAY, "22:30", room(cast), check="1")
+    page = client_for(cast.front_desk).post(new_url(cast), data).content.decode()
+    assert "No conflict" in page and "outside opening hours" in page
+    assert 'type="checkbox" name="confirm_outside_hours"' in page
+    assert not Appointment.objects.exists()
