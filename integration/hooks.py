@@ -165,8 +165,13 @@ def reminders_on_appointment_rescheduled(*, appointment: Any) -> None:
         followups.questionnaires_move_for(source=source, delta=appointment.start - previous)
 
 
+# A no-show recorded later than this after the start is bookkeeping: nobody is written to.
+MISSED_MESSAGE_WITHIN = timedelta(days=7)
+
+
 def reminders_on_appointment_cancelled(*, appointment: Any) -> None:
-    """Cancel the pending reminders of a cancelled appointment (or no-show).
+    """Cancel the pending reminders of a cancelled appointment (or no-show), and tell the
+    partners (see `_called_off_kind` for when).
 
     A lost integration appointment may break the integration promise of its medicine
     session: if so, the alert is raised and the staff are told now, not at the next check.
@@ -174,6 +179,45 @@ def reminders_on_appointment_cancelled(*, appointment: Any) -> None:
     reminders_cancel_about(about=appointment)
     followups.questionnaires_cancel_for(source=f"appointment:{appointment.pk}")
     window.integration_window_on_called_off(appointment=appointment)
+    kind = _called_off_kind(appointment, timezone.now())
+    if kind:
+        _tell_partners(appointment, kind)
+
+
+def _called_off_kind(appointment: Any, now: datetime) -> str:
+    """Which message a called-off appointment sends, if any.
+
+    A cancellation before the start tells the couple not to come. One recorded after the
+    start, or of a backdated record, corrects the books: they know already. A no-show gets a
+    gentle "we missed you, call us to rebook" while it is recent; not for a backdated record.
+    """
+    if appointment.backdated_reason:
+        return ""
+    if appointment.status == "cancelled" and appointment.start > now:
+        return Reminder.Kind.APPOINTMENT_CANCELLED
+    if appointment.status == "no_show" and now - appointment.start <= MISSED_MESSAGE_WITHIN:
+        return Reminder.Kind.APPOINTMENT_MISSED
+    return ""
+
+
+def _tell_partners(appointment: Any, kind: str) -> None:
+    messaging = messaging_settings_for(appointment.clinic_id)
+    about_type = ContentType.objects.get_for_model(appointment)
+    now = timezone.now()
+    messages = [
+        Message(
+            kind=kind,
+            due_at=now,
+            idempotency_key=f"appointment:{appointment.pk}:{kind}:{partner.pk}",
+            partner=partner,
+            about_type=about_type,
+            about_id=appointment.pk,
+            event_at=appointment.start,
+            link_path=reverse("portal"),
+        )
+        for partner in appointment.couple.partners.all()
+    ]
+    reminders_schedule_many(clinic_id=appointment.clinic_id, messages=messages, messaging=messaging)
 
 
 def followups_on_medicine_session_completed(

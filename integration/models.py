@@ -263,6 +263,8 @@ class Reminder(models.Model):
     class Kind(models.TextChoices):
         APPOINTMENT_CONFIRMATION = "appointment_confirmation", "Appointment confirmation"
         APPOINTMENT_REMINDER = "appointment_reminder", "Appointment reminder"
+        APPOINTMENT_CANCELLED = "appointment_cancelled", "Appointment cancelled"
+        APPOINTMENT_MISSED = "appointment_missed", "Missed appointment (no-show)"
         PREPARATION_INSTRUCTIONS = "preparation_instructions", "Preparation instructions"
         CHECKIN_PROMPT = "checkin_prompt", "Integration check-in prompt"
         MISSING_INTEGRATION = "missing_integration", "Integration session not held (staff)"
@@ -341,6 +343,23 @@ class Reminder(models.Model):
     @property
     def recipient_label(self) -> str:
         return str(self.partner) if self.partner_id else str(self.staff_user)
+
+
+class ReminderRetry(models.Model):
+    """A staff member sent a failed message back to the queue: who, when, and the failure
+    it had then (the outbox row keeps only its latest error). Never deleted."""
+
+    reminder = models.ForeignKey(Reminder, on_delete=models.PROTECT, related_name="retries")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    attempts_before = models.PositiveSmallIntegerField()
+    error_before = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"Retry of reminder {self.reminder_id} by {self.by} at {self.at:%Y-%m-%d %H:%M}"
 
 
 # --- After the medicine session ----------------------------------------------------------

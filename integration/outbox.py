@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from intake.models import Partner
 from integration import quiet_hours
-from integration.models import MessagingSettings, Reminder
+from integration.models import MessagingSettings, Reminder, ReminderRetry
+from kapcouples import policy
+from kapcouples.services import DomainError
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +180,33 @@ def reminders_move_about(*, about: Any, event_at: datetime) -> list[Reminder]:
         reminder.save(update_fields=["due_at", "event_at", "next_attempt_at"])
         moved.append(reminder)
     return moved
+
+
+@transaction.atomic
+def reminder_retry(*, reminder: Reminder, by) -> Reminder:
+    """Send a failed message again: pending now, its attempts kept (so one more failure
+    fails it again rather than starting a new series of tries); the retry is recorded."""
+    reminder = Reminder.objects.select_for_update().get(pk=reminder.pk)
+    if not policy.can_view_outbox(by, reminder.clinic_id):
+        # Not policy.ensure: its table of rules lives in the core app (kapcouples.policy.RULES).
+        raise policy.NotAllowed(
+            "Only staff of the clinic may retry a message (rule: can_view_outbox)."
+        )
+    if reminder.status != Reminder.Status.FAILED:
+        raise DomainError(
+            f"Only a failed message can be retried; this one is "
+            f"{reminder.get_status_display().lower()}."
+        )
+    ReminderRetry.objects.create(
+        reminder=reminder,
+        by=by,
+        attempts_before=reminder.attempts,
+        error_before=reminder.last_error,
+    )
+    reminder.status, reminder.next_attempt_at = Reminder.Status.PENDING, timezone.now()
+    reminder.save(update_fields=["status", "next_attempt_at"])
+    publish_on_commit(reminder.pk)
+    return reminder
 
 
 # --- Publishing (never blocks a web request) ------------------------------------------------

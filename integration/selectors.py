@@ -6,6 +6,7 @@ from django.apps import apps
 from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
 
+from intake.selectors import couples_for_user
 from integration import followups
 from integration.models import Alert, CheckIn, IntegrationNote, QuestionnaireDue, Reminder
 from kapcouples import policy
@@ -25,6 +26,16 @@ def outbox_for_user(user, *, status: str = "", kind: str = "") -> QuerySet[Remin
     if kind:
         reminders = reminders.filter(kind=kind)
     return reminders.select_related("partner", "staff_user").order_by("-due_at", "-pk")
+
+
+def couples_openable(user, reminders) -> set[int]:
+    """Of the couples these messages went to, those whose page this user may open (front
+    desk: the clinic's; clinicians: their care teams'), in one query whatever the page."""
+    couple_ids = {r.partner.couple_id for r in reminders if r.partner_id}
+    if not couple_ids:
+        return set()
+    mine = couples_for_user(user).prefetch_related(None).filter(pk__in=couple_ids)
+    return set(mine.values_list("pk", flat=True))
 
 
 @dataclass(frozen=True)

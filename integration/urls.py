@@ -6,6 +6,7 @@ app_name = "integration"
 
 urlpatterns = [
     path("messages/outbox/", views.outbox, name="outbox"),
+    path("messages/outbox/<int:reminder_id>/retry/", views.outbox_retry, name="outbox_retry"),
     path("check-ins/<int:checkin_id>/", views.checkin_answer, name="checkin_answer"),
     path(
         "appointments/<int:integration_appointment_id>/integration-note/",

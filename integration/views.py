@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from intake.models import ScreeningSettings
 from integration import alerts, followups, selectors
+from integration import outbox as outbox_service
 from integration.clinic_settings import messaging_settings_update
 from integration.forms import (
     AlertResolveForm,
@@ -20,7 +21,7 @@ from integration.forms import (
     OutboxFilterForm,
     QuestionnaireScheduleForm,
 )
-from integration.models import Alert, CheckIn, IntegrationNote
+from integration.models import Alert, CheckIn, IntegrationNote, Reminder
 from integration.outbox import messaging_settings_for
 from kapcouples import audit, policy
 from kapcouples.services import DomainError
@@ -66,7 +67,24 @@ def outbox(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     reminders = selectors.outbox_for_user(request.user, **filters)
     page = Paginator(reminders, 50).get_page(request.GET.get("page"))
-    return render(request, "integration/outbox.html", {"page": page, "form": form})
+    openable = selectors.couples_openable(request.user, page.object_list)
+    context = {"page": page, "form": form, "openable": openable}
+    return render(request, "integration/outbox.html", context)
+
+
+@policy.allow(*policy.ALL_STAFF)
+@require_POST
+def outbox_retry(request: HttpRequest, reminder_id: int) -> HttpResponse:
+    reminder = get_object_or_404(Reminder, pk=reminder_id)
+    if not policy.can_view_outbox(request.user, reminder.clinic_id):
+        policy.deny(request, reason="message of another clinic", hide=True)
+    try:
+        outbox_service.reminder_retry(reminder=reminder, by=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The message is queued to be sent again.")
+    return redirect("integration:outbox")
 
 
 @policy.allow(*policy.PARTNERS)

@@ -31,7 +31,10 @@ NAVIGATION[Role.CLINIC_ADMIN] += [("intake:consent_text_edit", "Consent text")]
 NAVIGATION[Role.CLINICIAN] += [("clinic_sessions:today", "Today")]
 NAVIGATION[Role.PRESCRIBER] += [("clinic_sessions:today", "Today")]
 NAVIGATION[Role.FRONT_DESK] += [("clinic_sessions:calendar_day", "Calendar")]
-NAVIGATION[Role.CLINIC_ADMIN] += [("clinic_sessions:protocol_edit", "Protocol")]
+NAVIGATION[Role.CLINIC_ADMIN] += [
+    ("clinic_sessions:protocol_edit", "Protocol"),
+    ("clinic_sessions:opening_hours_edit", "Opening hours"),
+]
 # Alerts and messages (integration app): the care team's alerts, every staff role's outbox.
 NAVIGATION[Role.CLINICIAN] += [("integration:alerts_inbox", "Alerts")]
 NAVIGATION[Role.PRESCRIBER] += [("integration:alerts_inbox", "Alerts")]

@@ -1,7 +1,7 @@
 """This app's part of `manage.py seed_demo` (safe to run twice).
 
 Every phase and every dosing approach appears somewhere:
-- couple 1 (Rivera): dual half dose, medicine session in progress today (medicine phase);
+- couple 1 (Rivera): dual half dose, medicine session in progress now (medicine phase);
 - couple 2 (Ellis/Park): draft dual-full-dose plan, assessment tomorrow (assessment phase);
 - Chen: solo (Morgan doses, Lee sits), session yesterday done, integration booked;
 - Okafor: dual full dose, assessment done, preparation booked (preparation phase);
@@ -189,15 +189,22 @@ class _Demo:
             share_percent=share,
         )
 
+    def in_progress_start(self) -> datetime.datetime:
+        """An hour before now, on the quarter hour: the session is under way whenever the
+        demo is seeded (a fixed 09:00 would lie ahead when seeded at 06:00)."""
+        now = timezone.now().astimezone(self.clinic.zone).replace(second=0, microsecond=0)
+        return now - datetime.timedelta(hours=1, minutes=now.minute % 15)
+
     def rivera(self, couple):
-        """Dual half dose; the medicine session is happening today."""
+        """Dual half dose; the medicine session is under way now."""
         plan = self.plan(couple, Approach.DUAL_HALF)
         self.appointment(couple, K.ASSESSMENT, self.at(-30, 10), 90)
         self.appointment(couple, K.PREPARATION, self.at(-14, 10), 60)
         self.appointment(couple, K.PREPARATION, self.at(-7, 10), 60)
+        start = self.in_progress_start()
         session = self.medicine(
             couple,
-            self.at(0, 9),
+            start,
             plan,
             status=MedicineSession.Status.IN_PROGRESS,
             appointment_status=S.CHECKED_IN,
@@ -205,8 +212,9 @@ class _Demo:
         a, b = couple.partners.all()
         for partner in (a, b):
             self.prescription(session, partner)
-        self.vitals(session, a, VitalSigns.Moment.PRE_DOSE, self.at(0, 9, 10), 128, 82)
-        self.vitals(session, b, VitalSigns.Moment.PRE_DOSE, self.at(0, 9, 12), 142, 88)
+        minutes = datetime.timedelta
+        self.vitals(session, a, VitalSigns.Moment.PRE_DOSE, start + minutes(minutes=10), 128, 82)
+        self.vitals(session, b, VitalSigns.Moment.PRE_DOSE, start + minutes(minutes=12), 142, 88)
         self.appointment(couple, K.INTEGRATION, self.at(1, 10), 60, status=S.BOOKED)
 
     def ellis(self, couple):

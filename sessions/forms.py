@@ -9,6 +9,7 @@ from django.utils import timezone
 from kapcouples.forms import submit_helper
 from sessions import selectors
 from sessions.models import (
+    MIN_CONFIRMATION_REASON,
     AdverseEvent,
     Appointment,
     Approach,
@@ -18,6 +19,7 @@ from sessions.models import (
     SupportRole,
     TreatmentPlan,
     VitalSigns,
+    Weekday,
 )
 from stock import selectors as stock_reads
 from stock.models import Lot
@@ -54,6 +56,29 @@ class SlotForm(forms.Form):
         queryset=None, widget=forms.CheckboxSelectMultiple, help_text="One or more."
     )
 
+    # Shown only once the time needs them (see `ask_to_confirm`), or once ticked.
+    confirm_outside_hours = forms.BooleanField(
+        label="Yes, book it outside opening hours", required=False, widget=forms.HiddenInput
+    )
+    outside_hours_reason = forms.CharField(
+        label="Why outside opening hours", max_length=300, required=False, widget=forms.HiddenInput
+    )
+    confirm_backdated = forms.BooleanField(
+        label="Yes, record it with a start in the past (no messages are sent)",
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    backdated_reason = forms.CharField(
+        label="Why it is recorded afterwards",
+        max_length=300,
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    CONFIRMATIONS = (
+        ("outside_hours", "confirm_outside_hours", "outside_hours_reason"),
+        ("backdated", "confirm_backdated", "backdated_reason"),
+    )
+
     def __init__(self, *args, clinic, **kwargs):
         super().__init__(*args, **kwargs)
         self.zone = clinic.zone
@@ -61,9 +86,28 @@ class SlotForm(forms.Form):
         self.fields["clinicians"].queryset = selectors.clinic_clinicians(clinic.pk)
         self.fields["clinicians"].label_from_instance = lambda user: user.get_full_name()
         self.fields["date"].help_text = f"Times are {clinic.timezone} time."
+        for _concern, confirm, reason in self.CONFIRMATIONS:
+            if self.data.get(confirm) not in (None, "", "False", "false"):
+                self._show(confirm, reason)
+
+    def _show(self, confirm: str, reason: str) -> None:
+        self.fields[confirm].widget = forms.CheckboxInput()
+        self.fields[reason].widget = forms.TextInput()
+        self.fields[
+            reason
+        ].help_text = f"At least {MIN_CONFIRMATION_REASON} characters; kept with the appointment."
+
+    def ask_to_confirm(self, concerns) -> None:
+        """Name each concern next to the start time and show its checkbox and reason."""
+        for concern, confirm, reason in self.CONFIRMATIONS:
+            message = getattr(concerns, concern)
+            if message:
+                self.add_error("start_time", message)
+                self._show(confirm, reason)
 
     def clean(self):
         data = super().clean()
+        self._clean_confirmations(data)
         if data.get("date") and data.get("start_time"):
             try:
                 data["start"] = local_datetime(data["date"], data["start_time"], self.zone)
@@ -72,6 +116,58 @@ class SlotForm(forms.Form):
                 return data
             data["end"] = data["start"] + datetime.timedelta(minutes=data.get("duration") or 60)
         return data
+
+    def _clean_confirmations(self, data) -> None:
+        for _concern, confirm, reason in self.CONFIRMATIONS:
+            typed = (data.get(reason) or "").strip()
+            if not data.get(confirm):
+                data[reason] = ""
+            elif len(typed) < MIN_CONFIRMATION_REASON:
+                self.add_error(
+                    reason,
+                    f"Say why in at least {MIN_CONFIRMATION_REASON} characters; "
+                    "it is kept with the appointment.",
+                )
+            else:
+                data[reason] = typed
+
+
+class OpeningHoursForm(forms.Form):
+    """Each weekday's hours: `<n>_is_closed`, `<n>_opens`, `<n>_closes` (0 = Monday)."""
+
+    def __init__(self, *args, hours: dict, **kwargs):
+        initial = {
+            f"{day}_{name}": getattr(row, name)
+            for day, row in hours.items()
+            for name in ("is_closed", "opens", "closes")
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.days = []
+        for day in Weekday:
+            time_widget = forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M")
+            self.fields[f"{day.value}_is_closed"] = forms.BooleanField(
+                label="Closed", required=False
+            )
+            self.fields[f"{day.value}_opens"] = forms.TimeField(label="Opens", widget=time_widget)
+            self.fields[f"{day.value}_closes"] = forms.TimeField(label="Closes", widget=time_widget)
+            self.days.append(
+                (day.label, [self[f"{day.value}_{n}"] for n in ("is_closed", "opens", "closes")])
+            )
+
+    def clean(self):
+        data = super().clean()
+        for day in Weekday:
+            opens, closes = data.get(f"{day.value}_opens"), data.get(f"{day.value}_closes")
+            if opens and closes and closes <= opens:
+                self.add_error(f"{day.value}_closes", "The clinic must close after it opens.")
+        return data
+
+    def values(self) -> dict[int, dict]:
+        data = self.cleaned_data
+        return {
+            day.value: {n: data[f"{day.value}_{n}"] for n in ("is_closed", "opens", "closes")}
+            for day in Weekday
+        }
 
 
 class BookingForm(SlotForm):

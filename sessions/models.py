@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -198,6 +200,73 @@ class ProtocolSettings(models.Model):
         return [line.strip() for line in self.setting_checklist.splitlines() if line.strip()]
 
 
+class Weekday(models.IntegerChoices):
+    # Python's date.weekday() numbering.
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+DEFAULT_OPENS, DEFAULT_CLOSES = datetime.time(7, 0), datetime.time(21, 0)
+
+
+class OpeningHours(models.Model):
+    """When a clinic sees couples on one weekday (clinic-local time), or that it is closed.
+
+    One interval a day: a lunch break is the clinicians' own time, not a closed clinic.
+    Booking outside these hours needs a written reason (`sessions.services`).
+    """
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    is_closed = models.BooleanField("closed all day", default=False)
+    opens = models.TimeField(default=DEFAULT_OPENS)
+    closes = models.TimeField(default=DEFAULT_CLOSES)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["clinic", "weekday"]
+        verbose_name_plural = "opening hours"
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "weekday"], name="opening_once_per_weekday"),
+            models.CheckConstraint(
+                condition=models.Q(weekday__range=(0, 6)), name="opening_weekday_0_to_6"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")), name="opening_closes_after_opens"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        day = self.get_weekday_display()
+        return (
+            f"{day}: closed" if self.is_closed else f"{day}: {self.opens:%H:%M}–{self.closes:%H:%M}"
+        )
+
+    def clean(self) -> None:
+        if None not in (self.opens, self.closes) and self.closes <= self.opens:
+            raise ValidationError({"closes": "The clinic must close after it opens."})
+
+    def covers(self, start: datetime.time, end: datetime.time) -> bool:
+        """Whether [start, end] of one local day lies within these hours."""
+        return not self.is_closed and self.opens <= start and end <= self.closes
+
+
+# A booking outside opening hours or in the past names why, in at least this many characters.
+MIN_CONFIRMATION_REASON = 10
+
+
+def _reason_empty_or_meaningful(field: str) -> models.Q:
+    return models.Q(**{field: ""}) | models.Q(
+        GreaterThanOrEqual(Length(field), MIN_CONFIRMATION_REASON)
+    )
+
+
 class TreatmentPlan(models.Model):
     """One couple's plan: goals, dosing approach, roles, and what each approach needs beforehand."""
 
@@ -313,6 +382,10 @@ class Appointment(models.Model):
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.BOOKED)
     cancel_reason = models.CharField(max_length=300, blank=True)
+    # Why it was booked outside opening hours (or across midnight), or with a start in the
+    # past; empty when it was not. A backdated appointment sends no messages.
+    outside_hours_reason = models.CharField(max_length=300, blank=True, default="", db_default="")
+    backdated_reason = models.CharField(max_length=300, blank=True, default="", db_default="")
     # Preparation and integration appointments belong to a medicine session.
     medicine_session = models.ForeignKey(
         "MedicineSession",
@@ -353,6 +426,11 @@ class Appointment(models.Model):
                 | models.Q(kind__in=["preparation", "integration"]),
                 name="appt_only_prep_or_integration_link_session",
             ),
+            models.CheckConstraint(
+                condition=_reason_empty_or_meaningful("outside_hours_reason")
+                & _reason_empty_or_meaningful("backdated_reason"),
+                name="appt_confirmation_reasons_meaningful",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -361,6 +439,10 @@ class Appointment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+    @property
+    def is_backdated(self) -> bool:
+        return bool(self.backdated_reason)
 
 
 class AppointmentClinician(models.Model):

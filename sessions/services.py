@@ -20,13 +20,22 @@ from integration import services as integration
 from kapcouples import policy
 from kapcouples.models import Room, StaffMembership, User
 from kapcouples.services import DomainError
+from sessions.hours import (
+    TimeConcerns,
+    day_hours_annotations,
+    day_hours_from,
+    opening_hours_for,
+    time_concerns,
+)
 from sessions.models import (
     MAX_APPOINTMENT_LENGTH,
+    MIN_CONFIRMATION_REASON,
     Appointment,
     AppointmentClinician,
     Approach,
     CalendarFeed,
     MedicineSession,
+    OpeningHours,
     ProtocolSettings,
     ReadinessOverride,
     TreatmentPlan,
@@ -50,6 +59,15 @@ class NotReadyError(DomainError):
     def __init__(self, readiness: Readiness):
         super().__init__(readiness.summary(clinical=False))
         self.readiness = readiness
+
+
+class ConfirmationNeeded(DomainError):
+    """The time starts in the past, lies outside opening hours or crosses midnight: the
+    booking goes ahead only with a written reason for each concern (`concerns` names them)."""
+
+    def __init__(self, concerns: TimeConcerns):
+        super().__init__(" ".join(c for c in (concerns.outside_hours, concerns.backdated) if c))
+        self.concerns = concerns
 
 
 def _validated(obj) -> None:
@@ -124,12 +142,15 @@ def plan_missing_preparation(plan: TreatmentPlan) -> list[str]:
 
 
 # --- Booking ---------------------------------------------------------------------------
-def _lock_resources(*, couple: Couple, room: Room, clinicians: list[User]) -> Couple:
+def _lock_resources(
+    *, couple: Couple, room: Room, clinicians: list[User], start: datetime.datetime
+) -> tuple[Couple, dict[int, OpeningHours]]:
     """Lock couple → room → clinicians (by id), the same order everywhere: no deadlocks.
 
     Returns the couple as locked, with its clinic and partners for the rest of the booking
-    (readiness, reminders, the confirmation read them); refuses clinicians not bookable at
-    its clinic, read by the statement that locks them.
+    (readiness, reminders, the confirmation read them), and the clinic's opening hours of
+    the start's weekday, read by the statement that locks the room; refuses clinicians not
+    bookable at its clinic, read by the statement that locks them.
     """
     locked = (
         Couple.objects.select_for_update(of=("self",))
@@ -137,7 +158,15 @@ def _lock_resources(*, couple: Couple, room: Room, clinicians: list[User]) -> Co
         .prefetch_related("partners")
         .get(pk=couple.pk)
     )
-    list(Room.objects.select_for_update().filter(pk=room.pk).order_by().values_list("pk"))
+    weekday = start.astimezone(locked.clinic.zone).weekday()
+    day = day_hours_annotations(weekday)
+    (row,) = (
+        Room.objects.select_for_update(of=("self",))
+        .filter(pk=room.pk)
+        .order_by()
+        .annotate(**day)
+        .values_list(*day)
+    )
     bookable = set(
         User.objects.select_for_update()
         .filter(pk__in=[c.pk for c in clinicians])
@@ -146,7 +175,7 @@ def _lock_resources(*, couple: Couple, room: Room, clinicians: list[User]) -> Co
         .values_list("pk", flat=True)
     )
     _refuse_unbookable(clinicians, bookable)
-    return locked
+    return locked, day_hours_from(locked.clinic_id, weekday, row)
 
 
 def _clinical_memberships(clinic_id: int):
@@ -250,6 +279,37 @@ def _check_booking_inputs(*, couple, room, clinicians, start, end) -> None:
         raise DomainError("Choose at least one clinician.")
 
 
+def _confirmed_reasons(
+    *, couple: Couple, start, end, hours, outside_hours_reason: str, backdated_reason: str
+) -> dict:
+    """The reasons to store for the time's concerns; refuses a concern left unconfirmed."""
+    concerns = time_concerns(clinic=couple.clinic, start=start, end=end, hours=hours)
+    reasons = {
+        "outside_hours_reason": outside_hours_reason.strip() if concerns.outside_hours else "",
+        "backdated_reason": backdated_reason.strip() if concerns.backdated else "",
+    }
+    unconfirmed = TimeConcerns(
+        outside_hours=concerns.outside_hours if not reasons["outside_hours_reason"] else "",
+        backdated=concerns.backdated if not reasons["backdated_reason"] else "",
+    )
+    if unconfirmed:
+        raise ConfirmationNeeded(unconfirmed)
+    if any(0 < len(reason) < MIN_CONFIRMATION_REASON for reason in reasons.values()):
+        raise DomainError(
+            f"Give the reason in at least {MIN_CONFIRMATION_REASON} characters; "
+            "it is kept with the appointment."
+        )
+    return reasons
+
+
+def appointment_time_concerns(
+    *, couple: Couple, start: datetime.datetime, end: datetime.datetime
+) -> TimeConcerns:
+    """What booking at this time would ask to be confirmed (for "Check first")."""
+    hours = opening_hours_for(couple.clinic_id)
+    return time_concerns(clinic=couple.clinic, start=start, end=end, hours=hours)
+
+
 def appointment_check(
     *,
     couple: Couple,
@@ -283,15 +343,27 @@ def appointment_book(
     room: Room,
     clinicians: list[User],
     by: User,
+    outside_hours_reason: str = "",
+    backdated_reason: str = "",
 ) -> Appointment:
     """Book an appointment, refusing any overlap of room, clinician or couple.
 
-    A medicine appointment must pass the readiness gate and gets its session record.
-    Preparation and integration appointments are linked to their medicine session.
+    A start in the past, outside opening hours or an end on another day needs its reason
+    (`ConfirmationNeeded` otherwise); a backdated appointment is a record and sends no
+    messages. A medicine appointment must pass the readiness gate and gets its session
+    record. Preparation and integration appointments are linked to their medicine session.
     """
     policy.ensure(policy.can_book, by, couple, to="book an appointment")
     _check_booking_inputs(couple=couple, room=room, clinicians=clinicians, start=start, end=end)
-    couple = _lock_resources(couple=couple, room=room, clinicians=clinicians)
+    couple, hours = _lock_resources(couple=couple, room=room, clinicians=clinicians, start=start)
+    reasons = _confirmed_reasons(
+        couple=couple,
+        start=start,
+        end=end,
+        hours=hours,
+        outside_hours_reason=outside_hours_reason,
+        backdated_reason=backdated_reason,
+    )
     _check_conflicts(start=start, end=end, room=room, couple=couple, clinicians=clinicians)
     if kind == Appointment.Kind.MEDICINE:
         readiness = readiness_check(couple=couple, start=start, purpose=BOOK)
@@ -305,6 +377,7 @@ def appointment_book(
         end=end,
         room=room,
         booked_by=by,
+        **reasons,
     )
     _validated_fields(appointment)
     _save_guarded(appointment, clinicians, by=by, new=True)
@@ -312,7 +385,8 @@ def appointment_book(
         _link_new_medicine_session(appointment, readiness)
     else:
         _link_medicine_session(appointment)
-    integration.reminders_on_appointment_booked(appointment=appointment, created_now=True)
+    if not appointment.is_backdated:
+        integration.reminders_on_appointment_booked(appointment=appointment, created_now=True)
     return appointment
 
 
@@ -455,8 +529,12 @@ def appointment_reschedule(
     room: Room,
     clinicians: list[User],
     by: User,
+    outside_hours_reason: str = "",
+    backdated_reason: str = "",
 ) -> Appointment:
-    """Move a booked appointment, with the same overlap checks as booking."""
+    """Move a booked appointment, with the same overlap and time checks as booking.
+
+    Moved into the past, it becomes a record: its pending messages are cancelled."""
     appointment = _locked(appointment)
     policy.ensure(policy.can_book, by, appointment.couple, to="move an appointment")
     if appointment.status != Appointment.Status.BOOKED:
@@ -466,7 +544,16 @@ def appointment_reschedule(
         )
     couple = appointment.couple
     _check_booking_inputs(couple=couple, room=room, clinicians=clinicians, start=start, end=end)
-    couple = appointment.couple = _lock_resources(couple=couple, room=room, clinicians=clinicians)
+    couple, hours = _lock_resources(couple=couple, room=room, clinicians=clinicians, start=start)
+    appointment.couple = couple
+    reasons = _confirmed_reasons(
+        couple=couple,
+        start=start,
+        end=end,
+        hours=hours,
+        outside_hours_reason=outside_hours_reason,
+        backdated_reason=backdated_reason,
+    )
     _check_conflicts(
         start=start, end=end, room=room, couple=couple, clinicians=clinicians, exclude=appointment
     )
@@ -477,9 +564,14 @@ def appointment_reschedule(
         if not readiness.ready:
             raise NotReadyError(readiness)
     appointment.start, appointment.end, appointment.room = start, end, room
+    for name, value in reasons.items():
+        setattr(appointment, name, value)
     _validated(appointment)
     _save_guarded(appointment, clinicians, by=by)
-    integration.reminders_on_appointment_rescheduled(appointment=appointment)
+    if appointment.is_backdated:
+        integration.reminders_cancel_about(about=appointment)
+    else:
+        integration.reminders_on_appointment_rescheduled(appointment=appointment)
     return appointment
 
 
@@ -619,6 +711,23 @@ def protocol_update(*, protocol: ProtocolSettings, values: dict, by: User) -> Pr
     protocol.full_clean()
     protocol.save()
     return protocol
+
+
+@transaction.atomic
+def opening_hours_update(*, clinic_id: int, values: dict[int, dict], by: User) -> None:
+    """Set the clinic's hours: `values` maps a weekday (0 = Monday) to its is_closed, opens
+    and closes. Each changed row keeps its earlier hours in its history."""
+    policy.ensure(policy.can_manage_clinic, by, clinic_id, to="change the opening hours")
+    rows = opening_hours_for(clinic_id)
+    for weekday, fields in values.items():
+        row = rows[weekday]
+        changed = {name: value for name, value in fields.items() if getattr(row, name) != value}
+        if not changed:
+            continue
+        for name, value in changed.items():
+            setattr(row, name, value)
+        _validated(row)
+        row.save(update_fields=list(changed))
 
 
 @transaction.atomic

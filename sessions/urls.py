@@ -58,6 +58,7 @@ urlpatterns = [
         name="readiness_override",
     ),
     path("clinic-admin/protocol/", plans.protocol_edit, name="protocol_edit"),
+    path("clinic-admin/opening-hours/", plans.opening_hours_edit, name="opening_hours_edit"),
     path("calendar/feed/", plans.feed_manage, name="feed_manage"),
     path("calendar/feed/<str:feed_token>.ics", plans.feed, name="feed"),
     # The medicine-session record (care team)

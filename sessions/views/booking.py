@@ -165,12 +165,15 @@ def appointment_new(request: HttpRequest, couple_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         slot = _slot(form)
         if "check" in request.POST:
-            check = _check(couple, form.cleaned_data["kind"], slot)
+            check = _check(couple, form.cleaned_data["kind"], _place(slot))
+            form.ask_to_confirm(services.appointment_time_concerns(couple=couple, **_times(slot)))
         else:
             try:
                 appointment = services.appointment_book(
                     couple=couple, kind=form.cleaned_data["kind"], by=request.user, **slot
                 )
+            except services.ConfirmationNeeded as error:
+                form.ask_to_confirm(error.concerns)
             except services.NotReadyError as error:
                 check = {"readiness": error.readiness}
                 form.add_error(None, _readiness_message(request, couple, error))
@@ -184,13 +187,24 @@ def appointment_new(request: HttpRequest, couple_id: int) -> HttpResponse:
 
 
 def _slot(form) -> dict:
+    """The service's arguments: the time and place, and the reasons confirmed for it."""
     data = form.cleaned_data
     return {
         "start": data["start"],
         "end": data["end"],
         "room": data["room"],
         "clinicians": list(data["clinicians"]),
+        "outside_hours_reason": data["outside_hours_reason"],
+        "backdated_reason": data["backdated_reason"],
     }
+
+
+def _place(slot: dict) -> dict:
+    return {k: slot[k] for k in ("start", "end", "room", "clinicians")}
+
+
+def _times(slot: dict) -> dict:
+    return {"start": slot["start"], "end": slot["end"]}
 
 
 def _check(couple, kind, slot, exclude=None) -> dict:
@@ -244,6 +258,8 @@ def appointment_reschedule(request: HttpRequest, appointment_id: int) -> HttpRes
     if request.method == "POST" and form.is_valid():
         try:
             services.appointment_reschedule(appointment=appointment, by=request.user, **_slot(form))
+        except services.ConfirmationNeeded as error:
+            form.ask_to_confirm(error.concerns)
         except services.NotReadyError as error:
             form.add_error(None, _readiness_message(request, appointment.couple, error))
         except DomainError as error:

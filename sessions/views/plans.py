@@ -14,7 +14,8 @@ from kapcouples import audit, policy
 from kapcouples.models import Role
 from kapcouples.services import DomainError
 from sessions import ical, selectors, services
-from sessions.forms import OverrideForm, PlanForm, ProtocolForm
+from sessions.forms import OpeningHoursForm, OverrideForm, PlanForm, ProtocolForm
+from sessions.hours import opening_hours_for
 from sessions.models import Appointment, CalendarFeed, TreatmentPlan
 from sessions.protocol import protocol_for
 from sessions.readiness import readiness_check
@@ -118,6 +119,23 @@ def protocol_edit(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Protocol settings saved.")
             return redirect("clinic_sessions:protocol_edit")
     return render(request, "sessions/protocol_form.html", {"form": form})
+
+
+@policy.allow(*policy.CLINIC_ADMINS)
+def opening_hours_edit(request: HttpRequest) -> HttpResponse:
+    clinic = request.user.membership.clinic
+    form = OpeningHoursForm(request.POST or None, hours=opening_hours_for(clinic.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.opening_hours_update(
+                clinic_id=clinic.pk, values=form.values(), by=request.user
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Opening hours saved.")
+            return redirect("clinic_sessions:opening_hours_edit")
+    return render(request, "sessions/opening_hours_form.html", {"form": form, "clinic": clinic})
 
 
 @policy.allow(*policy.CARE_TEAM)

@@ -1,8 +1,10 @@
 """Objects for this app's URL parameters in the URL walk (tests/kapcouples/test_url_access.py)."""
 
+from django.utils import timezone
+
 from integration import followups
-from integration.models import Alert, CheckIn
-from integration.services import alert_raise
+from integration.models import Alert, CheckIn, Reminder
+from integration.services import alert_raise, reminder_schedule
 from tests.integration.helpers import completed_medicine_session, past_appointment
 
 
@@ -29,7 +31,15 @@ def _make(cast) -> dict:
     alert = alert_raise(
         couple=cast.couple, kind=Alert.Kind.OTHER, message="walk", dedupe_key=f"walk:{note.pk}"
     )
+    reminder = reminder_schedule(
+        clinic_id=cast.clinic.pk,
+        kind=Reminder.Kind.INTAKE_NUDGE,
+        due_at=timezone.now(),
+        idempotency_key=f"walk:reminder:{note.pk}",
+        partner=cast.partner_a,
+    )
     return {
+        "reminder_id": reminder.pk,
         "checkin_id": checkin.pk,
         "integration_appointment_id": integration.pk,
         "note_id": note.pk,

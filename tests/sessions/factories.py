@@ -27,7 +27,24 @@ def room(cast, name: str = "Cedar") -> Room:
     )
 
 
-def book(cast, kind, start, *, minutes=60, where=None, clinicians=None, couple=None):
+# Tests book relative to the clock, so at some hours outside the clinic's opening hours:
+# `book` confirms that (the service stores it only where needed). Backdating is not
+# confirmed for them: a test booking in the past says so with `backdated_reason`.
+ANY_HOUR = "Booked by a test at whatever hour it runs"
+
+
+def book(
+    cast,
+    kind,
+    start,
+    *,
+    minutes=60,
+    where=None,
+    clinicians=None,
+    couple=None,
+    outside_hours_reason=ANY_HOUR,
+    backdated_reason="",
+):
     return services.appointment_book(
         couple=couple or cast.couple,
         kind=kind,
@@ -36,6 +53,8 @@ def book(cast, kind, start, *, minutes=60, where=None, clinicians=None, couple=N
         room=where or room(cast),
         clinicians=clinicians or [cast.clinician],
         by=cast.front_desk,
+        outside_hours_reason=outside_hours_reason,
+        backdated_reason=backdated_reason,
     )
 
 

@@ -121,9 +121,10 @@ def plan_values(cast, approach=Approach.DUAL_FULL) -> dict:
 
 
 def today_start(cast) -> datetime.datetime:
-    """A moment of today (clinic time) that has already begun: check-in and no-show allowed."""
+    """A moment of today (clinic time) that has just begun (not backdated): check-in and no-show
+    allowed."""
     midnight = local(cast, timezone.localdate(timezone=cast.clinic.zone), 0)
-    return max(timezone.now() - minutes(30), midnight)
+    return max(timezone.now() - minutes(10), midnight)
 
 
 def booked_medicine_session(cast, approach=Approach.DUAL_FULL) -> MedicineSession:

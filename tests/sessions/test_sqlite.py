@@ -20,7 +20,8 @@ user = User.objects.create_user("c@example.test", "x" * 12, full_name="Cam")
 StaffMembership.objects.create(user=user, clinic=clinic, role=Role.CLINICIAN)
 couples = [Couple.objects.create(clinic=clinic, primary_clinician=user) for _ in range(2)]
 start = timezone.now() + datetime.timedelta(days=1)
-kwargs = dict(kind="preparation", room=room, clinicians=[user], by=user)
+kwargs = dict(kind="preparation", room=room, clinicians=[user], by=user,
+              outside_hours_reason="Whatever hour the test runs at")
 services.appointment_book(couple=couples[0], start=start,
                           end=start + datetime.timedelta(hours=1), **kwargs)
 try:
