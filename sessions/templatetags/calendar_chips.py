@@ -5,16 +5,16 @@ A busy week shows hundreds of chips and over a thousand empty slots; building ea
 """
 
 from django import template
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
 # An empty slot: a link to book it, and the drop target of a dragged appointment.
 SLOT = (
-    '<a class="cal-slot cal-r-{}" href="{}?date={}&amp;start_time={}&amp;{}={}" '
-    'data-date="{}" data-time="{}" data-resource="{}" data-testid="slot-{}-{}-{}" '
-    'aria-label="Book {} {} {}"><span aria-hidden="true">+ {}</span></a>'
+    '<a class="cal-slot cal-r-{n}" href="{href}" data-date="{day}" data-time="{at}" '
+    'data-resource="{pk}" data-testid="slot-{day}-{hhmm}-{pk}" aria-label="Book {named} {at}">'
+    '<span aria-hidden="true">+ {at}</span></a>'
 )
 CHIP = (
     '<div class="cal-chip cal-r-{} cal-span-{}{}" draggable="{}" data-move-url="{}" '
@@ -33,23 +33,28 @@ INACTIVE = " cal-chip-inactive"
 
 @register.simple_tag
 def calendar_slots(column, times, by: str, book_url: str) -> SafeString:
-    """The column's empty slots, each booking its room (or clinician), day and time."""
-    day = column.day.isoformat()
-    label = f"{column.day:%a %-d %b}"
-    return format_html_join(
-        "",
-        SLOT,
-        (
-            _slot_args(n, at, book_url, by, column, day, label)
+    """The column's empty slots, each booking its room (or clinician), day and time.
+
+    A week shows over a thousand of them: the column's text is escaped once, and each slot
+    adds only its row number and time, which are digits and a colon (nothing to escape)."""
+    day, pk = column.day.isoformat(), int(column.resource_id)
+    head = escape(f"{book_url}?date={day}&start_time=")
+    tail = escape(f"&{by}={pk}")
+    named = escape(f"{column.resource} {column.day:%a %-d %b}")
+    return mark_safe(  # every text part is escaped above; the rest are digits
+        "".join(
+            SLOT.format(
+                n=n,
+                href=f"{head}{at}{tail}",
+                day=day,
+                at=at,
+                hhmm=at.replace(":", ""),
+                pk=pk,
+                named=named,
+            )
             for n, at in enumerate((f"{t:%H:%M}" for t in times), start=1)
-        ),
+        )
     )
-
-
-def _slot_args(n, at, book_url, by, column, day, label) -> tuple:
-    pk = column.resource_id
-    testid = (day, at.replace(":", ""), pk)
-    return (n, book_url, day, at, by, pk, day, at, pk, *testid, column.resource, label, at, at)
 
 
 @register.simple_tag

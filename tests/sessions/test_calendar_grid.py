@@ -223,3 +223,22 @@ def test_the_grid_makes_as_many_queries_for_many_appointments_as_for_one(
         book(cast, PREP, local(cast, day, hour), where=rooms[n % 4], clinicians=who, couple=couple)
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_an_empty_slot_escapes_the_room_name_and_carries_its_time():
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from sessions.templatetags.calendar_chips import calendar_slots
+
+    column = SimpleNamespace(
+        day=dt.date(2026, 12, 2), resource_id=7, resource='<b>"Cedar" & co</b>'
+    )
+    html = calendar_slots(column, [dt.time(9, 30)], "room", "/couples/3/appointments/new/")
+
+    assert "<b>" not in html and "&lt;b&gt;&quot;Cedar&quot; &amp; co&lt;/b&gt;" in html
+    assert (
+        'href="/couples/3/appointments/new/?date=2026-12-02&amp;start_time=09:30&amp;room=7"'
+        in html
+    )
+    assert 'class="cal-slot cal-r-1"' in html and 'data-testid="slot-2026-12-02-0930-7"' in html
