@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import logging
 import secrets
+import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings
@@ -155,15 +156,13 @@ def _email_invitation(invitation: Invitation, token: str) -> None:
         "link": settings.KAP_SITE_URL.rstrip("/")
         + reverse("intake:invitation_accept", kwargs={"token": token}),
     }
-    subject = render_to_string("intake/emails/invitation_subject.txt", context).strip()
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("intake/emails/invitation.txt", context),
-        to=[invitation.sent_to],
-    )
-    message.attach_alternative(
-        render_to_string("intake/emails/invitation.html", context), "text/html"
-    )
+    # In the partner's own zone, whoever's request sends it.
+    with timezone.override(zoneinfo.ZoneInfo(invitation.partner.timezone)):
+        subject = render_to_string("intake/emails/invitation_subject.txt", context).strip()
+        text = render_to_string("intake/emails/invitation.txt", context)
+        html = render_to_string("intake/emails/invitation.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[invitation.sent_to])
+    message.attach_alternative(html, "text/html")
     try:
         message.send()
     except Exception:  # the staff page shows the invitation; they can resend

@@ -4,7 +4,8 @@ The event hooks in `integration.hooks` call the scheduling functions here inside
 the event's transaction; the partner and clinician pages call the write services.
 """
 
-from datetime import datetime, timedelta
+import zoneinfo
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -68,9 +69,7 @@ def checkin_answer(*, checkin: CheckIn, by, values: dict) -> CheckIn:
     checkin = CheckIn.objects.select_for_update().select_related("partner").get(pk=checkin.pk)
     policy.ensure(policy.can_answer_checkin, by, checkin, to="answer it")
     if checkin.due_at > timezone.now():
-        raise DomainError(
-            f"This check-in opens on {timezone.localdate(checkin.due_at):%d %B}; come back then."
-        )
+        raise DomainError(f"This check-in opens on {_opening_day(checkin):%d %B}; come back then.")
     if not _has_an_answer(values):
         raise DomainError(
             "Answer at least one of the three questions, or ask to be contacted, before saving."
@@ -86,6 +85,11 @@ def checkin_answer(*, checkin: CheckIn, by, values: dict) -> CheckIn:
     checkin.save()
     checkin_alerts_raise(checkin)
     return checkin
+
+
+def _opening_day(checkin: CheckIn) -> date:
+    """The day a check-in opens, in the answering partner's own calendar."""
+    return timezone.localdate(checkin.due_at, zoneinfo.ZoneInfo(checkin.partner.timezone))
 
 
 def _has_an_answer(values: dict) -> bool:

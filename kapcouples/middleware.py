@@ -1,3 +1,4 @@
+import zoneinfo
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.utils.http import urlencode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kapcouples import audit, policy, session_lifetime
+from kapcouples.models import Role, StaffMembership, User
 
 
 class SessionTimeoutMiddleware:
@@ -39,6 +41,50 @@ class SessionTimeoutMiddleware:
         messages.warning(request, reason)
         next_path = request.get_full_path() if request.method == "GET" else request.path
         return redirect_to_login(next_path)
+
+
+class ReaderTimezoneMiddleware:
+    """Shows every time in the reader's zone: their clinic's (staff) or their own (partner).
+
+    Times are stored in UTC; activating the zone for the request makes every template
+    `date` filter, `{% now %}` and form field convert without each page remembering to.
+    Signed out, and for operators without a clinic, times stay in UTC.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        zone = reader_zone(request.user)
+        if zone is None:
+            return self.get_response(request)
+        timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+def reader_zone(user) -> zoneinfo.ZoneInfo | None:
+    """The zone `user` reads times in, or None for the default (UTC)."""
+    if user.is_authenticated:
+        _load_membership_with_clinic(user)
+    role = policy.role_of(user)
+    if role in policy.STAFF_ROLES:
+        return user.membership.clinic.zone
+    if role == Role.PARTNER:
+        return zoneinfo.ZoneInfo(user.partner_profile.timezone)
+    return None
+
+
+def _load_membership_with_clinic(user) -> None:
+    """Reads the membership (or its absence) with its clinic in the one query the access
+    policy would make anyway, and caches it where `user.membership` finds it."""
+    relation = User._meta.get_field("membership")
+    if not relation.is_cached(user):
+        found = StaffMembership.objects.select_related("clinic").filter(user_id=user.pk)
+        membership = found.first()
+        relation.set_cached_value(user, membership)
 
 
 class StaffTwoFactorMiddleware:

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "kapcouples.middleware.SessionTimeoutMiddleware",
+    "kapcouples.middleware.ReaderTimezoneMiddleware",
     # Every view is private unless the access policy marks it public.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "kapcouples.middleware.StaffTwoFactorMiddleware",

@@ -610,7 +610,7 @@ class VitalSigns(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.systolic}/{self.diastolic} at {self.taken_at:%H:%M}"
+        return f"{self.systolic}/{self.diastolic} at {timezone.localtime(self.taken_at):%H:%M}"
 
 
 class DoseAdministration(models.Model):
@@ -737,7 +737,7 @@ class Discharge(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Discharge of {self.partner} at {self.discharged_at:%H:%M}"
+        return f"Discharge of {self.partner} at {timezone.localtime(self.discharged_at):%H:%M}"
 
 
 class ReadinessOverride(models.Model):

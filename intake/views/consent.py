@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from intake import selectors, services
 from intake.forms import BreakGlassForm, ConsentSignForm, ConsentTextForm, IntentionsForm
@@ -172,7 +173,8 @@ def break_glass(request: HttpRequest) -> HttpResponse:
         else:
             messages.warning(
                 request,
-                f"Emergency access open until {grant.expires_at:%H:%M} UTC. "
+                f"Emergency access open until "
+                f"{timezone.localtime(grant.expires_at, couple.clinic.zone):%H:%M}. "
                 "The clinic admin sees this in the audit log.",
             )
             return redirect("intake:couple_detail", couple_id=couple.pk)

@@ -5,6 +5,7 @@ from django.contrib.auth import login
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from intake import services
@@ -103,7 +104,7 @@ def invitation_send(request: HttpRequest, partner_id: int) -> HttpResponse:
         messages.success(
             request,
             f"Invitation sent to {invitation.sent_to}; the link works until "
-            f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC.",
+            f"{timezone.localtime(invitation.expires_at, couple.clinic.zone):%Y-%m-%d %H:%M}.",
         )
     return redirect("intake:couple_detail", couple_id=couple.pk)
 
