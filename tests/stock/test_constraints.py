@@ -121,3 +121,23 @@ def test_the_orm_refuses_to_edit_or_delete_a_ledger_entry(cast, lot):
     with pytest.raises(TypeError, match="never deleted"):
         StockEntry.objects.all().delete()
     assert StockEntry.objects.get().mg == 500
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        f"UPDATE {ENTRIES} SET mg = 1 WHERE lot_id = %s",
+        f"UPDATE {ENTRIES} SET reason = 'rewritten' WHERE lot_id = %s",
+        f"DELETE FROM {ENTRIES} WHERE lot_id = %s",
+    ],
+)
+def test_ledger_rows_are_never_rewritten_or_removed_even_by_raw_sql(cast, lot, sql):
+    from django.db import DatabaseError
+
+    before = list(StockEntry.objects.filter(lot=lot).values())
+    assert before  # the lot's receipt
+
+    with pytest.raises(DatabaseError, match="append-only"):
+        execute(sql, [lot.pk])
+
+    assert list(StockEntry.objects.filter(lot=lot).values()) == before

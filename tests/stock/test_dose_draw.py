@@ -141,8 +141,14 @@ def test_a_drawn_entry_without_its_witness_is_refused_by_the_database(cast, sess
         transaction.atomic(),
         connection.cursor() as cursor,
     ):
+        # Rows are never updated (a trigger refuses it): write the draw again, unwitnessed.
         table = StockEntry._meta.db_table
-        cursor.execute(f"UPDATE {table} SET witness_id = NULL WHERE id = %s", [entry.pk])
+        columns = "lot_id, kind, mg, balance_after, occurred_at, recorded_at, recorded_by_id"
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}, witness_id, reason, dose_id) "
+            f"SELECT {columns}, NULL, reason, dose_id FROM {table} WHERE id = %s",
+            [entry.pk],
+        )
 
 
 # --- The dose form on the session record -------------------------------------------------------
