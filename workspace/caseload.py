@@ -180,6 +180,9 @@ class PartnerScores:
         return [(code, self.scores.get(code)) for code in codes]
 
 
+PROGRAM_OVER = (Couple.Status.COMPLETED, Couple.Status.WITHDRAWN)
+
+
 @dataclass
 class CaseloadRow:
     couple: Couple
@@ -190,6 +193,10 @@ class CaseloadRow:
     routine_alerts: int
     scores: list[PartnerScores] = field(default_factory=list)
     readiness: "batch_readiness.NextSession | None" = None
+
+    @property
+    def program_over(self) -> bool:
+        return self.couple.status in PROGRAM_OVER
 
     @property
     def names(self) -> str:
@@ -228,7 +235,9 @@ def caseload_rows(couples: list[Couple], *, clinical: bool) -> list[CaseloadRow]
     if clinical and rows:
         partners = [p for row in rows for p in row.partners]
         scores = score_changes(partners)
-        readiness = batch_readiness.next_session_readiness(couples)
+        # A program that finished or was withdrawn has no next medicine session to judge.
+        running = [c for c in couples if c.status not in PROGRAM_OVER]
+        readiness = batch_readiness.next_session_readiness(running)
         for row in rows:
             row.scores = [PartnerScores(p, scores.get(p.pk, {})) for p in row.partners]
             row.readiness = readiness.get(row.couple.pk)

@@ -24,6 +24,7 @@ from sessions.models import (
     ProtocolSettings,
     TreatmentPlan,
 )
+from sessions.protocol import protocol_for
 
 SCORED_CODES = ("PHQ-9", "GAD-7", "PCL-5", "CSI-4")
 MEDICINE_DONE = (MedicineSession.Status.COMPLETED, MedicineSession.Status.ENDED_EARLY)
@@ -95,7 +96,7 @@ def program_records(couple: Couple, partners: list[Partner]) -> ProgramRecords:
         couple=couple,
         partners=partners,
         plan=TreatmentPlan.objects.filter(couple=couple).select_related("approved_by").first(),
-        protocol=ProtocolSettings.objects.get(clinic_id=couple.clinic_id),
+        protocol=protocol_for(couple.clinic_id),
         appointments=list(
             Appointment.objects.filter(couple=couple)
             .select_related("room", "medicine_record")

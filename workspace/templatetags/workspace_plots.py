@@ -16,8 +16,8 @@ def outcome_plots(context, couple, partners, outcomes=None):
 
     `partners`: the couple's partners already loaded by the page; `outcomes`: the page's
     `CoupleOutcomes`, when it has them (two queries are saved)."""
-    user = context["request"].user
-    if not all(policy.can_view_partner_private(user, partner) for partner in partners):
+    # Both partners' private scores: the couple's care team (policy.can_view_clinical).
+    if not policy.can_view_clinical(context["request"].user, couple):
         return {"show": False}
     return {
         "show": True,
