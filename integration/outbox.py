@@ -186,12 +186,8 @@ def reminders_move_about(*, about: Any, event_at: datetime) -> list[Reminder]:
 def reminder_retry(*, reminder: Reminder, by) -> Reminder:
     """Send a failed message again: pending now, its attempts kept (so one more failure
     fails it again rather than starting a new series of tries); the retry is recorded."""
+    policy.ensure(policy.can_view_outbox, by, reminder.clinic_id, to="retry a message")
     reminder = Reminder.objects.select_for_update().get(pk=reminder.pk)
-    if not policy.can_view_outbox(by, reminder.clinic_id):
-        # Not policy.ensure: its table of rules lives in the core app (kapcouples.policy.RULES).
-        raise policy.NotAllowed(
-            "Only staff of the clinic may retry a message (rule: can_view_outbox)."
-        )
     if reminder.status != Reminder.Status.FAILED:
         raise DomainError(
             f"Only a failed message can be retried; this one is "

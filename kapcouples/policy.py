@@ -322,6 +322,7 @@ RULES = {
     "can_manage_clinic": "the clinic's admin",
     "can_break_glass": "a clinician or prescriber of the clinic who is not on the care team",
     "can_answer_checkin": "the partner this check-in was written for",
+    "can_view_outbox": "staff of the clinic",
     "can_handle_stock": "a clinician or prescriber of the clinic",
     "can_correct_stock": "a prescriber of the clinic",
 }
