@@ -32,6 +32,7 @@ class Alert(models.Model):
         CHECKIN_CRISIS_WORDS = "checkin_crisis_words", "Check-in: words of crisis or self-harm"
         CHECKIN_CONTACT_REQUEST = "checkin_contact_request", "Check-in: asks to be contacted"
         OTHER = "other", "Other"
+        MESSAGE_CRISIS_WORDS = "message_crisis_words", "Secure message: words of crisis"
 
     class Urgency(models.TextChoices):
         URGENT = "urgent", "Urgent"
@@ -275,6 +276,7 @@ class Reminder(models.Model):
         HOLD_WATCH = "hold_watch", "Hold reading follow-up (not sent)"
         INTAKE_NUDGE = "intake_nudge", "Intake not submitted"
         QUESTIONNAIRE_DUE = "questionnaire_due", "Questionnaire due"
+        CONVERSATION_MESSAGE = "conversation_message", "New secure message"
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="reminders")
     partner = models.ForeignKey(

@@ -325,6 +325,9 @@ RULES = {
     "can_view_outbox": "staff of the clinic",
     "can_handle_stock": "a clinician or prescriber of the clinic",
     "can_correct_stock": "a prescriber of the clinic",
+    "can_start_conversation": "the couple's partners or the couple's care team",
+    "can_read_conversation": "the conversation's partners or the couple's care team",
+    "can_post_to": "the conversation's partners or the couple's care team",
 }
 
 
@@ -378,3 +381,27 @@ def can_complete_appointment(user, couple) -> bool:
 def can_write_integration_note(user, couple) -> bool:
     """Clinicians and prescribers of the care team write, sign and amend integration notes."""
     return is_on_care_team(user, couple)
+
+
+# --- Secure messages (messaging app) ---------------------------------------------------------
+def can_start_conversation(user, couple) -> bool:
+    """Write to the care team (a partner) or to a partner (the care team)."""
+    return is_partner_of_couple(user, couple) or is_on_care_team(user, couple)
+
+
+def is_conversation_partner(user, conversation) -> bool:
+    """A partner the conversation is addressed to: its one partner, or either when to both."""
+    if not is_partner_of_couple(user, conversation.couple):
+        return False
+    return conversation.partner_id is None or conversation.partner_id == user.partner_profile.pk
+
+
+def can_read_conversation(user, conversation) -> bool:
+    """A private conversation: its partner and the care team, never the other partner."""
+    return is_conversation_partner(user, conversation) or is_on_care_team(user, conversation.couple)
+
+
+def can_post_to(user, conversation) -> bool:
+    """Reply in a conversation: whoever may read it (break-the-glass included, as for the
+    rest of the chart)."""
+    return can_read_conversation(user, conversation)

@@ -65,5 +65,6 @@ urlpatterns = [
     path("", include("integration.urls")),
     path("", include("stock.urls")),
     path("", include("workspace.urls")),
+    path("", include("messaging.urls")),
     path("operators/", admin.site.urls),
 ]
