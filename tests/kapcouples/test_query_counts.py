@@ -70,15 +70,16 @@ PAGES = {
     "couple page": (
         "clinician",
         lambda cast, s: reverse("intake:couple_detail", kwargs={"couple_id": cast.couple.pk}),
-        27,
+        29,  # 27 + the navigation's unread-message count + the couple's conversations
     ),
     "outbox": ("front_desk", lambda cast, s: reverse("integration:outbox"), 12),
     "audit log": ("clinic_admin", lambda cast, s: reverse("audit_log"), 12),
-    "partner portal": ("partner_a", lambda cast, s: reverse("portal"), 11),
+    # 11 + the navigation's unread-message count
+    "partner portal": ("partner_a", lambda cast, s: reverse("portal"), 12),
     "session record": (
         "clinician",
         lambda cast, s: reverse("clinic_sessions:session_record", kwargs={"session_id": s.pk}),
-        17,
+        18,  # 17 + the navigation's unread-message count
     ),
 }
 
