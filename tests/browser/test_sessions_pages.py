@@ -110,7 +110,8 @@ def test_a_clinician_resolves_an_alert_from_the_inbox(screen, demo_site, browser
     context, page = signed_in_page(browser, demo_site, clinician.email, screen)
     if screen == "phone":
         page.get_by_role("button", name="Open the menu").click()
-    assert page.get_by_test_id("nav-count").inner_text().split()[0] == str(waiting)
+    alerts_link = page.get_by_role("link", name=re.compile("^Alerts"))
+    assert alerts_link.get_by_test_id("nav-count").inner_text().split()[0] == str(waiting)
     page.get_by_role("link", name=re.compile("^Alerts")).click()
     page.wait_for_load_state()
     assert page.get_by_test_id("alert").count() == waiting
