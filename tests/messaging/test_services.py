@@ -213,3 +213,17 @@ def test_a_care_team_message_with_the_same_words_raises_nothing(cast):
 def test_an_ordinary_message_raises_no_alert(cast):
     private_of_a(cast, body="We slept well after the session")
     assert not Alert.objects.exists()
+
+
+def test_the_delivered_email_links_to_the_conversation_and_holds_none_of_it(cast, mailoutbox):
+    from integration.delivery import reminders_deliver_due
+
+    conversation = private_of_a(cast, body=MARKER, subject="SUBJECT-IN-NO-EMAIL")
+    assert reminders_deliver_due() == 2
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [cast.clinician.email, cast.prescriber.email]
+    )
+    for email in mailoutbox:
+        everything = email.subject + email.body + email.alternatives[0][0]
+        assert MARKER not in everything and "SUBJECT-IN-NO-EMAIL" not in everything
+        assert f"/conversations/{conversation.pk}/" in email.body
