@@ -76,3 +76,33 @@ def test_the_inbox_and_the_navigation_count_make_the_same_queries_at_two_sizes(c
     response = client.get(reverse("messaging:inbox"))
     assert response.content.decode().count('data-testid="unread"') == 22
     assert _queries(lambda: client.get(reverse("messaging:inbox"))) == small
+
+
+def _post_many(conversation, cast, count: int) -> None:
+    for n in range(count):
+        author = cast.clinician if n % 2 else cast.partner_a.user
+        services.message_post(conversation=conversation, by=author, body=f"Message {n}")
+
+
+def test_a_conversation_page_makes_the_same_queries_with_more_messages(cast, client_for):
+    conversation = private_of_a(cast)
+    url = reverse("messaging:conversation", kwargs={"conversation_id": conversation.pk})
+    client = client_for(cast.prescriber)
+    client.get(url)  # the first read writes its audit row and read marker
+    _post_many(conversation, cast, 3)
+    small = _queries(lambda: client.get(url))
+    _post_many(conversation, cast, 30)
+    assert _queries(lambda: client.get(url)) == small
+
+
+def test_the_partner_list_makes_the_same_queries_with_more_conversations(cast, client_for):
+    client = client_for(cast.partner_a.user)
+    url = reverse("messaging:conversation_list")
+    private_of_a(cast)
+    small = _queries(lambda: client.get(url))
+    for _ in range(10):
+        private_of_a(cast)
+        to_both(cast)
+    response = client.get(url)
+    assert response.content.decode().count("/conversations/") >= 21
+    assert _queries(lambda: client.get(url)) == small
