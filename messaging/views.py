@@ -55,7 +55,7 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
 @policy.allow(*policy.PARTNERS)
 def conversation_start(request: HttpRequest) -> HttpResponse:
     partner = request.user.partner_profile
-    form = PartnerStartForm(request.POST or None)
+    form = PartnerStartForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -78,7 +78,7 @@ def conversation_start(request: HttpRequest) -> HttpResponse:
 def care_team_start(request: HttpRequest, couple_id: int) -> HttpResponse:
     couple = _get_couple_for_care_team(request, couple_id)
     partners = list(couple.partners.exclude(user=None))
-    form = CareTeamStartForm(request.POST or None, partners=partners)
+    form = CareTeamStartForm(request.POST if request.method == "POST" else None, partners=partners)
     if request.method == "POST" and form.is_valid():
         try:
             conversation, _message = services.conversation_start(
@@ -109,7 +109,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
     conversation = _get_conversation_for_user(request, conversation_id)
     audit.record_read(request, conversation, clinic_id=conversation.couple.clinic_id)
-    form = ReplyForm(request.POST or None)
+    form = ReplyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.message_post(
