@@ -303,12 +303,12 @@ class _Sender:
 
 
 PROVIDER_STOP = "The SMS provider reports the number has opted out of texts"
+EMAIL_INSTEAD = "Sent by email: the partner has stopped text messages (STOP)"
 
 
 def _by_email_instead(reminder: Reminder) -> None:
     """A text to a partner who stopped texts goes by email; the outbox row says why."""
-    reminder.channel = Reminder.Channel.EMAIL
-    reminder.fallback_reason = "Sent by email: the partner has stopped text messages (STOP)"
+    reminder.channel, reminder.fallback_reason = Reminder.Channel.EMAIL, EMAIL_INSTEAD
 
 
 def send(reminder: Reminder) -> None:

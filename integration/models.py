@@ -245,11 +245,11 @@ class ReminderQuerySet(models.QuerySet):
 class DeliveryStatus(models.TextChoices):
     """What the SMS provider reports of a text it took: it only ever moves forward."""
 
-    QUEUED = "queued", "Queued at the provider"
-    SENT = "sent", "Sent to the carrier"
-    DELIVERED = "delivered", "Delivered"
-    UNDELIVERED = "undelivered", "Not delivered"
-    FAILED = "failed", "Failed at the provider"
+    QUEUED = "queued", "Text queued at the provider"
+    SENT = "sent", "Text sent to the carrier"
+    DELIVERED = "delivered", "Text delivered to the phone"
+    UNDELIVERED = "undelivered", "Text not delivered"
+    FAILED = "failed", "Text failed at the provider"
 
 
 class Reminder(models.Model):

@@ -194,7 +194,7 @@ def test_a_partner_who_stopped_texts_gets_email_and_the_outbox_says_why(
     assert "stopped text messages" in reminder.fallback_reason
     page = sign_in(Client(), cast.front_desk).get(reverse("integration:outbox"))
     assert "stopped text messages (STOP)" in page.content.decode()
-    assert "texts stopped" in page.content.decode()
+    assert "Texts stopped" in page.content.decode()
 
 
 def test_after_start_the_partner_is_texted_again(client, cast, twilio):
