@@ -91,13 +91,13 @@ def sms_reply_receive(*, number: str, body: str) -> None:
 @transaction.atomic
 def partners_sms_opt_out(*, number: str, why: str) -> list[Partner]:
     """Stop texts to every partner with this number (email from now on); returns them."""
-    return _set_opt_out(partners_with_number(number), at=timezone.now(), why=why)
+    return _set_opt_out(_partners_with_number(number), at=timezone.now(), why=why)
 
 
 @transaction.atomic
 def partners_sms_opt_in(*, number: str) -> list[Partner]:
     """Texts again for every partner with this number who had stopped them."""
-    return _set_opt_out(partners_with_number(number), at=None, why="Texted START")
+    return _set_opt_out(_partners_with_number(number), at=None, why="Texted START")
 
 
 @transaction.atomic
@@ -116,7 +116,7 @@ def _set_opt_out(partners, *, at, why: str) -> list[Partner]:
     return changed
 
 
-def partners_with_number(number: str) -> list[Partner]:
+def _partners_with_number(number: str) -> list[Partner]:
     """The partners whose typed phone number is this one (in the provider's +digits form).
 
     Narrowed in SQL by the number's digits as it may have been typed, then confirmed by
