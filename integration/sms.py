@@ -18,6 +18,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from twilio.base.exceptions import TwilioException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +102,7 @@ def typed_forms(e164: str) -> set[str]:
 
 
 # --- Twilio --------------------------------------------------------------------------------
-# The provider's error codes that no retry can fix (its "Unable to create record" errors).
+# Error codes of the Messages API that no retry can fix.
 REFUSED_CODES = {
     21211: "the number is not a valid phone number",
     21214: "the number cannot be reached",
@@ -120,15 +123,11 @@ class TwilioBackend:
     """
 
     def __init__(self) -> None:
-        from twilio.rest import Client
-
         config = _twilio_config()
         self.sender = config.pop("sender")
         self.client = Client(**config, http_client=_http_client())
 
     def send(self, *, to: str, body: str, reference: int | None = None) -> Handover:
-        from twilio.base.exceptions import TwilioException
-
         try:
             message = self.client.messages.create(
                 to=to_e164(to),
@@ -186,8 +185,6 @@ def _mapped(error) -> Exception:
 
 def _http_client():
     """The SDK's HTTP client, sending to `KAP_TWILIO_API_BASE_URL` when one is set."""
-    from twilio.http.http_client import TwilioHttpClient
-
     timeout = settings.KAP_TWILIO_TIMEOUT_SECONDS
     base = settings.KAP_TWILIO_API_BASE_URL
     if not base:
