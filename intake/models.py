@@ -84,6 +84,9 @@ class Partner(models.Model):
         max_length=10, choices=Channel.choices, default=Channel.EMAIL
     )
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    # Set when the partner texts STOP (or the SMS provider reports them opted out); their
+    # messages then go by email until they text START. Each change is kept in the history.
+    sms_opted_out_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
 

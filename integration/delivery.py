@@ -26,7 +26,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from integration import rendering, sms
+from integration import rendering, sms, sms_reports
 from integration.checks import StillWantedChecks
 from integration.models import MessagingSettings, Reminder
 
@@ -195,7 +195,7 @@ def _messaging_by_clinic(clinic_ids: set[int]) -> dict[int, MessagingSettings]:
 
 
 def _record(outcome: Outcome) -> None:
-    """The outcomes of a batch in at most three statements, whatever its size."""
+    """The outcomes of a batch in at most four statements, whatever its size."""
     now = timezone.now()
     if outcome.sent:
         Reminder.objects.filter(pk__in=[r.pk for r in outcome.sent]).update(
@@ -204,6 +204,7 @@ def _record(outcome: Outcome) -> None:
         for reminder in outcome.sent:
             reminder.status, reminder.sent_at, reminder.last_error = "sent", now, ""
             reminder.attempts += 1
+        _record_channel_details(outcome.sent)
     if outcome.cancelled:
         Reminder.objects.filter(pk__in=[r.pk for r in outcome.cancelled]).update(
             status=Reminder.Status.CANCELLED
@@ -219,10 +220,27 @@ def _record(outcome: Outcome) -> None:
         )
 
 
+def _record_channel_details(sent: list[Reminder]) -> None:
+    """A text's id at the provider, or why it went by email instead: one statement."""
+    detailed = [r for r in sent if r.provider_message_id or r.fallback_reason]
+    if detailed:
+        Reminder.objects.bulk_update(detailed, CHANNEL_DETAILS)
+
+
+CHANNEL_DETAILS = [
+    "channel",
+    "fallback_reason",
+    "provider_message_id",
+    "delivery_status",
+    "delivery_updated_at",
+]
+
+
 def _note_failure(reminder: Reminder, error: Exception, *, now) -> None:
     reminder.attempts += 1
     reminder.last_error = f"{type(error).__name__}: {error}"[:500]
-    if reminder.attempts >= settings.KAP_REMINDER_MAX_ATTEMPTS:
+    # A refusal no retry can change (an invalid number) fails the message at once.
+    if isinstance(error, sms.SmsRefused) or reminder.attempts >= settings.KAP_REMINDER_MAX_ATTEMPTS:
         reminder.status = Reminder.Status.FAILED
         logger.error("reminder %s failed for good: %s", reminder.pk, reminder.last_error)
     else:
@@ -254,20 +272,43 @@ class _Sender:
             self._mail = None
 
     def send(self, reminder: Reminder, messaging: MessagingSettings) -> None:
-        message = rendering.render_reminder(reminder, messaging=messaging)
         if reminder.channel == Reminder.Channel.SMS:
-            if self._sms is None:
-                self._sms = sms.get_backend()
-            self._sms.send(to=reminder.partner.phone, body=message.text)
-            return
+            if not reminder.partner.sms_opted_out_at:
+                try:
+                    return self._text(reminder, messaging)
+                except sms.SmsOptedOut:
+                    # The number stopped texts at the provider itself: the clinic's record
+                    # follows it, and this message still reaches the partner by email.
+                    sms_reports.partner_sms_opt_out(partner=reminder.partner, why=PROVIDER_STOP)
+            _by_email_instead(reminder)
         if self._mail is None:
             self._mail = get_connection()
             self._mail.open()
+        message = rendering.render_reminder(reminder, messaging=messaging)
         self._hand_over(_email(reminder, message))
+
+    def _text(self, reminder: Reminder, messaging: MessagingSettings) -> None:
+        if self._sms is None:
+            self._sms = sms.get_backend()
+        body = rendering.render_sms(reminder, messaging=messaging)
+        handover = self._sms.send(to=reminder.partner.phone, body=body, reference=reminder.pk)
+        if handover is not None and handover.provider_id:
+            reminder.provider_message_id = handover.provider_id
+            reminder.delivery_status = sms_reports.delivery_status_of(handover.status)
+            reminder.delivery_updated_at = timezone.now()
 
     def _hand_over(self, email: EmailMultiAlternatives) -> None:
         if self._mail.send_messages([email]) != 1:
             raise NotHandedOver("the email backend sent nothing")
+
+
+PROVIDER_STOP = "The SMS provider reports the number has opted out of texts"
+EMAIL_INSTEAD = "Sent by email: the partner has stopped text messages (STOP)"
+
+
+def _by_email_instead(reminder: Reminder) -> None:
+    """A text to a partner who stopped texts goes by email; the outbox row says why."""
+    reminder.channel, reminder.fallback_reason = Reminder.Channel.EMAIL, EMAIL_INSTEAD
 
 
 def send(reminder: Reminder) -> None:

@@ -15,8 +15,10 @@ from django.apps import apps
 from django.utils import timezone
 
 from intake.models import Partner
-from integration import followups, services
-from integration.models import Alert, CheckIn, IntegrationNote, Reminder
+from intake.services import partner_update_contact
+from integration import followups, services, sms_reports
+from integration.delivery import EMAIL_INSTEAD
+from integration.models import Alert, CheckIn, DeliveryStatus, IntegrationNote, Reminder
 from kapcouples.demo import DemoSeed
 from kapcouples.models import Clinic, Role, User
 
@@ -47,6 +49,7 @@ def seed(demo: DemoSeed) -> None:
     _answered_checkin(clinic)
     _signed_note(clinic, staff)
     _open_alert(clinic)
+    _texts(clinic)
 
 
 def _open_alert(clinic: Clinic) -> None:
@@ -163,3 +166,41 @@ def _signed_note(clinic: Clinic, staff: dict[str, User]) -> None:
             "next_steps": note.next_steps,
         },
     )
+
+
+def _texts(clinic: Clinic) -> None:
+    """Alex is texted (one text delivered); Sam texted STOP, so Sam's text went by email."""
+    texted = {p.email: p for p in Partner.objects.filter(couple__clinic=clinic, email__in=TEXTED)}
+    if len(texted) < 2:
+        return
+    now = timezone.now()
+    for email, partner in texted.items():
+        if not partner.phone:
+            contact = {"phone": TEXTED_PHONES[email], "preferred_channel": "sms"}
+            partner_update_contact(partner=partner, changes=contact)
+        reminder = services.reminder_schedule(
+            clinic_id=clinic.pk,
+            partner=partner,
+            kind=Reminder.Kind.QUESTIONNAIRE_DUE,
+            due_at=now - timedelta(hours=5),
+            idempotency_key=f"demo:text:{email}",
+            link_path="/portal/",
+        )
+        sent = {"status": Reminder.Status.SENT, "sent_at": reminder.due_at, "attempts": 1}
+        Reminder.objects.filter(pk=reminder.pk).update(**sent, **TEXTED[email])
+    if texted["sam@demo.kap"].sms_opted_out_at is None:
+        sms_reports.partner_sms_opt_out(partner=texted["sam@demo.kap"], why="Texted STOP (demo)")
+
+
+TEXTED_PHONES = {"alex@demo.kap": "+1 555 010 0101", "sam@demo.kap": "+1 555 010 0102"}
+TEXTED = {
+    "alex@demo.kap": {
+        "channel": Reminder.Channel.SMS,
+        "provider_message_id": "SMdemo0000000000000000000000000001",
+        "delivery_status": DeliveryStatus.DELIVERED,
+    },
+    "sam@demo.kap": {
+        "channel": Reminder.Channel.EMAIL,
+        "fallback_reason": EMAIL_INSTEAD,
+    },
+}

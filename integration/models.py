@@ -243,6 +243,16 @@ class ReminderQuerySet(models.QuerySet):
         return self.filter(about_type=content_type, about_id=obj.pk)
 
 
+class DeliveryStatus(models.TextChoices):
+    """What the SMS provider reports of a text it took: it only ever moves forward."""
+
+    QUEUED = "queued", "Text queued at the provider"
+    SENT = "sent", "Text sent to the carrier"
+    DELIVERED = "delivered", "Text delivered to the phone"
+    UNDELIVERED = "undelivered", "Text not delivered"
+    FAILED = "failed", "Text failed at the provider"
+
+
 class Reminder(models.Model):
     """One message in the outbox. The database is the truth; Celery only delivers.
 
@@ -311,6 +321,14 @@ class Reminder(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     idempotency_key = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # A text message's id at the SMS provider, and what the provider last said of it.
+    provider_message_id = models.CharField(max_length=64, blank=True)
+    delivery_status = models.CharField(
+        max_length=12, choices=DeliveryStatus.choices, blank=True, default=""
+    )
+    delivery_updated_at = models.DateTimeField(null=True, blank=True)
+    # Why a text message went by email instead (the partner had texted STOP, say).
+    fallback_reason = models.CharField(max_length=200, blank=True)
 
     objects = ReminderQuerySet.as_manager()
 
@@ -337,6 +355,24 @@ class Reminder(models.Model):
                 condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
                 name="reminder_sent_has_sent_at",
             ),
+            # A delivery status is reported of a message the provider took, by its id.
+            models.CheckConstraint(
+                condition=models.Q(delivery_status="")
+                | (
+                    models.Q(delivery_status__in=DeliveryStatus.values)
+                    & ~models.Q(provider_message_id="")
+                ),
+                name="reminder_delivery_status_has_provider_id",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fallback_reason="") | models.Q(channel="email"),
+                name="reminder_fallback_went_by_email",
+            ),
+            models.UniqueConstraint(
+                fields=["provider_message_id"],
+                condition=~models.Q(provider_message_id=""),
+                name="reminder_provider_message_id_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -345,6 +381,11 @@ class Reminder(models.Model):
     @property
     def recipient_label(self) -> str:
         return str(self.partner) if self.partner_id else str(self.staff_user)
+
+    @property
+    def not_delivered(self) -> bool:
+        """The provider gave up on this text (the outbox shows it as a problem)."""
+        return self.delivery_status in (DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED)
 
 
 class ReminderRetry(models.Model):

@@ -2,7 +2,9 @@
 
 Never a diagnosis, a drug name or a score: messages land on lock screens and shared
 inboxes. The templates are `templates/integration/messages/<kind>_subject.txt`,
-`<kind>.txt` and `<kind>.html`.
+`<kind>.txt` and `<kind>.html`; a kind that may go by text message also has
+`<kind>_sms.txt`, written for a phone: one short line (one SMS where it can), the
+clinic's name and a link, not even the kind of session.
 """
 
 from dataclasses import dataclass
@@ -46,6 +48,7 @@ def message_context(reminder: Reminder, messaging: MessagingSettings | None = No
         # Formatted here: the template `date` filter would convert back to UTC.
         "event_when": _long_form(event_local) if event_local else "",
         "event_day": f"{event_local:%A} {event_local.day} {event_local:%B}" if event_local else "",
+        "event_short": _short_form(event_local) if event_local else "",
         "link": settings.KAP_SITE_URL.rstrip("/") + (reminder.link_path or "/"),
         "guidance_lines": (
             messaging.preparation_guidance.splitlines()
@@ -59,6 +62,10 @@ def _long_form(local: datetime) -> str:
     return f"{local:%A} {local.day} {local:%B %Y, %H:%M} ({local.tzname()})"
 
 
+def _short_form(local: datetime) -> str:
+    return f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
+
+
 def render_reminder(
     reminder: Reminder, *, messaging: MessagingSettings | None = None
 ) -> RenderedMessage:
@@ -70,3 +77,10 @@ def render_reminder(
         text=render_to_string(f"{folder}/{reminder.kind}.txt", context).strip() + "\n",
         html=render_to_string(f"{folder}/{reminder.kind}.html", context),
     )
+
+
+def render_sms(reminder: Reminder, *, messaging: MessagingSettings | None = None) -> str:
+    """The text-message body of a reminder, on one line."""
+    context = message_context(reminder, messaging)
+    text = render_to_string(f"integration/messages/{reminder.kind}_sms.txt", context)
+    return " ".join(text.split())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from integration import views
+from integration import sms_webhooks, views
 
 app_name = "integration"
 
@@ -24,4 +24,7 @@ urlpatterns = [
     path("alerts/", views.alerts_inbox, name="alerts_inbox"),
     path("alerts/<int:alert_id>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
     path("alerts/<int:alert_id>/resolve/", views.alert_resolve, name="alert_resolve"),
+    # The SMS provider's signed webhooks (public: see integration.sms_webhooks).
+    path("sms/twilio/status/<int:reminder_id>/", sms_webhooks.sms_status, name="sms_status"),
+    path("sms/twilio/inbound/", sms_webhooks.sms_inbound, name="sms_inbound"),
 ]

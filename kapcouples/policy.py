@@ -70,7 +70,8 @@ def needs_second_factor(user) -> bool:
 
 # --- View declarations ----------------------------------------------------------------
 def public(view: Callable) -> Callable:
-    """Anyone, signed in or not (login, password reset, invitation, health)."""
+    """Anyone, signed in or not (login, password reset, invitation, health, the SMS
+    provider's signed webhooks)."""
     view = login_not_required(view)
     view.access_roles = PUBLIC
     return view

@@ -309,6 +309,24 @@ KAP_SMS_FILE_PATH = env.str("KAP_SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
 KAP_REMINDER_MAX_ATTEMPTS = env.int("KAP_REMINDER_MAX_ATTEMPTS", default=5)
 KAP_REMINDER_RETRY_SECONDS = env.int("KAP_REMINDER_RETRY_SECONDS", default=60)
 
+# --- Text messages through Twilio (KAP_SMS_BACKEND=integration.sms.TwilioBackend) ---------
+# An account SID with its auth token, or with an API key and secret (the token still
+# checks the signatures of the provider's callbacks). Sent from a number or a messaging
+# service. Callbacks are signed over the address the provider was given, so the base URL
+# here is the public one, whatever the proxy in front says.
+KAP_TWILIO_ACCOUNT_SID = env.str("KAP_TWILIO_ACCOUNT_SID", default="")
+KAP_TWILIO_AUTH_TOKEN = env.str("KAP_TWILIO_AUTH_TOKEN", default="")
+KAP_TWILIO_API_KEY_SID = env.str("KAP_TWILIO_API_KEY_SID", default="")
+KAP_TWILIO_API_KEY_SECRET = env.str("KAP_TWILIO_API_KEY_SECRET", default="")
+KAP_TWILIO_FROM_NUMBER = env.str("KAP_TWILIO_FROM_NUMBER", default="")
+KAP_TWILIO_MESSAGING_SERVICE_SID = env.str("KAP_TWILIO_MESSAGING_SERVICE_SID", default="")
+KAP_TWILIO_CALLBACK_BASE_URL = env.str("KAP_TWILIO_CALLBACK_BASE_URL", default=KAP_SITE_URL)
+# Every API request goes to this base instead of the provider's hosts (a stand-in, a proxy).
+KAP_TWILIO_API_BASE_URL = env.str("KAP_TWILIO_API_BASE_URL", default="")
+KAP_TWILIO_TIMEOUT_SECONDS = env.float("KAP_TWILIO_TIMEOUT_SECONDS", default=10.0)
+# Numbers typed without a leading + (or 00) are taken as numbers of this country.
+KAP_SMS_DEFAULT_COUNTRY_CODE = env.str("KAP_SMS_DEFAULT_COUNTRY_CODE", default="1")
+
 # --- Logging -----------------------------------------------------------------------
 LOGGING = {
     "version": 1,

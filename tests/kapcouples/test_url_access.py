@@ -26,6 +26,10 @@ PUBLIC_URL_NAMES = {
     # A clinician's iCalendar feed: calendar apps cannot sign in. The secret, revocable token
     # in the URL is the credential; the feed shows only kind, couple initials and room.
     "clinic_sessions:feed",
+    # The SMS provider's delivery reports and partners' texts (STOP): it cannot sign in; a
+    # request without its signature over the address and fields is refused with a 403.
+    "integration:sms_status",
+    "integration:sms_inbound",
 }
 
 USER_FOR_ROLE = {
