@@ -33,8 +33,13 @@ def messaging_settings_for(clinic_id: int) -> MessagingSettings:
 
 
 def channel_for(partner: Partner, messaging: MessagingSettings) -> str:
-    """The partner's chosen channel, falling back to email where a text cannot be sent."""
-    wants_sms = partner.preferred_channel == Partner.Channel.SMS and bool(partner.phone)
+    """The partner's chosen channel, falling back to email where a text cannot be sent
+    (no phone, the clinic sends no texts, or the partner replied STOP)."""
+    wants_sms = (
+        partner.preferred_channel == Partner.Channel.SMS
+        and bool(partner.phone)
+        and partner.sms_opted_out_at is None
+    )
     return Reminder.Channel.SMS if wants_sms and messaging.sms_enabled else Reminder.Channel.EMAIL
 
 

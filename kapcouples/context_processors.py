@@ -45,12 +45,20 @@ for _role in (Role.CLINICIAN, Role.PRESCRIBER, Role.CLINIC_ADMIN):
 
 
 # A count shown beside a navigation item, registered by the app that owns its page (this
-# core app imports no domain app): url name -> counter(user).
-_NAV_COUNTS: dict[str, Callable] = {}
+# core app imports no domain app): url name -> (counter(user), what a screen reader hears
+# after the number, e.g. "open" or "unread").
+_NAV_COUNTS: dict[str, tuple[Callable, str]] = {}
 
 
-def register_nav_count(url_name: str, counter: Callable) -> None:
-    _NAV_COUNTS[url_name] = counter
+def register_nav_count(url_name: str, counter: Callable, *, spoken: str = "open") -> None:
+    _NAV_COUNTS[url_name] = (counter, spoken)
+
+
+def _nav_item(url_name: str, label: str, user) -> tuple[str, str, int | None, str]:
+    if url_name not in _NAV_COUNTS:
+        return url_name, label, None, ""
+    counter, spoken = _NAV_COUNTS[url_name]
+    return url_name, label, counter(user), spoken
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -60,8 +68,7 @@ def navigation(request: HttpRequest) -> dict:
     role = policy.role_of(user)
     return {
         "nav_items": [
-            (url_name, label, _NAV_COUNTS[url_name](user) if url_name in _NAV_COUNTS else None)
-            for url_name, label in NAVIGATION.get(role, [])
+            _nav_item(url_name, label, user) for url_name, label in NAVIGATION.get(role, [])
         ],
         "user_role": role,
         "user_role_label": Role(role).label if role else "Operator",

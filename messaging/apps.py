@@ -24,5 +24,5 @@ class MessagingConfig(AppConfig):
         for role, url_name in entries.items():
             if url_name not in {name for name, _label in NAVIGATION[role]}:
                 NAVIGATION[role] += [(url_name, _("Messages"))]
-        register_nav_count("messaging:inbox", unread_count)
-        register_nav_count("messaging:conversation_list", unread_count)
+        register_nav_count("messaging:inbox", unread_count, spoken=_("unread"))
+        register_nav_count("messaging:conversation_list", unread_count, spoken=_("unread"))

@@ -17,6 +17,9 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
 os.environ.setdefault("CELERY_QUEUE", "kapcouples-tests")
 # pytest-django's live_server with Playwright's sync API (browser tests).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# No test reaches the SMS provider: unless a test points it at its loopback stand-in, the
+# Twilio backend talks to a closed port (worker subprocesses read this too).
+os.environ.setdefault("KAP_TWILIO_API_BASE_URL", "http://127.0.0.1:9")
 
 from kapcouples.settings import *  # noqa: F403
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
         ('intake', '0007_partner_sms_opt_out'),
-        ('integration', '0006_called_off_messages_and_retries'),
+        ('integration', '0007_conversation_message_kinds'),
         ('kapcouples', '0003_audit_append_only'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
