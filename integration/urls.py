@@ -1,6 +1,6 @@
 from django.urls import path
 
-from integration import views
+from integration import views, views_reflection
 
 app_name = "integration"
 
@@ -24,4 +24,14 @@ urlpatterns = [
     path("alerts/", views.alerts_inbox, name="alerts_inbox"),
     path("alerts/<int:alert_id>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
     path("alerts/<int:alert_id>/resolve/", views.alert_resolve, name="alert_resolve"),
+    path(
+        "reflections/<int:reflection_id>/",
+        views_reflection.reflection_detail,
+        name="reflection_detail",
+    ),
+    path(
+        "reflections/<int:reflection_id>/share/",
+        views_reflection.reflection_share,
+        name="reflection_share",
+    ),
 ]

@@ -325,6 +325,8 @@ RULES = {
     "can_view_outbox": "staff of the clinic",
     "can_handle_stock": "a clinician or prescriber of the clinic",
     "can_correct_stock": "a prescriber of the clinic",
+    "can_write_reflection": "the couple's two partners",
+    "can_share_reflection": "the couple's two partners",
 }
 
 
@@ -378,3 +380,26 @@ def can_complete_appointment(user, couple) -> bool:
 def can_write_integration_note(user, couple) -> bool:
     """Clinicians and prescribers of the care team write, sign and amend integration notes."""
     return is_on_care_team(user, couple)
+
+
+# --- The couple's shared reflection (integration app) ----------------------------------------
+def can_write_reflection(user, reflection) -> bool:
+    """Each partner of the couple writes their own entry; nobody else writes at all."""
+    return is_partner_of_couple(user, reflection.couple)
+
+
+def can_share_reflection(user, reflection) -> bool:
+    """Either partner shares the reflection with the care team, or withdraws it."""
+    return is_partner_of_couple(user, reflection.couple)
+
+
+def can_read_reflection(user, reflection) -> bool:
+    """Both partners; the care team only while the couple shares it with them."""
+    if is_partner_of_couple(user, reflection.couple):
+        return True
+    return reflection.shared_with_care_team and is_on_care_team(user, reflection.couple)
+
+
+def can_see_reflection_exists(user, reflection) -> bool:
+    """That a reflection exists (never its words): the partners and the care team."""
+    return can_view_couple_shared(user, reflection.couple)
