@@ -57,7 +57,11 @@ def reflection_detail(request: HttpRequest, reflection_id: int) -> HttpResponse:
 @require_POST
 def reflection_share(request: HttpRequest, reflection_id: int) -> HttpResponse:
     reflection = _get_reflection(request, reflection_id)
-    share = request.POST.get("share") == "yes"
+    choice = request.POST.get("share")
+    if choice not in ("yes", "no"):
+        messages.error(request, _("Choose whether to share the reflection or stop sharing it."))
+        return redirect("integration:reflection_detail", reflection_id=reflection.pk)
+    share = choice == "yes"
     try:
         reflections.reflection_sharing_set(reflection=reflection, by=request.user, share=share)
     except DomainError as error:

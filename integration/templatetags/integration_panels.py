@@ -67,7 +67,7 @@ def integration_couple_panel(context, couple):
 def reflection_portal_card(context, partner):
     """The couple's latest reflection on the partner's portal: an invitation to write their
     part, or a link to read it (partners only: the portal shows it to its own partner)."""
-    user = context["request"].user
+    user = context.request.user  # drawn inside another panel: no "request" variable
     if not (user.is_authenticated and partner.user_id == user.pk):
         return {"visible": False}
     invited = reflection.reflection_invited(partner, timezone.now())
@@ -78,7 +78,7 @@ def reflection_portal_card(context, partner):
 @register.inclusion_tag("integration/reflection_couple_card.html", takes_context=True)
 def reflection_couple_card(context, couple):
     """The couple's reflections on the couple page: the words only where they are shared."""
-    user = context["request"].user
+    user = context.request.user  # drawn inside another panel: no "request" variable
     if not policy.can_view_clinical(user, couple):
         return {"visible": False}
     return {"visible": True, "rows": reflection.reflections_for_care_team(user, couple)}
