@@ -14,6 +14,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -130,19 +131,23 @@ def _locked(reflection: SharedReflection) -> SharedReflection:
 
 # --- Reading ---------------------------------------------------------------------------------
 def reflection_invited(partner: Partner, now: datetime) -> SharedReflection | None:
-    """The reflection this partner is invited to write now (the latest of their couple,
-    opened within `INVITED_FOR`, without their entry), or None. For the portal."""
-    return (
+    """The reflection this partner is invited to write now, or None: their couple's latest,
+    opened within `INVITED_FOR` and without their part. For the portal's next step."""
+    latest, invited = portal_reflection(partner, now)
+    return latest if invited else None
+
+
+def portal_reflection(partner: Partner, now: datetime) -> tuple[SharedReflection | None, bool]:
+    """The couple's latest reflection and whether it invites this partner (one query)."""
+    mine = ReflectionEntry.objects.filter(reflection=OuterRef("pk"), partner=partner)
+    latest = (
         SharedReflection.objects.filter(couple_id=partner.couple_id, created_at__lte=now)
-        .filter(created_at__gt=now - INVITED_FOR)
-        .exclude(entries__partner=partner)
+        .annotate(written_by_me=Exists(mine))
         .order_by("-created_at")
         .first()
     )
-
-
-def latest_reflection_of(couple) -> SharedReflection | None:
-    return SharedReflection.objects.filter(couple=couple).order_by("-created_at").first()
+    invited = latest is not None and not latest.written_by_me
+    return latest, invited and latest.created_at > now - INVITED_FOR
 
 
 @dataclass(frozen=True)
@@ -210,6 +215,7 @@ class ReflectionRow:
 
 def reflections_for_care_team(user, couple) -> list[ReflectionRow]:
     """The couple's reflections; the care team may open one only while it is shared."""
+    may_read = policy.reflection_reader(user, couple)
     reflections = (
         SharedReflection.objects.filter(couple=couple)
         .select_related("couple", "medicine_session__appointment")
@@ -220,7 +226,7 @@ def reflections_for_care_team(user, couple) -> list[ReflectionRow]:
             reflection=reflection,
             held_on=reflection.medicine_session.appointment.start,
             written_by=[entry.partner.first_name for entry in reflection.entries.all()],
-            readable=policy.can_read_reflection(user, reflection),
+            readable=may_read(reflection),
         )
         for reflection in reflections
     ]

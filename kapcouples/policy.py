@@ -395,11 +395,16 @@ def can_share_reflection(user, reflection) -> bool:
 
 def can_read_reflection(user, reflection) -> bool:
     """Both partners; the care team only while the couple shares it with them."""
-    if is_partner_of_couple(user, reflection.couple):
-        return True
-    return reflection.shared_with_care_team and is_on_care_team(user, reflection.couple)
+    return reflection_reader(user, reflection.couple)(reflection)
 
 
 def can_see_reflection_exists(user, reflection) -> bool:
     """That a reflection exists (never its words): the partners and the care team."""
     return can_view_couple_shared(user, reflection.couple)
+
+
+def reflection_reader(user, couple) -> Callable[[Any], bool]:
+    """may_read(reflection): `can_read_reflection` for the many reflections of one couple's
+    page, asking once who `user` is to the couple."""
+    partner, team = is_partner_of_couple(user, couple), is_on_care_team(user, couple)
+    return lambda reflection: partner or (reflection.shared_with_care_team and team)

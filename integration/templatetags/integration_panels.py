@@ -70,8 +70,7 @@ def reflection_portal_card(context, partner):
     user = context.request.user  # drawn inside another panel: no "request" variable
     if not (user.is_authenticated and partner.user_id == user.pk):
         return {"visible": False}
-    invited = reflection.reflection_invited(partner, timezone.now())
-    latest = invited or reflection.latest_reflection_of(partner.couple)
+    latest, invited = reflection.portal_reflection(partner, timezone.now())
     return {"visible": latest is not None, "invited": invited, "latest": latest}
 
 

@@ -70,11 +70,11 @@ PAGES = {
     "couple page": (
         "clinician",
         lambda cast, s: reverse("intake:couple_detail", kwargs={"couple_id": cast.couple.pk}),
-        27,
+        28,  # + the couple's shared reflections
     ),
     "outbox": ("front_desk", lambda cast, s: reverse("integration:outbox"), 12),
     "audit log": ("clinic_admin", lambda cast, s: reverse("audit_log"), 12),
-    "partner portal": ("partner_a", lambda cast, s: reverse("portal"), 11),
+    "partner portal": ("partner_a", lambda cast, s: reverse("portal"), 12),  # + the reflection
     "session record": (
         "clinician",
         lambda cast, s: reverse("clinic_sessions:session_record", kwargs={"session_id": s.pk}),
