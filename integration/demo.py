@@ -6,7 +6,9 @@ check-ins and the missing-integration check after completed medicine sessions.
 Some messages are marked sent, one has failed, the rest are pending; Chen's day-1
 check-in is answered with one answer shared (Morgan and Lee get demo
 logins for it); Nguyen's integration note is signed
-and amended.
+and amended. Shared reflections: the Brooks' latest, Jamie's part written and not
+shared (Quinn's prompt waits); the Nguyens', both parts written and shared with the
+care team (Taylor and Jesse get demo logins for it).
 """
 
 from datetime import timedelta
@@ -16,9 +18,16 @@ from django.utils import timezone
 
 from intake.models import Partner
 from intake.services import partner_update_contact
-from integration import followups, services, sms_reports
+from integration import followups, reflection, services, sms_reports
 from integration.delivery import EMAIL_INSTEAD
-from integration.models import Alert, CheckIn, DeliveryStatus, IntegrationNote, Reminder
+from integration.models import (
+    Alert,
+    CheckIn,
+    DeliveryStatus,
+    IntegrationNote,
+    Reminder,
+    SharedReflection,
+)
 from kapcouples.demo import DemoSeed
 from kapcouples.models import Clinic, Role, User
 
@@ -50,6 +59,7 @@ def seed(demo: DemoSeed) -> None:
     _signed_note(clinic, staff)
     _open_alert(clinic)
     _texts(clinic)
+    _reflections(demo)
 
 
 def _open_alert(clinic: Clinic) -> None:
@@ -204,3 +214,59 @@ TEXTED = {
         "fallback_reason": EMAIL_INSTEAD,
     },
 }
+NGUYEN_LOGINS = ["taylor.nguyen@demo.kap", "jesse.nguyen@demo.kap"]
+
+
+def _reflections(demo: DemoSeed) -> None:
+    """One reflection written by one partner and not shared; one shared with the care team."""
+    brooks = _reflection_after_last_integration(demo, "jamie.brooks@demo.kap")
+    if brooks is not None and not brooks.entries.exists():
+        _write(brooks, "jamie.brooks@demo.kap", noticed="Quinn reached for my hand first.")
+    nguyen = _reflection_after_last_integration(demo, NGUYEN_LOGINS[0])
+    if nguyen is not None and not nguyen.entries.exists():
+        _write(nguyen, NGUYEN_LOGINS[0], agreement="A walk together every Sunday morning.")
+        _write(nguyen, NGUYEN_LOGINS[1], practise="Saying what I need before I get angry.")
+        reflection.reflection_sharing_set(
+            reflection=nguyen, by=_partner(NGUYEN_LOGINS[0]).user, share=True
+        )
+
+
+def _reflection_after_last_integration(demo: DemoSeed, email: str):
+    """The reflection opened by the couple's last held integration session, as its
+    completion would have opened it (with the prompts, where the appointment names its
+    medicine session; the Nguyens' predates that link: their last session is taken)."""
+    Appointment, MedicineSession = sessions_models("Appointment", "MedicineSession")
+    partner = _partner(email)
+    held = Appointment.objects.filter(
+        couple_id=partner.couple_id, kind="integration", status="completed"
+    )
+    appointment = held.order_by("-start").first()
+    if appointment is None:
+        return None
+    for each in partner.couple.partners.filter(user=None):
+        each.user = demo.make_user(each.email, each.full_name)
+        each.save(update_fields=["user"])
+        demo.logins.append(each.email)
+    if appointment.medicine_session_id:
+        reflection.reflection_prompts_schedule(appointment=appointment)
+    session = (
+        MedicineSession.objects.filter(
+            couple_id=partner.couple_id, appointment__start__lt=appointment.start
+        )
+        .order_by("-appointment__start")
+        .first()
+    )
+    if session is None:
+        return None
+    found, _ = SharedReflection.objects.get_or_create(
+        couple_id=partner.couple_id, medicine_session=session
+    )
+    return found
+
+
+def _partner(email: str) -> Partner:
+    return Partner.objects.select_related("user", "couple").get(email=email)
+
+
+def _write(shared, email: str, **values) -> None:
+    reflection.reflection_entry_save(reflection=shared, by=_partner(email).user, values=values)

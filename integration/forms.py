@@ -1,8 +1,10 @@
 """Input only: cleaning and typing values; the services decide and save."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from integration.models import QUESTIONNAIRE_EVENTS, IntegrationNote, MessagingSettings, Reminder
+from integration.reflection import PROMPTS
 from kapcouples.forms import submit_helper
 
 
@@ -187,3 +189,41 @@ class QuestionnaireScheduleForm(forms.Form):
 
 def _entry(code: str, event: str, day: int) -> dict:
     return {"code": code, "event": event, "days": day} if day else {"code": code, "event": event}
+
+
+class ReflectionEntryForm(forms.Form):
+    """A partner's own part of the couple's shared reflection (labels are the prompts)."""
+
+    noticed = forms.CharField(
+        label=PROMPTS["noticed"],
+        help_text=_("In the session or since: a moment, a look, something said."),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    agreement = forms.CharField(
+        label=PROMPTS["agreement"],
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    practise = forms.CharField(
+        label=PROMPTS["practise"],
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.fields:
+            self.fields[name].error_messages["max_length"] = _(
+                "Keep this to %(limit_value)d characters (it has %(show_value)d)."
+            )
+        self.helper = submit_helper(_("Save my part"))
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not any(data.get(name) for name in self.fields):
+            raise forms.ValidationError(_("Write something for at least one of the prompts."))
+        return data

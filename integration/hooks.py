@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intake.models import Invitation, ScreeningSettings
-from integration import followups, window
+from integration import followups, reflection, window
 from integration.models import MessagingSettings, Reminder
 from integration.outbox import (
     Message,
@@ -281,3 +281,9 @@ def intake_nudges_schedule() -> int:
         )
         written += 1
     return written
+
+
+def followups_on_appointment_completed(*, appointment: Any) -> None:
+    """An appointment was marked held. The integration session of a medicine session opens
+    the couple's shared reflection and prompts both partners the next day."""
+    reflection.reflection_prompts_schedule(appointment=appointment)

@@ -287,6 +287,7 @@ class Reminder(models.Model):
         INTAKE_NUDGE = "intake_nudge", "Intake not submitted"
         QUESTIONNAIRE_DUE = "questionnaire_due", "Questionnaire due"
         CONVERSATION_MESSAGE = "conversation_message", "New secure message"
+        REFLECTION_PROMPT = "reflection_prompt", "Shared reflection prompt"
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="reminders")
     partner = models.ForeignKey(
@@ -533,3 +534,82 @@ class QuestionnaireDue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} for {self.partner} by {self.due_at:%Y-%m-%d}"
+
+
+# --- The couple's shared reflection -------------------------------------------------------
+class SharedReflection(models.Model):
+    """What a couple writes together after the integration session of one medicine session.
+
+    Couple-shared (DESIGN §2): both partners write and read it, each in their own entry.
+    The care team reads the entries only while the couple shares it with them; either
+    partner may share or withdraw, and each change (who, when) is kept in the history.
+    """
+
+    couple = models.ForeignKey(Couple, on_delete=models.PROTECT, related_name="reflections")
+    medicine_session = models.ForeignKey(
+        "clinic_sessions.MedicineSession", on_delete=models.PROTECT, related_name="reflections"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    shared_with_care_team = models.BooleanField(default=False)
+    sharing_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    sharing_changed_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["couple", "medicine_session"], name="reflection_once_per_session"
+            ),
+            # Shared or withdrawn, the latest change names who made it and when.
+            models.CheckConstraint(
+                condition=models.Q(
+                    shared_with_care_team=False,
+                    sharing_changed_by__isnull=True,
+                    sharing_changed_at__isnull=True,
+                )
+                | models.Q(sharing_changed_by__isnull=False, sharing_changed_at__isnull=False),
+                name="reflection_sharing_names_who_and_when",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Shared reflection of couple {self.couple_id} (session {self.medicine_session_id})"
+
+
+class ReflectionEntry(models.Model):
+    """One partner's part of a shared reflection, attributed to them; edits keep history."""
+
+    PROMPT_FIELDS = ("noticed", "agreement", "practise")
+
+    reflection = models.ForeignKey(
+        SharedReflection, on_delete=models.PROTECT, related_name="entries"
+    )
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="reflection_entries"
+    )
+    noticed = models.TextField(max_length=3000, blank=True)
+    agreement = models.TextField(max_length=3000, blank=True)
+    practise = models.TextField(max_length=3000, blank=True)
+    written_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["written_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reflection", "partner"], name="reflection_entry_once_per_partner"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(noticed="", agreement="", practise=""),
+                name="reflection_entry_says_something",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner.first_name}'s part of reflection {self.reflection_id}"

@@ -29,6 +29,9 @@ from integration.delivery import retry_delay as retry_delay
 from integration.delivery import send as send
 from integration.delivery import still_wanted as still_wanted
 from integration.hooks import (
+    followups_on_appointment_completed as followups_on_appointment_completed,
+)
+from integration.hooks import (
     followups_on_medicine_session_completed as followups_on_medicine_session_completed,
 )
 from integration.hooks import intake_nudges_schedule as intake_nudges_schedule
@@ -56,6 +59,7 @@ __all__ = [
     "alerts_sweep",
     "deliver_batch",
     "drainers_for_backlog",
+    "followups_on_appointment_completed",
     "followups_on_medicine_session_completed",
     "hold_watch_schedule",
     "intake_nudges_schedule",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from integration import sms_webhooks, views
+from integration import sms_webhooks, views, views_reflection
 
 app_name = "integration"
 
@@ -27,4 +27,14 @@ urlpatterns = [
     # The SMS provider's signed webhooks (public: see integration.sms_webhooks).
     path("sms/twilio/status/<int:reminder_id>/", sms_webhooks.sms_status, name="sms_status"),
     path("sms/twilio/inbound/", sms_webhooks.sms_inbound, name="sms_inbound"),
+    path(
+        "reflections/<int:reflection_id>/",
+        views_reflection.reflection_detail,
+        name="reflection_detail",
+    ),
+    path(
+        "reflections/<int:reflection_id>/share/",
+        views_reflection.reflection_share,
+        name="reflection_share",
+    ),
 ]

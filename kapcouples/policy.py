@@ -329,6 +329,8 @@ RULES = {
     "can_start_conversation": "the couple's partners or the couple's care team",
     "can_read_conversation": "the conversation's partners or the couple's care team",
     "can_post_to": "the conversation's partners or the couple's care team",
+    "can_write_reflection": "the couple's two partners",
+    "can_share_reflection": "the couple's two partners",
 }
 
 
@@ -406,3 +408,31 @@ def can_post_to(user, conversation) -> bool:
     """Reply in a conversation: whoever may read it (break-the-glass included, as for the
     rest of the chart)."""
     return can_read_conversation(user, conversation)
+
+
+# --- The couple's shared reflection (integration app) ----------------------------------------
+def can_write_reflection(user, reflection) -> bool:
+    """Each partner of the couple writes their own entry; nobody else writes at all."""
+    return is_partner_of_couple(user, reflection.couple)
+
+
+def can_share_reflection(user, reflection) -> bool:
+    """Either partner shares the reflection with the care team, or withdraws it."""
+    return is_partner_of_couple(user, reflection.couple)
+
+
+def can_read_reflection(user, reflection) -> bool:
+    """Both partners; the care team only while the couple shares it with them."""
+    return reflection_reader(user, reflection.couple)(reflection)
+
+
+def can_see_reflection_exists(user, reflection) -> bool:
+    """That a reflection exists (never its words): the partners and the care team."""
+    return can_view_couple_shared(user, reflection.couple)
+
+
+def reflection_reader(user, couple) -> Callable[[Any], bool]:
+    """may_read(reflection): `can_read_reflection` for the many reflections of one couple's
+    page, asking once who `user` is to the couple."""
+    partner, team = is_partner_of_couple(user, couple), is_on_care_team(user, couple)
+    return lambda reflection: partner or (reflection.shared_with_care_team and team)

@@ -653,7 +653,9 @@ def appointment_complete(*, appointment: Appointment, by: User) -> Appointment:
         raise DomainError("Only a booked or checked-in appointment can be completed.")
     if appointment.start > timezone.now():
         raise DomainError("An appointment can be completed once it has started.")
-    return _set_status(appointment, Appointment.Status.COMPLETED)
+    _set_status(appointment, Appointment.Status.COMPLETED)
+    integration.followups_on_appointment_completed(appointment=appointment)
+    return appointment
 
 
 # --- Overrides, settings, feeds --------------------------------------------------------

@@ -5,7 +5,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from intake import selectors as intake_selectors
-from integration import selectors
+from integration import reflection, selectors
 from kapcouples import policy
 
 register = template.Library()
@@ -61,3 +61,23 @@ def integration_couple_panel(context, couple):
         "alerts": selectors.open_alerts_of_couple(couple),
         "dues": [(partner, dues[partner.pk]) for partner in partners],
     }
+
+
+@register.inclusion_tag("integration/reflection_portal_card.html", takes_context=True)
+def reflection_portal_card(context, partner):
+    """The couple's latest reflection on the partner's portal: an invitation to write their
+    part, or a link to read it (partners only: the portal shows it to its own partner)."""
+    user = context.request.user  # drawn inside another panel: no "request" variable
+    if not (user.is_authenticated and partner.user_id == user.pk):
+        return {"visible": False}
+    latest, invited = reflection.portal_reflection(partner, timezone.now())
+    return {"visible": latest is not None, "invited": invited, "latest": latest}
+
+
+@register.inclusion_tag("integration/reflection_couple_card.html", takes_context=True)
+def reflection_couple_card(context, couple):
+    """The couple's reflections on the couple page: the words only where they are shared."""
+    user = context.request.user  # drawn inside another panel: no "request" variable
+    if not policy.can_view_clinical(user, couple):
+        return {"visible": False}
+    return {"visible": True, "rows": reflection.reflections_for_care_team(user, couple)}

@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from integration import followups
-from integration.models import Alert, CheckIn, Reminder
+from integration.models import Alert, CheckIn, Reminder, SharedReflection
 from integration.services import alert_raise, reminder_schedule
 from tests.integration.helpers import completed_medicine_session, past_appointment
 
@@ -38,7 +38,9 @@ def _make(cast) -> dict:
         idempotency_key=f"walk:reminder:{note.pk}",
         partner=cast.partner_a,
     )
+    reflection = SharedReflection.objects.create(couple=cast.couple, medicine_session=session)
     return {
+        "reflection_id": reflection.pk,
         "reminder_id": reminder.pk,
         "checkin_id": checkin.pk,
         "integration_appointment_id": integration.pk,

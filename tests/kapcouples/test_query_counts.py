@@ -70,12 +70,13 @@ PAGES = {
     "couple page": (
         "clinician",
         lambda cast, s: reverse("intake:couple_detail", kwargs={"couple_id": cast.couple.pk}),
-        29,  # 27 + the navigation's unread-message count + the couple's conversations
+        30,  # 27 + the navigation's unread-message count + the couple's conversations
+        # + the couple's shared reflections
     ),
     "outbox": ("front_desk", lambda cast, s: reverse("integration:outbox"), 12),
     "audit log": ("clinic_admin", lambda cast, s: reverse("audit_log"), 12),
-    # 11 + the navigation's unread-message count
-    "partner portal": ("partner_a", lambda cast, s: reverse("portal"), 12),
+    # 11 + the navigation's unread-message count + the shared reflection
+    "partner portal": ("partner_a", lambda cast, s: reverse("portal"), 13),
     "session record": (
         "clinician",
         lambda cast, s: reverse("clinic_sessions:session_record", kwargs={"session_id": s.pk}),
