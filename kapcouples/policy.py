@@ -325,6 +325,8 @@ RULES = {
     "can_view_outbox": "staff of the clinic",
     "can_handle_stock": "a clinician or prescriber of the clinic",
     "can_correct_stock": "a prescriber of the clinic",
+    "can_prepare_together": "the couple's two partners",
+    "can_withdraw_agenda_item": "the partner who added the item",
 }
 
 
@@ -378,3 +380,15 @@ def can_complete_appointment(user, couple) -> bool:
 def can_write_integration_note(user, couple) -> bool:
     """Clinicians and prescribers of the care team write, sign and amend integration notes."""
     return is_on_care_team(user, couple)
+
+
+# --- Preparing together (sessions app) -----------------------------------------------------
+def can_prepare_together(user, couple) -> bool:
+    """Tick the setting checklist, confirm one's own ride home, add to the couple's agenda:
+    the couple's two partners (the care team reads what they wrote)."""
+    return is_partner_of_couple(user, couple)
+
+
+def can_withdraw_agenda_item(user, item) -> bool:
+    """A couple's agenda item is withdrawn by the partner who added it, nobody else."""
+    return user.is_authenticated and item.partner.user_id == user.pk

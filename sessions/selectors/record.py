@@ -19,6 +19,7 @@ from sessions.models import (
     DoseAdministration,
     MedicineSession,
     ProtocolSettings,
+    RideHomeConfirmation,
     TreatmentPlan,
     VitalSigns,
 )
@@ -67,6 +68,8 @@ class PartnerSheet:
     discharged: Discharge | None = None
     last_dose_at: datetime.datetime | None = None  # while dosed and not yet discharged
     minutes_since_last_dose: int | None = None
+    # The partner's own "I will not drive, this person takes me home", given beforehand.
+    ride_home: RideHomeConfirmation | None = None
 
     @property
     def doses(self) -> bool:
@@ -149,6 +152,7 @@ def session_sheet(session: MedicineSession, user: User, now: datetime.datetime) 
         _partner_sheet(session, partner, plan, protocol, now, records[partner.pk], left, facts)
         for partner in couple_partners
     ]
+    _add_ride_home_confirmations(session, partners)
     readings = [
         ReadingRow(
             reading=r,
@@ -175,6 +179,13 @@ def session_sheet(session: MedicineSession, user: User, now: datetime.datetime) 
         may_change_roles=policy.can_edit_plan(user, session.couple)
         and session.status == MedicineSession.Status.PLANNED,
     )
+
+
+def _add_ride_home_confirmations(session: MedicineSession, sheets: list[PartnerSheet]) -> None:
+    confirmed = {c.partner_id: c for c in session.ride_home_confirmations.all()}
+    for sheet in sheets:
+        if sheet.doses:
+            sheet.ride_home = confirmed.get(sheet.partner.pk)
 
 
 def _plan_of(session: MedicineSession) -> TreatmentPlan | None:
