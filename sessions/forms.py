@@ -556,9 +556,10 @@ class RideHomeForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, confirmed: bool = False, **kwargs):
         super().__init__(*args, prefix="ride", **kwargs)
-        self.helper = submit_helper(_("Confirm my ride home"))
+        label = _("Change my ride home") if confirmed else _("Confirm my ride home")
+        self.helper = submit_helper(label)
 
 
 class AgendaItemForm(forms.Form):

@@ -106,9 +106,10 @@ def _render_session(request, session, *, bound: dict | None = None, status=200) 
     items = protocol_for(session.couple.clinic_id).checklist_items
     prep = selectors.session_preparation(session, request.user, timezone.now(), items=items)
     seen = [row.item for row in prep.checklist if row.done]
+    ride = _ride_initial(prep)
     forms = {
         "checklist": ChecklistForm(items=items, initial={"done": seen, "seen": seen}),
-        "ride": RideHomeForm(initial=_ride_initial(prep)),
+        "ride": RideHomeForm(initial=ride, confirmed=bool(ride)),
     } | (bound or {})
     context = {
         "prep": prep,
