@@ -4,7 +4,9 @@ home, with a refused phone number first (the error by the field, nothing typed l
 import pytest
 
 from intake.models import Partner
-from sessions.preparation.models import ChecklistTick, RideHomeConfirmation
+from sessions.models import Approach, MedicineSession, TreatmentPlan
+from sessions.preparation import services
+from sessions.preparation.models import ChecklistTick, CoupleAgendaItem, RideHomeConfirmation
 from tests.browser.conftest import assert_no_sideways_scroll, signed_in_page
 
 pytestmark = pytest.mark.browser
@@ -65,3 +67,56 @@ def test_a_partner_on_a_phone_ticks_the_checklist_and_confirms_the_ride_home(
 
     session = RideHomeConfirmation.objects.get(partner=jamie).medicine_session
     assert ChecklistTick.objects.filter(medicine_session=session, done=True).count() == 4
+
+
+def test_a_partner_on_a_phone_adds_and_withdraws_an_agenda_item(
+    demo_site, browser, screenshots_dir
+):
+    alex = Partner.objects.get(email="alex@demo.kap")
+    # The demo's Rivera plan is dual half dose; make it an approved extended discussion.
+    TreatmentPlan.objects.filter(couple=alex.couple).update(
+        approach=Approach.EXTENDED,
+        discussion_topics="What we avoid saying; how we ask for help.",
+        discussion_questions="What do I want my partner to understand about me?",
+        opening_reflection="A moment of gratitude for one thing the other did.",
+    )
+    context, page = signed_in_page(browser, demo_site, alex.email, "phone")
+    page.goto(f"{demo_site}/couples/{alex.couple_id}/preparation/")
+    page.get_by_role("button", name="Add to our agenda").click()
+    page.wait_for_load_state()
+    assert "Write the topic you would like to talk about." in page.content()
+    page.get_by_label("A topic we would like to talk about").fill("How we share the chores")
+    page.get_by_role("button", name="Add to our agenda").click()
+    page.wait_for_load_state()
+    assert "added by Alex" in page.get_by_test_id("our-agenda").inner_text()
+    _shot(page, screenshots_dir, "agenda")
+    page.get_by_role("button", name="Withdraw").click()
+    page.wait_for_load_state()
+    assert "withdrawn" in page.get_by_test_id("our-agenda").inner_text()
+    page.set_viewport_size({"width": 320, "height": 700})
+    assert_no_sideways_scroll(page, "couple preparation at 320 px")
+    context.close()
+    assert CoupleAgendaItem.objects.get(couple=alex.couple).withdrawn_at is not None
+
+
+def test_the_care_team_sees_the_confirmation_on_the_session_record(
+    demo_site, browser, screenshots_dir
+):
+    jamie = Partner.objects.get(email="jamie.brooks@demo.kap")
+    session = MedicineSession.objects.get(couple=jamie.couple, status="planned")
+    services.ride_home_confirm(
+        session=session,
+        by=jamie.user,
+        will_not_drive=True,
+        escort_name="Robin Okoro",
+        escort_phone="+1 415 555 0101",
+        escort_relationship="friend",
+    )
+    context, page = signed_in_page(browser, demo_site, "prescriber@demo.kap", "phone")
+    page.goto(f"{demo_site}/medicine-sessions/{session.pk}/")
+    confirmations = page.get_by_test_id("ride-home-confirmations").inner_text()
+    assert "Jamie: confirmed" in confirmations and "Quinn: not confirmed" in confirmations
+    page.get_by_test_id("ride-home-confirmations").scroll_into_view_if_needed()
+    assert_no_sideways_scroll(page, "session record")
+    page.screenshot(path=screenshots_dir / "preparation-record-phone.png")
+    context.close()
