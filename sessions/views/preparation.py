@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from intake.models import Couple
-from kapcouples import policy
+from kapcouples import audit, policy
 from kapcouples.services import DomainError
 from sessions.forms import AgendaItemForm, ChecklistForm, RideHomeForm
 from sessions.medicine import InvalidFields
@@ -99,6 +99,9 @@ def agenda_item_withdraw(request: HttpRequest, agenda_item_id: int) -> HttpRespo
 @policy.allow(*policy.PARTNER_AND_CARE)
 def preparation_session(request: HttpRequest, session_id: int) -> HttpResponse:
     session = _get_session(request, session_id)
+    if policy.can_view_clinical(request.user, session.couple):
+        # The care team reads the partners' ride-home details here: logged as such reads are.
+        audit.record_read(request, session, clinic_id=session.couple.clinic_id)
     return _render_session(request, session)
 
 

@@ -211,3 +211,11 @@ def test_the_other_partner_never_sees_partner_private_data_or_the_ride_details(c
     # The partner themselves and the care team see the details.
     for viewer in (cast.partner_a.user, cast.clinician):
         assert "555 0199" in client_for(viewer).get(_session_page(session)).content.decode()
+
+
+def test_the_care_teams_read_of_the_ride_home_details_is_logged(cast, client_for):
+    session = upcoming_session(cast)
+    client_for(cast.clinician).get(_session_page(session))
+    client_for(cast.partner_a.user).get(_session_page(session))
+    reads = AccessLog.objects.filter(action=AccessLog.Action.READ, path=_session_page(session))
+    assert list(reads.values_list("user", flat=True)) == [cast.clinician.pk]
