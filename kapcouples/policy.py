@@ -331,6 +331,8 @@ RULES = {
     "can_post_to": "the conversation's partners or the couple's care team",
     "can_write_reflection": "the couple's two partners",
     "can_share_reflection": "the couple's two partners",
+    "can_prepare_together": "the couple's two partners",
+    "can_withdraw_agenda_item": "the partner who added the item",
 }
 
 
@@ -436,3 +438,15 @@ def reflection_reader(user, couple) -> Callable[[Any], bool]:
     page, asking once who `user` is to the couple."""
     partner, team = is_partner_of_couple(user, couple), is_on_care_team(user, couple)
     return lambda reflection: partner or (reflection.shared_with_care_team and team)
+
+
+# --- Preparing together (sessions app) -----------------------------------------------------
+def can_prepare_together(user, couple) -> bool:
+    """Tick the setting checklist, confirm one's own ride home, add to the couple's agenda:
+    the couple's two partners (the care team reads what they wrote)."""
+    return is_partner_of_couple(user, couple)
+
+
+def can_withdraw_agenda_item(user, item) -> bool:
+    """A couple's agenda item is withdrawn by the partner who added it, nobody else."""
+    return user.is_authenticated and item.partner.user_id == user.pk

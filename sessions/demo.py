@@ -7,7 +7,8 @@ Every phase and every dosing approach appears somewhere:
 - Okafor: dual full dose, assessment done, preparation booked (preparation phase);
 - Nguyen: extended discussion, program completed;
 - Brooks: dual full dose, three medicine sessions over five months with their preparation
-  and integration, the fourth booked (the full history the chart and plots show).
+  and integration, the fourth booked (the full history the chart and plots show) and half
+  prepared: two setting-checklist items ticked, no ride home confirmed yet.
 The history is written directly (as past bookings would have left it); on PostgreSQL the
 exclusion constraints still check every row.
 """
@@ -27,6 +28,7 @@ from sessions.models import (
     AppointmentClinician,
     Approach,
     CalendarFeed,
+    ChecklistTick,
     Discharge,
     DoseAdministration,
     MedicineSession,
@@ -71,6 +73,24 @@ def seed(demo: DemoSeed) -> None:
         if not Appointment.objects.filter(couple=couple).exists():
             build(couple)
     CalendarFeed.objects.get_or_create(clinician=staff[Role.CLINICIAN], revoked_at=None)
+    _half_prepared(brooks)
+
+
+def _half_prepared(couple) -> None:
+    """Brooks's booked medicine session, half prepared: Quinn ticked the first two items of
+    the setting checklist; nobody has confirmed a ride home yet."""
+    session = (
+        MedicineSession.objects.filter(couple=couple, status=MedicineSession.Status.PLANNED)
+        .order_by("appointment__start")
+        .first()
+    )
+    if session is None:
+        return
+    quinn = couple.partners.order_by("slot").last()
+    for item in protocol_for(couple.clinic_id).checklist_items[:2]:
+        ChecklistTick.objects.get_or_create(
+            medicine_session=session, item=item, defaults={"partner": quinn}
+        )
 
 
 class _Demo:

@@ -5,6 +5,7 @@ import datetime
 from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kapcouples.forms import submit_helper
 from sessions import selectors
@@ -512,3 +513,63 @@ class EndEarlyForm(forms.Form):
         super().__init__(*args, prefix="early", **kwargs)
         self.helper = submit_helper("End session early")
         self.helper.inputs[0].field_classes = "btn btn-outline-danger w-100 w-sm-auto"
+
+
+# --- Preparing together (partner pages: every label is translatable) ---------------------------
+class ChecklistForm(forms.Form):
+    """The setting checklist: `done` holds what is ticked now, `seen` what was ticked when the
+    page was drawn, so only this partner's changes are saved."""
+
+    done = forms.MultipleChoiceField(
+        label=_("Ready for the day"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    seen = forms.MultipleChoiceField(required=False, widget=forms.MultipleHiddenInput)
+
+    def __init__(self, *args, items: list[str], **kwargs):
+        super().__init__(*args, prefix="checklist", **kwargs)
+        choices = [(item, item) for item in items]
+        self.fields["done"].choices = self.fields["seen"].choices = choices
+
+    def changes(self) -> tuple[set[str], set[str]]:
+        """(to tick, to untick): what this partner changed on the page."""
+        done, seen = set(self.cleaned_data["done"]), set(self.cleaned_data["seen"])
+        return done - seen, seen - done
+
+
+class RideHomeForm(forms.Form):
+    will_not_drive = forms.BooleanField(
+        label=_("I will not drive today, nor until the next day after a night's sleep."),
+        required=False,
+    )
+    escort_name = forms.CharField(
+        label=_("Full name of the person taking you home"), max_length=150, required=False
+    )
+    escort_phone = forms.CharField(
+        label=_("Their phone number"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    escort_relationship = forms.CharField(
+        label=_("How they are related to you (e.g. partner, sister, friend)"),
+        max_length=100,
+        required=False,
+    )
+
+    def __init__(self, *args, confirmed: bool = False, **kwargs):
+        super().__init__(*args, prefix="ride", **kwargs)
+        label = _("Change my ride home") if confirmed else _("Confirm my ride home")
+        self.helper = submit_helper(label)
+
+
+class AgendaItemForm(forms.Form):
+    text = forms.CharField(
+        label=_("A topic we would like to talk about"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="agenda", **kwargs)
+        self.helper = submit_helper(_("Add to our agenda"))

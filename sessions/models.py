@@ -823,3 +823,11 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.clinician}"
+
+
+# The couple's preparation lives in its own module; imported here so Django registers it.
+from sessions.preparation.models import (  # noqa: E402, F401
+    ChecklistTick,
+    CoupleAgendaItem,
+    RideHomeConfirmation,
+)

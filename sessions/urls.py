@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions.views import booking, plans, record
+from sessions.views import booking, plans, preparation, record
 
 app_name = "clinic_sessions"
 
@@ -91,5 +91,32 @@ urlpatterns = [
         "medicine-sessions/<int:session_id>/end-early/",
         record.session_end_early,
         name="session_end_early",
+    ),
+    # Preparing together (both partners write, the care team reads)
+    path("couples/<int:couple_id>/preparation/", preparation.preparation, name="preparation"),
+    path(
+        "couples/<int:couple_id>/preparation/agenda/",
+        preparation.agenda_item_add,
+        name="agenda_item_add",
+    ),
+    path(
+        "preparation/agenda/<int:agenda_item_id>/withdraw/",
+        preparation.agenda_item_withdraw,
+        name="agenda_item_withdraw",
+    ),
+    path(
+        "medicine-sessions/<int:session_id>/preparation/",
+        preparation.preparation_session,
+        name="preparation_session",
+    ),
+    path(
+        "medicine-sessions/<int:session_id>/preparation/checklist/",
+        preparation.checklist_save,
+        name="checklist_save",
+    ),
+    path(
+        "medicine-sessions/<int:session_id>/preparation/ride-home/",
+        preparation.ride_home_confirm,
+        name="ride_home_confirm",
     ),
 ]

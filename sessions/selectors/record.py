@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.db.models import OuterRef, Prefetch, Subquery
+
 from intake.models import Partner, Prescription
 from intake.readiness import ScreeningFacts
 from kapcouples import policy
@@ -19,6 +21,7 @@ from sessions.models import (
     DoseAdministration,
     MedicineSession,
     ProtocolSettings,
+    RideHomeConfirmation,
     TreatmentPlan,
     VitalSigns,
 )
@@ -37,7 +40,7 @@ def medicine_session_for_record(session_id: int) -> MedicineSession | None:
         MedicineSession.objects.select_related(
             "appointment__room", "couple__clinic__protocol", "couple__treatment_plan"
         )
-        .prefetch_related("couple__partners")
+        .prefetch_related(Prefetch("couple__partners", _partners_with_ride_home(session_id)))
         .annotate(clinic_keeps_stock=stock_reads.keeps_stock_expression("couple__clinic_id"))
     )
     try:
@@ -48,6 +51,28 @@ def medicine_session_for_record(session_id: int) -> MedicineSession | None:
         if partner.pk == session.dosing_partner_id:
             session.dosing_partner = partner
     return session
+
+
+# A partner's ride-home confirmation for this session, read with the partners (no query more).
+RIDE_HOME_FIELDS = ("escort_name", "escort_phone", "escort_relationship", "confirmed_at")
+
+
+def _partners_with_ride_home(session_id: int):
+    confirmation = RideHomeConfirmation.objects.filter(
+        medicine_session_id=session_id, partner=OuterRef("pk")
+    )
+    return Partner.objects.annotate(
+        **{f"ride_{name}": Subquery(confirmation.values(name)[:1]) for name in RIDE_HOME_FIELDS}
+    )
+
+
+def _ride_home_of(partner: Partner) -> RideHomeConfirmation | None:
+    """The confirmation the partners' query read, for display (None: not confirmed)."""
+    if getattr(partner, "ride_confirmed_at", None) is None:
+        return None
+    return RideHomeConfirmation(
+        partner=partner, **{name: getattr(partner, f"ride_{name}") for name in RIDE_HOME_FIELDS}
+    )
 
 
 @dataclass
@@ -67,6 +92,8 @@ class PartnerSheet:
     discharged: Discharge | None = None
     last_dose_at: datetime.datetime | None = None  # while dosed and not yet discharged
     minutes_since_last_dose: int | None = None
+    # The partner's own "I will not drive, this person takes me home", given beforehand.
+    ride_home: RideHomeConfirmation | None = None
 
     @property
     def doses(self) -> bool:
@@ -149,6 +176,7 @@ def session_sheet(session: MedicineSession, user: User, now: datetime.datetime) 
         _partner_sheet(session, partner, plan, protocol, now, records[partner.pk], left, facts)
         for partner in couple_partners
     ]
+    _add_ride_home_confirmations(session, partners)
     readings = [
         ReadingRow(
             reading=r,
@@ -175,6 +203,12 @@ def session_sheet(session: MedicineSession, user: User, now: datetime.datetime) 
         may_change_roles=policy.can_edit_plan(user, session.couple)
         and session.status == MedicineSession.Status.PLANNED,
     )
+
+
+def _add_ride_home_confirmations(session: MedicineSession, sheets: list[PartnerSheet]) -> None:
+    for sheet in sheets:
+        if sheet.doses:
+            sheet.ride_home = _ride_home_of(sheet.partner)
 
 
 def _plan_of(session: MedicineSession) -> TreatmentPlan | None:

@@ -28,7 +28,12 @@ def sessions_portal_panel(context, partner):
         if visible
         else []
     )
-    return {"request": request, "appointments": upcoming, "zone": partner.timezone}
+    return {
+        "request": request,
+        "appointments": upcoming,
+        "zone": partner.timezone,
+        "couple_id": partner.couple_id if visible else None,
+    }
 
 
 @register.inclusion_tag("sessions/panels/couple.html", takes_context=True)

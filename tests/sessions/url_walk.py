@@ -4,7 +4,13 @@ import datetime
 
 from django.utils import timezone
 
-from sessions.models import Appointment, CalendarFeed, MedicineSession, VitalSigns
+from sessions.models import (
+    Appointment,
+    CalendarFeed,
+    CoupleAgendaItem,
+    MedicineSession,
+    VitalSigns,
+)
 from tests.factories import RoomFactory
 
 
@@ -41,9 +47,13 @@ def _objects(cast) -> dict:
         recorded_by=cast.clinician,
     )
     feed = CalendarFeed.objects.create(clinician=cast.clinician)
+    agenda_item = CoupleAgendaItem.objects.create(
+        couple=cast.couple, text="What we avoid saying", partner=cast.partner_a
+    )
     return {
         "appointment_id": appointment.pk,
         "session_id": session.pk,
         "vitals_id": vitals.pk,
         "feed_token": feed.token,
+        "agenda_item_id": agenda_item.pk,
     }
