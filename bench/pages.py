@@ -404,7 +404,7 @@ def refresh_for_doses() -> int:
         QuestionnaireResponse(
             partner_id=p,
             code="C-SSRS",
-            answers=[0] * 6,
+            answers=[0, 0, None, None, None, 0],
             total=0,
             band="none",
             flags=[],
