@@ -27,7 +27,14 @@
     return !gate || answer(gate) === "1";
   }
 
-  function asked() { return questions.filter(isAsked); }
+  // The questions still ahead count until their gate is answered: "1 of 6" on the
+  // C-SSRS, "3 of 3" once question 2 is a no.
+  function mayBeAsked(question) {
+    var gate = question.getAttribute("data-asked-after-yes-to");
+    return !gate || answer(gate) !== "0";
+  }
+
+  function asked() { return questions.filter(mayBeAsked); }
 
   function focusLegend(question) {
     var legend = question.querySelector("legend");
@@ -46,7 +53,7 @@
     var list = asked();
     if (oneAtATime && list.indexOf(current) < 0) { current = list[0]; }
     questions.forEach(function (question) {
-      var shown = isAsked(question) && (!oneAtATime || question === current);
+      var shown = oneAtATime ? question === current : isAsked(question);
       question.hidden = !shown;
     });
     progress.hidden = !oneAtATime;
@@ -86,9 +93,11 @@
   function startingQuestion() {
     var withError = form.querySelector("[data-has-error]");
     if (withError) { return withError; }
+    // A "Change" on the summary links to the question's legend (#question-3-legend),
+    // which the browser focuses itself on arrival.
     var linked = window.location.hash && document.getElementById(window.location.hash.slice(1));
-    if (linked && questions.indexOf(linked) >= 0) { return linked; }
-    return questions[0];
+    var linkedQuestion = linked && linked.closest("[data-question]");
+    return linkedQuestion || questions[0];
   }
 
   back.addEventListener("click", function () { move(-1); });
