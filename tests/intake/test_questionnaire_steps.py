@@ -1,6 +1,7 @@
 """A questionnaire from the partner's side: patient wording, the summary to check before
 submitting, a change from the summary, C-SSRS questions not asked, results in plain words."""
 
+import importlib
 import re
 
 import pytest
@@ -242,3 +243,47 @@ def test_the_other_partner_never_sees_a_partners_results(cast, client_for):
         text = client.get(url).content.decode()
         assert "symptoms of depression" not in text, url
         assert NOT_ASKED not in text, url
+
+
+# --- Screeners stored before questions were marked not asked ---------------------------------
+def _legacy(response, answers: str) -> None:
+    """Store answers in the old shape, with the constraint lifted for this test only (the
+    test's transaction rolls the DDL back)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks block the ALTER
+        cursor.execute(
+            "ALTER TABLE intake_questionnaireresponse "
+            "DROP CONSTRAINT IF EXISTS questionnaire_cssrs_skip_after_no_to_2"
+        )
+        cursor.execute(
+            "UPDATE intake_questionnaireresponse SET answers = %s::jsonb WHERE id = %s",
+            [answers, response.pk],
+        )
+
+
+def _migrate_skipped_questions() -> None:
+    from django.apps import apps
+
+    migration = importlib.import_module("intake.migrations.0007_cssrs_not_asked")
+    migration.skipped_questions_not_asked(apps, None)
+
+
+def test_the_migration_turns_old_skipped_nos_into_not_asked_and_keeps_the_rest(cast):
+    skipped = QuestionnaireResponseFactory(partner=cast.partner_a)
+    asked = QuestionnaireResponseFactory(partner=cast.partner_a)
+    _legacy(skipped, "[1, 0, 0, 0, 0, 2]")
+    _legacy(asked, "[1, 1, 0, 1, 0, 0]")
+    _migrate_skipped_questions()
+    skipped.refresh_from_db()
+    asked.refresh_from_db()
+    assert skipped.answers == [1, 0, None, None, None, 2]
+    assert asked.answers == [1, 1, 0, 1, 0, 0]
+
+
+def test_the_migration_never_rewrites_a_yes_given_after_a_no_to_2(cast):
+    contradicting = QuestionnaireResponseFactory(partner=cast.partner_a)
+    _legacy(contradicting, "[0, 0, 1, 0, 0, 0]")
+    with pytest.raises(RuntimeError, match=f"need a clinician's decision.*{contradicting.pk}"):
+        _migrate_skipped_questions()
+    contradicting.refresh_from_db()
+    assert contradicting.answers == [0, 0, 1, 0, 0, 0]
