@@ -331,7 +331,7 @@ def partner_requests(kind: str, limit: int) -> list[dict]:
             }
         else:
             path = f"/partners/{partner}/questionnaires/phq-9/"
-            data = {f"item_{i}": "0" for i in range(1, 10)}
+            data = {f"item_{i}": "0" for i in range(1, 10)} | {"step": "submit"}
         requests.append({"user": user, "path": path, "data": data})
     return requests
 
