@@ -36,6 +36,12 @@
 
   function asked() { return questions.filter(mayBeAsked); }
 
+  function allAnswered() {
+    return asked().every(function (question) {
+      return answer(question.getAttribute("data-question")) !== null;
+    });
+  }
+
   function focusLegend(question) {
     var legend = question.querySelector("legend");
     if (legend) { legend.focus(); }
@@ -65,7 +71,8 @@
     var last = list.indexOf(current) === list.length - 1;
     back.hidden = list.indexOf(current) === 0;
     next.hidden = last;
-    check.hidden = !last;
+    // Back from a change on the summary, the partner may go straight back to it.
+    check.hidden = !(last || allAnswered());
     showProgress();
   }
 
