@@ -4,10 +4,12 @@ This module has no database access and no Django imports, so that scoring can be
 tested exhaustively. Forms read the item texts and options from ``INSTRUMENTS``;
 views and models call ``score(code, answers)`` with the item values in item order.
 
-Item texts and answer labels are reproduced verbatim from the published self-report
-versions; instructions are the self-report wording, worded for a screen rather than paper
-(each change is named in ``adapted``, which the page shows beside the source). Partner
-pages never show interviewer instructions. Exceptions are marked where they occur:
+Item texts and answer labels are reproduced verbatim from the published instruments.
+Instructions are the patient (self-report) wording where one is published, worded for a
+screen rather than paper; the C-SSRS screener, published for an interviewer, has a line
+of our own instead. Each such change is named in ``adapted``, which the page shows beside
+the source. Partner pages never show interviewer instructions. Other exceptions are
+marked where they occur:
 
 * PHQ-9 and GAD-7: Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and
   colleagues, with an educational grant from Pfizer Inc. No permission required to

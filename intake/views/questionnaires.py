@@ -31,11 +31,11 @@ def _instrument_for_slug(slug: str) -> instruments.Instrument:
 def questionnaire_fill(request: HttpRequest, partner_id: int, code: str) -> HttpResponse:
     partner = get_own_partner(request, partner_id)
     instrument = _instrument_for_slug(code)
-    step = request.POST.get("step") if request.method == "POST" else None
-    if step is None or step == "change":
-        kept = request.POST if step else session_lifetime.pop_kept_form(request)
+    if request.method != "POST" or request.POST.get("step") == "change":
+        kept = request.POST or session_lifetime.pop_kept_form(request)
         form = QuestionnaireForm(initial=_filled_in(kept), instrument=instrument)
         return _form_page(request, partner, form)
+    step = request.POST.get("step", "check")
     form = QuestionnaireForm(request.POST, instrument=instrument)
     if not form.is_valid():
         return _form_page(request, partner, form)

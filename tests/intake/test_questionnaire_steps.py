@@ -287,3 +287,11 @@ def test_the_migration_never_rewrites_a_yes_given_after_a_no_to_2(cast):
         _migrate_skipped_questions()
     contradicting.refresh_from_db()
     assert contradicting.answers == [0, 0, 1, 0, 0, 0]
+
+
+def test_answers_posted_without_a_step_are_checked_not_lost(cast, client_for):
+    posted = answers_post([0, 1, 2, 3, 0, 1, 2])
+    del posted["step"]
+    page = client_for(cast.user("partner_a")).post(fill_url(cast.partner_a, "gad-7"), posted)
+    assert "Check your answers" in page.content.decode()
+    assert not QuestionnaireResponse.objects.exists()
