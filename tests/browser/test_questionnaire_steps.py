@@ -92,13 +92,16 @@ def test_a_phq9_one_question_per_screen_then_the_summary_a_change_and_submit(
     context.close()
 
 
-def test_on_a_wide_screen_cssrs_3_to_5_appear_only_after_a_yes_to_2(demo_site, browser):
+def test_on_a_wide_screen_cssrs_3_to_5_appear_only_after_a_yes_to_2(
+    demo_site, browser, screenshots_dir
+):
     jordan = Partner.objects.get(email="jordan@demo.kap")
     context, page = signed_in_page(browser, demo_site, "jordan@demo.kap", "desktop")
     fill(page, demo_site, jordan, "c-ssrs")
     assert page.locator("[data-question]:visible").count() == 3  # 1, 2 and 6
     question(page, 2).get_by_label("Yes", exact=True).check()
     assert page.locator("[data-question]:visible").count() == 6
+    look(page, "cssrs-desktop-yes-to-2", screenshots_dir)
     question(page, 2).get_by_label("No", exact=True).check()
     assert not question(page, 3).is_visible()
     context.close()
