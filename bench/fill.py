@@ -1404,7 +1404,7 @@ def prepare_static() -> None:
                 low = values[: max(1, len(values) // 2)] if code != "CSI-4" else values[-2:]
                 answers.append(rng.choice(low) if attempt % 7 else rng.choice(values))
             if code == "C-SSRS":
-                answers = [0] * len(instrument.items)
+                answers = [0, 0, None, None, None, 0]  # 3-5 not asked after a no to 2
                 if attempt % 5 == 0:
                     answers[0] = 1
             try:

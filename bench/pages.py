@@ -331,7 +331,7 @@ def partner_requests(kind: str, limit: int) -> list[dict]:
             }
         else:
             path = f"/partners/{partner}/questionnaires/phq-9/"
-            data = {f"item_{i}": "0" for i in range(1, 10)}
+            data = {f"item_{i}": "0" for i in range(1, 10)} | {"step": "submit"}
         requests.append({"user": user, "path": path, "data": data})
     return requests
 
@@ -404,7 +404,7 @@ def refresh_for_doses() -> int:
         QuestionnaireResponse(
             partner_id=p,
             code="C-SSRS",
-            answers=[0] * 6,
+            answers=[0, 0, None, None, None, 0],
             total=0,
             band="none",
             flags=[],

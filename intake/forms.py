@@ -3,8 +3,9 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
 
-from intake import contraindications
+from intake import contraindications, instruments
 from intake.models import (
     ConsentText,
     ContraindicationReview,
@@ -387,49 +388,62 @@ class IntentionsForm(forms.Form):
         self.helper = submit_helper("Save our intentions")
 
 
-# The C-SSRS screener asks 3, 4 and 5 only after a yes to 2 ("If NO to 2, go to 6").
-CSSRS_ONLY_AFTER_YES_TO_2 = (3, 4, 5)
-
-
 class QuestionnaireForm(forms.Form):
-    """The items of one instrument, rendered from intake.instruments (texts verbatim)."""
+    """The items of one instrument, rendered from intake.instruments (texts verbatim).
+
+    A question the skip logic leaves out (C-SSRS 3-5 after a no to 2) comes out of
+    `answers()` as None, not asked, whatever was posted for it; once asked, it needs an
+    answer like any other."""
 
     def __init__(self, *args, instrument, **kwargs):
         super().__init__(*args, **kwargs)
         self.instrument = instrument
         for item in instrument.items:
-            self.fields[f"item_{item.number}"] = forms.TypedChoiceField(
-                label=f"{item.number}. {item.text}",
+            self.fields[question_field(item)] = forms.TypedChoiceField(
+                label=item.text,
                 help_text=item.hint,
                 choices=[(o.value, o.label) for o in item.options],
                 coerce=int,
-                widget=forms.RadioSelect,
+                empty_value=None,
+                required=item.asked_after_yes_to is None,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                 error_messages={
-                    "required": "Choose one answer for this question.",
-                    "invalid_choice": "Choose one of the answers shown.",
+                    "required": _("Choose one answer for this question."),
+                    "invalid_choice": _("Choose one of the answers shown."),
                 },
             )
-        if instrument.code == "C-SSRS":
-            for number in CSSRS_ONLY_AFTER_YES_TO_2:
-                self.fields[f"item_{number}"].required = False
-                self.fields[f"item_{number}"].help_text = "Only if you answered yes to 2."
-        self.helper = submit_helper("Submit answers")
 
     def clean(self):
         cleaned = super().clean()
-        if self.instrument.code != "C-SSRS" or "item_2" not in cleaned:
-            return cleaned
-        for number in CSSRS_ONLY_AFTER_YES_TO_2:
-            name = f"item_{number}"
-            if cleaned.get(name) in (None, "") and name not in self.errors:
-                if cleaned["item_2"]:
-                    self.add_error(name, "You answered yes to question 2: answer this one too.")
-                else:
-                    cleaned[name] = 0  # the screener skips 3–5 after a no to 2
+        answered = {item.number: cleaned.get(question_field(item)) for item in self.items}
+        for item in self.items:
+            name = question_field(item)
+            if not instruments.is_asked(item, answered):
+                cleaned[name] = None
+                self.errors.pop(name, None)
+            elif cleaned.get(name) is None and name not in self.errors:
+                self.add_error(
+                    name,
+                    _("You answered yes to question %(number)s: please answer this one too.")
+                    % {"number": item.asked_after_yes_to},
+                )
         return cleaned
 
-    def answers(self) -> list[int]:
-        return [self.cleaned_data[f"item_{item.number}"] for item in self.instrument.items]
+    @property
+    def items(self) -> tuple[instruments.Item, ...]:
+        return self.instrument.items
+
+    def answers(self) -> list[int | None]:
+        """The item values in item order, None for a question not asked."""
+        return [self.cleaned_data[question_field(item)] for item in self.items]
+
+    def questions(self) -> list[tuple[instruments.Item, forms.BoundField]]:
+        """Each item with its bound field, for pages that lay the questions out."""
+        return [(item, self[question_field(item)]) for item in self.items]
+
+
+def question_field(item: instruments.Item) -> str:
+    return f"item_{item.number}"
 
 
 class ReviewForm(forms.Form):

@@ -4,8 +4,12 @@ This module has no database access and no Django imports, so that scoring can be
 tested exhaustively. Forms read the item texts and options from ``INSTRUMENTS``;
 views and models call ``score(code, answers)`` with the item values in item order.
 
-Item texts, instructions and answer labels are reproduced verbatim from the
-published instruments (exceptions are marked where they occur):
+Item texts and answer labels are reproduced verbatim from the published instruments.
+Instructions are the patient (self-report) wording where one is published, worded for a
+screen rather than paper; the C-SSRS screener, published for an interviewer, has a line
+of our own instead. Each such change is named in ``adapted``, which the page shows beside
+the source. Partner pages never show interviewer instructions. Other exceptions are
+marked where they occur:
 
 * PHQ-9 and GAD-7: Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and
   colleagues, with an educational grant from Pfizer Inc. No permission required to
@@ -27,8 +31,15 @@ published instruments (exceptions are marked where they occur):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+
+
+def gettext_noop(text: str) -> str:
+    """Marks our own wording for translation (makemessages finds it) while this module
+    stays free of Django; pages translate it when they show it."""
+    return text
+
 
 SUICIDE_RISK = "suicide_risk"
 DSM5_PATTERN = "dsm5_pattern"
@@ -62,12 +73,14 @@ class Option:
 
 @dataclass(frozen=True)
 class Item:
-    """One question. ``hint`` carries extra published text shown under the question."""
+    """One question. ``hint`` carries extra published text shown under the question;
+    ``asked_after_yes_to`` names the question whose "yes" this one waits for (skip logic)."""
 
     number: int
     text: str
     options: tuple[Option, ...]
     hint: str = ""
+    asked_after_yes_to: int | None = None
 
     @property
     def values(self) -> tuple[int, ...]:
@@ -84,6 +97,8 @@ class Instrument:
     instructions: str
     items: tuple[Item, ...]
     source: str
+    # How our screen wording differs from the published form, shown beside the source.
+    adapted: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,6 +127,14 @@ _PFIZER_SOURCE = (
     "colleagues, with an educational grant from Pfizer Inc. No permission required to "
     "reproduce, translate, display or distribute."
 )
+_PHQ9_SOURCE = (
+    "PHQ-9, patient version. Kroenke K, Spitzer RL, Williams JBW (2001), J Gen Intern Med "
+    f"16(9):606-613. {_PFIZER_SOURCE}"
+)
+_GAD7_SOURCE = (
+    "GAD-7, patient version. Spitzer RL, Kroenke K, Williams JBW, Löwe B (2006), Arch "
+    f"Intern Med 166(10):1092-1097. {_PFIZER_SOURCE}"
+)
 
 _FREQUENCY = _options("Not at all", "Several days", "More than half the days", "Nearly every day")
 
@@ -136,7 +159,7 @@ PHQ9 = Instrument(
         "lot more than usual",
         "Thoughts that you would be better off dead or of hurting yourself in some way",
     ),
-    source=_PFIZER_SOURCE,
+    source=_PHQ9_SOURCE,
 )
 
 GAD7 = Instrument(
@@ -155,7 +178,7 @@ GAD7 = Instrument(
         "Becoming easily annoyed or irritable",
         "Feeling afraid as if something awful might happen",
     ),
-    source=_PFIZER_SOURCE,
+    source=_GAD7_SOURCE,
 )
 
 # --- PCL-5 -------------------------------------------------------------------------------
@@ -165,9 +188,9 @@ PCL5 = Instrument(
     title="PTSD Checklist for DSM-5 (PCL-5)",
     instructions=(
         "Below is a list of problems that people sometimes have in response to a very "
-        "stressful experience. Please read each problem carefully and then circle one of "
-        "the numbers to the right to indicate how much you have been bothered by that "
-        "problem in the past month.\n\n"
+        "stressful experience. Please read each problem carefully and then select one of "
+        "the answers to indicate how much you have been bothered by that problem in the "
+        "past month.\n\n"
         "In the past month, how much were you bothered by:"
     ),
     items=_items(
@@ -201,7 +224,12 @@ PCL5 = Instrument(
     ),
     source=(
         "PCL-5 (8/14/2013). Weathers, F.W., Litz, B.T., Keane, T.M., Palmieri, P.A., "
-        "Marx, B.P., & Schnurr, P.P. National Center for PTSD. Public domain."
+        "Marx, B.P., & Schnurr, P.P. National Center for PTSD. Public domain. Self-report, "
+        "past-month version."
+    ),
+    adapted=gettext_noop(
+        "Worded for a screen: \u201cselect one of the answers\u201d replaces the paper "
+        "form's instruction to mark one of the numbers to the right."
     ),
 )
 
@@ -223,9 +251,11 @@ _PAST_MONTH = "Past month"
 CSSRS = Instrument(
     code="C-SSRS",
     title="Columbia-Suicide Severity Rating Scale (C-SSRS), Screen Version – Recent",
-    instructions=(
-        "Ask Questions 1 and 2. If YES to 2, ask questions 3, 4, 5, and 6. "
-        "If NO to 2, go directly to question 6."
+    # The published screen version is read out by an interviewer ("Ask questions 1 and 2
+    # ..."); partners read this line instead, and the skip after a no to question 2 is
+    # the form's job (Item.asked_after_yes_to), not the partner's.
+    instructions=gettext_noop(
+        "Please answer each question yes or no. Questions 1 to 5 are about the past month."
     ),
     items=(
         Item(
@@ -235,12 +265,19 @@ CSSRS = Instrument(
             _PAST_MONTH,
         ),
         Item(2, "Have you actually had any thoughts of killing yourself?", _YES_NO, _PAST_MONTH),
-        Item(3, "Have you been thinking about how you might do this?", _YES_NO, _PAST_MONTH),
+        Item(
+            3,
+            "Have you been thinking about how you might do this?",
+            _YES_NO,
+            _PAST_MONTH,
+            asked_after_yes_to=2,
+        ),
         Item(
             4,
             "Have you had these thoughts and had some intention of acting on them?",
             _YES_NO,
             _PAST_MONTH,
+            asked_after_yes_to=2,
         ),
         Item(
             5,
@@ -248,6 +285,7 @@ CSSRS = Instrument(
             "Do you intend to carry out this plan?",
             _YES_NO,
             _PAST_MONTH,
+            asked_after_yes_to=2,
         ),
         Item(
             6,
@@ -271,6 +309,11 @@ CSSRS = Instrument(
         "Brent, D.; Lucas, C.; Gould, M.; Stanley, B.; Brown, G.; Fisher, P.; Zelazny, J.; "
         "Burke, A.; Oquendo, M.; Mann, J. © 2008 The Research Foundation for Mental "
         "Hygiene, Inc. The Columbia Lighthouse Project."
+    ),
+    adapted=gettext_noop(
+        "The published screener is read out by an interviewer; the instruction line above "
+        "is written for this form, and questions 3 to 5 follow only a yes to question 2, "
+        "as the screener directs."
     ),
 )
 
@@ -343,8 +386,32 @@ def _is_whole_number(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _validated(form: Instrument, answers: object) -> tuple[int, ...]:
-    """Check ``answers`` against the form's items and return them as a tuple."""
+YES = 1  # the value of "Yes" on every yes/no item
+
+
+def is_asked(item: Item, answers: Mapping[int, object]) -> bool:
+    """Whether ``item`` is put to the patient, given the answers so far by item number."""
+    return item.asked_after_yes_to is None or answers.get(item.asked_after_yes_to) == YES
+
+
+def _check_answer(form: Instrument, item: Item, value: object, answered: dict) -> None:
+    if not is_asked(item, answered):
+        if value is not None:
+            raise ValueError(
+                f"{form.code} item {item.number}: not asked after a no to question "
+                f"{item.asked_after_yes_to}, so it takes no answer (None), got {value!r}"
+            )
+        return
+    if not _is_whole_number(value) or value not in item.values:
+        raise ValueError(
+            f"{form.code} item {item.number}: must be a whole number from "
+            f"{min(item.values)} to {max(item.values)}, got {value!r}"
+        )
+
+
+def _validated(form: Instrument, answers: object) -> tuple[int | None, ...]:
+    """Check ``answers`` against the form's items and return them as a tuple. A question
+    the skip logic leaves out (``Item.asked_after_yes_to``) must be None: not asked."""
     expected = len(form.items)
     # A str is a Sequence too, but never a list of answers. Passing something that is not a
     # list at all is a programming error rather than bad answers, hence TypeError.
@@ -354,12 +421,10 @@ def _validated(form: Instrument, answers: object) -> tuple[int, ...]:
         )
     if len(answers) != expected:
         raise ValueError(f"{form.code} expects {expected} answers, got {len(answers)}")
+    answered: dict[int, object] = {}
     for item, value in zip(form.items, answers, strict=True):
-        if not _is_whole_number(value) or value not in item.values:
-            raise ValueError(
-                f"{form.code} item {item.number}: must be a whole number from "
-                f"{min(item.values)} to {max(item.values)}, got {value!r}"
-            )
+        _check_answer(form, item, value, answered)
+        answered[item.number] = value
     return tuple(answers)
 
 
@@ -420,7 +485,7 @@ def _score_pcl5(answers: tuple[int, ...]) -> Score:
     return Score(total, _band(total, PCL5_BANDS), frozenset(flags))
 
 
-def _cssrs_band(answers: tuple[int, ...]) -> str:
+def _cssrs_band(answers: tuple[int | None, ...]) -> str:
     wish, thoughts, method, intent, plan, behaviour = answers
     if intent or plan or behaviour == CSSRS_BEHAVIOUR_RECENT:
         return "high"
@@ -431,8 +496,9 @@ def _cssrs_band(answers: tuple[int, ...]) -> str:
     return "none"
 
 
-def _score_cssrs(answers: tuple[int, ...]) -> Score:
-    total = sum(1 for value in answers if value > 0)
+def _score_cssrs(answers: tuple[int | None, ...]) -> Score:
+    # Questions skipped after a no to question 2 are None: not asked, so not a yes.
+    total = sum(1 for value in answers if value)
     band = _cssrs_band(answers)
     flags = {SUICIDE_RISK} if band in ("moderate", "high") else set()
     return Score(total, band, frozenset(flags))
@@ -452,13 +518,14 @@ _SCORERS: dict[str, Callable[[tuple[int, ...]], Score]] = {
 }
 
 
-def score(code: str, answers: list[int]) -> Score:
+def score(code: str, answers: list[int | None]) -> Score:
     """Score a completed questionnaire.
 
-    ``answers`` are the item values in item order. Raises ``ValueError`` for an unknown
-    code, the wrong number of answers, or an answer that is not a whole number in the
-    item's range (bools, floats, strings and None are all rejected); raises ``TypeError``
-    if ``answers`` is not a list or tuple at all.
+    ``answers`` are the item values in item order, None for a question the skip logic
+    left out (C-SSRS 3-5 after a no to 2). Raises ``ValueError`` for an unknown code, the
+    wrong number of answers, an answer that is not a whole number in the item's range
+    (bools, floats, strings and None are all rejected), or any answer to a question that
+    was not asked; raises ``TypeError`` if ``answers`` is not a list or tuple at all.
     """
     form = instrument(code)
     return _SCORERS[form.code](_validated(form, answers))

@@ -302,6 +302,21 @@ class QuestionnaireResponse(models.Model):
         indexes = [
             models.Index(fields=["partner", "code", "-completed_at"], name="questionnaire_latest")
         ]
+        constraints = [
+            # The C-SSRS asks 3-5 only after a yes to 2: after a no they are null (not
+            # asked), never a stored "No"; after a yes each holds an answer.
+            models.CheckConstraint(
+                condition=~models.Q(code="C-SSRS")
+                | models.Q(answers__1=0, answers__2=None, answers__3=None, answers__4=None)
+                | models.Q(
+                    answers__1=1,
+                    answers__2__in=[0, 1],
+                    answers__3__in=[0, 1],
+                    answers__4__in=[0, 1],
+                ),
+                name="questionnaire_cssrs_skip_after_no_to_2",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} of {self.partner} on {self.completed_at:%Y-%m-%d}"

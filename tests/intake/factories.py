@@ -149,7 +149,7 @@ class QuestionnaireResponseFactory(factory.django.DjangoModelFactory):
 
     partner = factory.SubFactory(PartnerFactory)
     code = QuestionnaireResponse.Code.CSSRS
-    answers = factory.LazyFunction(lambda: [0, 0, 0, 0, 0, 0])
+    answers = factory.LazyFunction(lambda: [0, 0, None, None, None, 0])
     total = 0
     band = "none"
     flags = factory.LazyFunction(list)

@@ -8,7 +8,7 @@ from intake.models import DEFAULT_CRISIS_LINE, ScreeningSettings
 
 CSSRS_HIGH = [1, 1, 0, 1, 0, 0]
 CSSRS_MODERATE = [1, 1, 1, 0, 0, 0]
-CSSRS_LOW = [1, 0, 0, 0, 0, 0]
+CSSRS_LOW = [1, 0, None, None, None, 0]
 PHQ9_ITEM_9 = [0] * 8 + [1]
 PCL5_PATTERN = [2] * 20
 RAW_FLAGS = ("suicide_risk", "dsm5_pattern")
@@ -24,8 +24,8 @@ def clinic_phone(cast) -> str:
 
 def submit(client, partner, code: str, values: list[int]):
     url = reverse("intake:questionnaire_fill", kwargs={"partner_id": partner.pk, "code": code})
-    data = {f"item_{number}": value for number, value in enumerate(values, start=1)}
-    return client.post(url, data, follow=True)
+    data = {f"item_{n}": value for n, value in enumerate(values, start=1) if value is not None}
+    return client.post(url, {**data, "step": "submit"}, follow=True)
 
 
 def test_a_clinic_starts_with_988_as_its_crisis_line_and_no_phone(cast):

@@ -56,7 +56,10 @@ def test_the_portal_lists_the_partners_tasks_and_drops_a_questionnaire_once_done
 @time_machine.travel(datetime.datetime(2026, 11, 22, 17, tzinfo=datetime.UTC), tick=False)
 def test_the_cssrs_is_due_again_once_its_validity_has_passed(cast, client_for):
     services.questionnaire_submit(
-        partner=cast.partner_a, user=cast.partner_a.user, code="C-SSRS", answers=[0] * 6
+        partner=cast.partner_a,
+        user=cast.partner_a.user,
+        code="C-SSRS",
+        answers=[0, 0, None, None, None, 0],
     )
     client = client_for(cast.user("partner_a"))
     assert "Questionnaire C-SSRS" not in client.get(reverse("portal")).content.decode()

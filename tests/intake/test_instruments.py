@@ -51,15 +51,26 @@ PCL5_CLUSTER_ITEMS = {
 PCL5_CLUSTER_NEEDS = {"B": 1, "C": 1, "D": 2, "E": 2}
 
 
-def zeros(code: str) -> list[int]:
-    return [0] * len(ITEM_RANGES[code])
+# C-SSRS questions put only after a yes to question 2; None when not asked.
+CSSRS_AFTER_YES_TO_2 = [3, 4, 5]
+CSSRS_NOT_ASKED = [0, 0, None, None, None, 0]
 
 
-def with_values(code: str, values: dict[int, int]) -> list[int]:
-    """All-zero answers except ``values``, keyed by 1-based item number."""
+def zeros(code: str) -> list[int | None]:
+    """The lowest answers; on the C-SSRS a no to 2, so 3-5 are not asked (None)."""
+    return list(CSSRS_NOT_ASKED) if code == "C-SSRS" else [0] * len(ITEM_RANGES[code])
+
+
+def with_values(code: str, values: dict[int, int]) -> list[int | None]:
+    """Lowest answers except ``values``, keyed by 1-based item number. On the C-SSRS, a
+    value for 3-5 implies the yes to 2 that asks them, and a yes to 2 answers 3-5 "no"."""
     answers = zeros(code)
+    if code == "C-SSRS" and set(values) & set(CSSRS_AFTER_YES_TO_2):
+        answers[1] = 1
     for number, value in values.items():
         answers[number - 1] = value
+    if code == "C-SSRS" and answers[1] == 1:
+        answers[2:5] = [0 if value is None else value for value in answers[2:5]]
     return answers
 
 
@@ -261,9 +272,20 @@ RISK_ORDER = ["none", "low", "moderate", "high"]
 CSSRS_ITEM_RISK = {1: "low", 2: "low", 3: "moderate", 4: "high", 5: "high"}
 CSSRS_BEHAVIOUR_RISK = {0: "none", 1: "moderate", 2: "high"}
 
+# Every answer set the screener can produce: 3-5 asked (0 or 1) only after a yes to 2.
 ALL_CSSRS_ANSWERS = [
-    [*ideation, behaviour]
-    for ideation in itertools.product([0, 1], repeat=5)
+    [wish, thoughts, *followups, behaviour]
+    for wish, thoughts in itertools.product([0, 1], repeat=2)
+    for followups in (itertools.product([0, 1], repeat=3) if thoughts else [(None, None, None)])
+    for behaviour in (0, 1, 2)
+]
+# Every answer set that breaks the skip: an answer to 3-5 after a no to 2, or a blank
+# among 3-5 after a yes.
+SKIP_BREAKING_CSSRS_ANSWERS = [
+    [wish, thoughts, *followups, behaviour]
+    for wish, thoughts in itertools.product([0, 1], repeat=2)
+    for followups in itertools.product([None, 0, 1], repeat=3)
+    if (None in followups) == bool(thoughts) or (not thoughts and followups != (None,) * 3)
     for behaviour in (0, 1, 2)
 ]
 
@@ -275,9 +297,17 @@ def expected_cssrs_band(answers: list[int]) -> str:
     return max(levels, key=RISK_ORDER.index)
 
 
-def test_cssrs_exhaustive_answers_cover_all_96_combinations():
-    assert len(ALL_CSSRS_ANSWERS) == 2**5 * 3
-    assert len({tuple(answers) for answers in ALL_CSSRS_ANSWERS}) == 96
+def test_cssrs_exhaustive_answers_cover_all_54_answer_sets_the_skip_allows():
+    # After a no to 2: 2 (item 1) x 3 (item 6); after a yes: 2 x 2**3 x 3.
+    assert len(ALL_CSSRS_ANSWERS) == 2 * 3 + 2 * 8 * 3
+    assert len({tuple(answers) for answers in ALL_CSSRS_ANSWERS}) == 54
+    assert len(SKIP_BREAKING_CSSRS_ANSWERS) == 2 * 3**3 * 2 * 3 - 54
+
+
+@pytest.mark.parametrize("answers", SKIP_BREAKING_CSSRS_ANSWERS, ids=str)
+def test_cssrs_every_answer_set_that_breaks_the_skip_is_refused(answers):
+    with pytest.raises(ValueError, match=r"^C-SSRS item [345]: "):
+        score("C-SSRS", answers)
 
 
 @pytest.mark.parametrize("answers", ALL_CSSRS_ANSWERS, ids=str)
@@ -285,7 +315,7 @@ def test_cssrs_every_answer_combination_matches_the_independent_expectation(answ
     band = expected_cssrs_band(answers)
     result = score("C-SSRS", answers)
     assert result.band == band
-    assert result.total == sum(1 for value in answers if value != 0)
+    assert result.total == sum(1 for value in answers if value not in (0, None))
     assert result.flags == (
         frozenset({"suicide_risk"}) if band in ("moderate", "high") else frozenset()
     )
@@ -298,9 +328,9 @@ def test_cssrs_every_answer_combination_matches_the_independent_expectation(answ
         pytest.param({1: 1}, "low", id="item 1 alone is low"),
         pytest.param({2: 1}, "low", id="item 2 alone is low"),
         pytest.param({1: 1, 2: 1}, "low", id="items 1 and 2 are low"),
-        pytest.param({3: 1}, "moderate", id="item 3 alone is moderate"),
-        pytest.param({4: 1}, "high", id="item 4 alone is high"),
-        pytest.param({5: 1}, "high", id="item 5 alone is high"),
+        pytest.param({3: 1}, "moderate", id="item 3 after item 2 is moderate"),
+        pytest.param({4: 1}, "high", id="item 4 after item 2 is high"),
+        pytest.param({5: 1}, "high", id="item 5 after item 2 is high"),
         pytest.param({6: 1}, "moderate", id="behaviour over 3 months ago is moderate"),
         pytest.param({6: 2}, "high", id="behaviour within 3 months is high"),
     ],
@@ -347,9 +377,52 @@ def test_cssrs_low_risk_is_not_flagged():
     assert score("C-SSRS", [1, 1, 0, 0, 0, 0]) == Score(2, "low", frozenset())
 
 
-def test_cssrs_answers_that_the_skip_logic_would_not_ask_are_still_accepted():
-    # Question 2 "no" would skip 3-5 on the form; we score whatever we are given.
-    assert score("C-SSRS", [0, 0, 1, 1, 1, 0]) == Score(3, "high", frozenset({"suicide_risk"}))
+@pytest.mark.parametrize("number", CSSRS_AFTER_YES_TO_2)
+@pytest.mark.parametrize("value", [0, 1])
+def test_cssrs_an_answer_to_3_to_5_after_a_no_to_2_is_refused_naming_the_item(number, value):
+    answers = list(CSSRS_NOT_ASKED)
+    answers[number - 1] = value
+    message = (
+        f"C-SSRS item {number}: not asked after a no to question 2, so it takes no answer "
+        f"(None), got {value}"
+    )
+    with pytest.raises(ValueError) as refused:
+        score("C-SSRS", answers)
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize("number", CSSRS_AFTER_YES_TO_2)
+def test_cssrs_3_to_5_need_an_answer_after_a_yes_to_2(number):
+    answers = [1, 1, 0, 0, 0, 0]
+    answers[number - 1] = None
+    with pytest.raises(ValueError, match=rf"^C-SSRS item {number}: must be a whole number"):
+        score("C-SSRS", answers)
+
+
+def test_cssrs_questions_not_asked_score_as_no_yes_and_change_no_band():
+    assert score("C-SSRS", [1, 0, None, None, None, 0]) == Score(1, "low", frozenset())
+    assert score("C-SSRS", CSSRS_NOT_ASKED) == Score(0, "none", frozenset())
+    assert score("C-SSRS", [0, 0, None, None, None, 2]).band == "high"
+
+
+def test_only_cssrs_3_to_5_wait_for_a_yes_and_it_is_to_question_2():
+    waiting = {
+        (code, item.number): item.asked_after_yes_to
+        for code, form in INSTRUMENTS.items()
+        for item in form.items
+        if item.asked_after_yes_to is not None
+    }
+    assert waiting == {("C-SSRS", 3): 2, ("C-SSRS", 4): 2, ("C-SSRS", 5): 2}
+
+
+@pytest.mark.parametrize(
+    ("so_far", "asked"),
+    [({}, False), ({2: 0}, False), ({2: None}, False), ({2: 1}, True), ({1: 1, 2: 0}, False)],
+)
+def test_is_asked_follows_the_answer_to_question_2(so_far, asked):
+    item_3 = INSTRUMENTS["C-SSRS"].items[2]
+    assert instruments.is_asked(item_3, so_far) is asked
+    assert instruments.is_asked(INSTRUMENTS["C-SSRS"].items[5], so_far) is True
 
 
 # --- CSI-4 -------------------------------------------------------------------------------
@@ -553,8 +626,8 @@ def test_every_offered_option_is_accepted_by_score(code, number, lowest, highest
     [
         ("PHQ-9", ["Spitzer", "Kroenke", "Pfizer", "No permission required"]),
         ("GAD-7", ["Spitzer", "Kroenke", "Pfizer", "No permission required"]),
-        ("PCL-5", ["Weathers", "National Center for PTSD", "Public domain"]),
-        ("C-SSRS", ["Columbia", "Screen Version - Recent", "Posner"]),
+        ("PCL-5", ["Weathers", "National Center for PTSD", "Public domain", "past-month"]),
+        ("C-SSRS", ["Columbia", "Screen Version - Recent", "Posner", "Lighthouse"]),
         ("CSI-4", ["Funk", "Rogge", "2007", "21(4), 572-583"]),
     ],
 )
@@ -644,3 +717,51 @@ def test_module_imports_only_the_standard_library_and_nothing_from_django():
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module or "")
     assert imported <= {"__future__", "collections.abc", "dataclasses"}
+
+
+# --- Patient-facing wording --------------------------------------------------------------
+
+# Lines meant for an interviewer or for paper, which a partner must never read.
+NOT_FOR_PATIENTS = [
+    "circle",
+    "ask question",
+    "ask questions",
+    "if yes to",
+    "if no to",
+    "go directly",
+]
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_no_instrument_shows_interviewer_or_paper_instructions(code):
+    form = INSTRUMENTS[code]
+    shown = " ".join([form.instructions, form.adapted, form.source]).lower()
+    shown += " ".join(item.text + item.hint for item in form.items).lower()
+    assert not [words for words in NOT_FOR_PATIENTS if words in shown]
+
+
+def test_pcl5_instructions_are_the_self_report_past_month_wording_with_select():
+    instructions = INSTRUMENTS["PCL-5"].instructions
+    assert instructions.startswith(
+        "Below is a list of problems that people sometimes have in response to a very "
+        "stressful experience. Please read each problem carefully and then select one of "
+        "the answers to indicate how much you have been bothered by that problem in the "
+        "past month."
+    )
+    assert instructions.endswith("In the past month, how much were you bothered by:")
+    assert "select" in INSTRUMENTS["PCL-5"].adapted
+
+
+def test_phq9_and_gad7_keep_the_patient_versions_two_week_question():
+    assert INSTRUMENTS["PHQ-9"].instructions == (
+        "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
+    )
+    assert INSTRUMENTS["GAD-7"].instructions == (
+        "Over the last 2 weeks, how often have you been bothered by the following problems?"
+    )
+
+
+def test_cssrs_tells_the_partner_the_past_month_and_asks_for_yes_or_no():
+    form = INSTRUMENTS["C-SSRS"]
+    assert "past month" in form.instructions and "yes or no" in form.instructions
+    assert [item.hint for item in form.items[:5]] == ["Past month"] * 5

@@ -1,4 +1,5 @@
-"""Questionnaires through the pages: scored by intake.instruments, flags raise alerts."""
+"""Questionnaires through the pages: filled in, checked on a summary, submitted; scored by
+intake.instruments, flags raise alerts."""
 
 import pytest
 from django.urls import reverse
@@ -12,8 +13,10 @@ def fill_url(partner, code: str) -> str:
     return reverse("intake:questionnaire_fill", kwargs={"partner_id": partner.pk, "code": code})
 
 
-def answers_post(values: list[int]) -> dict:
-    return {f"item_{number}": value for number, value in enumerate(values, start=1)}
+def answers_post(values: list, step: str = "submit") -> dict:
+    """The answers as posted, skipping None (a question left blank or not asked)."""
+    posted = {f"item_{n}": value for n, value in enumerate(values, start=1) if value is not None}
+    return {**posted, "step": step}
 
 
 def test_the_form_shows_the_items_verbatim_from_the_instrument(cast, client_for):
@@ -27,7 +30,7 @@ def test_a_completed_questionnaire_is_scored_and_kept(cast, client_for):
         fill_url(cast.partner_a, "gad-7"), answers_post([3, 3, 3, 3, 3, 0, 0])
     )
     saved = QuestionnaireResponse.objects.get()
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.url == reverse("portal")
     assert (saved.code, saved.total, saved.band) == ("GAD-7", 15, "severe")
     assert saved.completed_by == cast.partner_a.user
 
@@ -129,17 +132,36 @@ def test_front_desk_cannot_acknowledge_a_result(cast, client_for):
     assert saved.acknowledged_at is None
 
 
-def test_the_cssrs_skips_questions_3_to_5_after_a_no_to_2(cast, client_for):
+def test_the_cssrs_stores_questions_3_to_5_as_not_asked_after_a_no_to_2(cast, client_for):
     client_for(cast.user("partner_a")).post(
-        fill_url(cast.partner_a, "c-ssrs"), {"item_1": 1, "item_2": 0, "item_6": 0}
+        fill_url(cast.partner_a, "c-ssrs"), answers_post([1, 0, None, None, None, 0])
     )
     saved = QuestionnaireResponse.objects.get()
-    assert (saved.answers, saved.band) == ([1, 0, 0, 0, 0, 0], "low")
+    assert (saved.answers, saved.band, saved.total) == ([1, 0, None, None, None, 0], "low", 1)
+
+
+def test_answers_posted_to_3_to_5_after_a_no_to_2_are_dropped_as_not_asked(cast, client_for):
+    # Without JavaScript all six questions are on the page; a no to 2 means 3-5 were not
+    # for this partner, and the summary they confirmed showed them as not asked.
+    client_for(cast.user("partner_a")).post(
+        fill_url(cast.partner_a, "c-ssrs"), answers_post([0, 0, 1, 0, 1, 0])
+    )
+    assert QuestionnaireResponse.objects.get().answers == [0, 0, None, None, None, 0]
 
 
 def test_the_cssrs_needs_questions_3_to_5_after_a_yes_to_2(cast, client_for):
     response = client_for(cast.user("partner_a")).post(
-        fill_url(cast.partner_a, "c-ssrs"), {"item_1": 1, "item_2": 1, "item_6": 0}
+        fill_url(cast.partner_a, "c-ssrs"), answers_post([1, 1, None, None, None, 0])
     )
-    assert response.content.decode().count("You answered yes to question 2") == 3
+    page = response.content.decode()
+    assert page.count("You answered yes to question 2: please answer this one too.") == 3
+    assert page.count(" checked") == 3  # questions 1, 2 and 6 stay answered
     assert not QuestionnaireResponse.objects.exists()
+
+
+def test_after_a_yes_to_2_the_answers_to_3_to_5_are_kept(cast, client_for):
+    client_for(cast.user("partner_a")).post(
+        fill_url(cast.partner_a, "c-ssrs"), answers_post([1, 1, 0, 0, 1, 0])
+    )
+    saved = QuestionnaireResponse.objects.get()
+    assert (saved.answers, saved.band) == ([1, 1, 0, 0, 1, 0], "high")

@@ -25,10 +25,10 @@ PRIVATE = "Since the session I keep thinking I want to die, and I told nobody"
     "answers,band,urgency",
     [
         ([1, 1, 1, 0, 0, 0], "moderate", "routine"),  # method (question 3)
-        ([1, 0, 0, 0, 0, 1], "moderate", "routine"),  # behaviour over 3 months ago
+        ([1, 0, None, None, None, 1], "moderate", "routine"),  # behaviour over 3 months ago
         ([1, 1, 1, 1, 0, 0], "high", "urgent"),  # intent (question 4)
         ([1, 1, 1, 0, 1, 0], "high", "urgent"),  # plan (question 5)
-        ([0, 0, 0, 0, 0, 2], "high", "urgent"),  # behaviour in the past 3 months
+        ([0, 0, None, None, None, 2], "high", "urgent"),  # behaviour in the past 3 months
     ],
 )
 def test_a_cssrs_at_moderate_risk_raises_a_routine_alert_and_at_high_an_urgent_one(
@@ -44,7 +44,7 @@ def test_a_cssrs_at_moderate_risk_raises_a_routine_alert_and_at_high_an_urgent_o
     assert emailed == (2 if urgency == "urgent" else 0)  # the clinician and the prescriber
 
 
-@pytest.mark.parametrize("answers", [[1, 1, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0]])
+@pytest.mark.parametrize("answers", [[1, 1, 0, 0, 0, 0], [0, 0, None, None, None, 0]])
 def test_a_cssrs_at_low_or_no_risk_raises_no_alert(answers, cast):
     intake_services.questionnaire_submit(
         partner=cast.partner_a, user=cast.partner_a.user, code="C-SSRS", answers=answers

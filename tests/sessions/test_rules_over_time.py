@@ -21,7 +21,7 @@ from tests.sessions.record_helpers import dose, minutes, vitals
 
 MEDICINE = Appointment.Kind.MEDICINE
 HIGH_RISK = [1, 1, 1, 1, 0, 0]
-NO_RISK = [0, 0, 0, 0, 0, 0]
+NO_RISK = [0, 0, None, None, None, 0]
 
 
 def _today(cast) -> datetime.date:
