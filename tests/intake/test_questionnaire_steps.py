@@ -264,7 +264,7 @@ def _legacy(response, answers: str) -> None:
 def _migrate_skipped_questions() -> None:
     from django.apps import apps
 
-    migration = importlib.import_module("intake.migrations.0007_cssrs_not_asked")
+    migration = importlib.import_module("intake.migrations.0008_cssrs_not_asked")
     migration.skipped_questions_not_asked(apps, None)
 
 

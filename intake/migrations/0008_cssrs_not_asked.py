@@ -31,7 +31,7 @@ def skipped_questions_not_asked(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0006_screening_partners_see_their_scores'),
+        ('intake', '0007_partner_sms_opt_out'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
