@@ -84,6 +84,8 @@ class Partner(models.Model):
         max_length=10, choices=Channel.choices, default=Channel.EMAIL
     )
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    # The language the partner's pages are shown in, chosen by the partner.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
 
     history = HistoricalRecords()
 
@@ -92,6 +94,10 @@ class Partner(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["couple", "slot"], name="partner_slot_unique"),
             models.CheckConstraint(condition=models.Q(slot__in=[1, 2]), name="partner_slot_1_or_2"),
+            models.CheckConstraint(
+                condition=models.Q(language__in=[code for code, _ in settings.LANGUAGES]),
+                name="partner_language_offered",
+            ),
         ]
 
     def __str__(self) -> str:

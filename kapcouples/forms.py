@@ -1,8 +1,10 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
 
 from kapcouples.models import STAFF_ROLE_CHOICES, User
 
@@ -159,3 +161,10 @@ class AuditFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("date_to", f"The last day is before the first ({start:%d %b %Y}).")
         return cleaned
+
+
+class LanguageForm(forms.Form):
+    """The language switch in the page footer."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)

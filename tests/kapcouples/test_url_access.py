@@ -25,6 +25,8 @@ PUBLIC_URL_NAMES = {
     # A clinician's iCalendar feed: calendar apps cannot sign in. The secret, revocable token
     # in the URL is the credential; the feed shows only kind, couple initials and room.
     "clinic_sessions:feed",
+    # The language switch of the signed-out pages (login, password reset, invitation).
+    "language_choose",
 }
 
 USER_FOR_ROLE = {
