@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django import forms
+from django.utils.translation import gettext as _
 
 from intake.forms import INTAKE_STEPS
 
@@ -17,7 +18,7 @@ def _shown(field: forms.Field, value) -> str:
     if value in (None, "", []):
         return "—"
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if isinstance(value, list):
         return "\n".join(str(line) for line in value)
     choices = dict(getattr(field, "choices", []) or [])

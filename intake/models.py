@@ -6,6 +6,7 @@ import operator
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
 from intake import contraindications, instruments
@@ -60,8 +61,8 @@ class Partner(models.Model):
     """One member of a couple: a patient, screened on their own."""
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "Email"
-        SMS = "sms", "Text message"
+        EMAIL = "email", gettext_lazy("Email")
+        SMS = "sms", gettext_lazy("Text message")
 
     couple = models.ForeignKey(Couple, on_delete=models.PROTECT, related_name="partners")
     # Which of the couple's two places this partner holds; the database keeps it to two.
@@ -95,7 +96,7 @@ class Partner(models.Model):
             models.UniqueConstraint(fields=["couple", "slot"], name="partner_slot_unique"),
             models.CheckConstraint(condition=models.Q(slot__in=[1, 2]), name="partner_slot_1_or_2"),
             models.CheckConstraint(
-                condition=models.Q(language__in=[code for code, _ in settings.LANGUAGES]),
+                condition=models.Q(language__in=[code for code, _name in settings.LANGUAGES]),
                 name="partner_language_offered",
             ),
         ]
