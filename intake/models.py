@@ -203,10 +203,10 @@ class IntakeForm(models.Model):
     """
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-        SUPERSEDED = "superseded", "Superseded by an amendment"
-        WITHDRAWN = "withdrawn", "Withdrawn (never submitted)"
+        DRAFT = "draft", gettext_lazy("Draft")
+        SUBMITTED = "submitted", gettext_lazy("Submitted")
+        SUPERSEDED = "superseded", gettext_lazy("Superseded by an amendment")
+        WITHDRAWN = "withdrawn", gettext_lazy("Withdrawn (never submitted)")
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="intake_forms")
     version = models.PositiveSmallIntegerField(default=1)
