@@ -84,7 +84,7 @@ def _clean_phone(value: str, invalid: str) -> str:
 
 # --- Shared pieces --------------------------------------------------------------------------
 LONG_TEXT = 2000
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 def long_text(label: str, *, required: bool = False, help_text: str = "") -> forms.CharField:
