@@ -6,7 +6,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
 from intake import services
@@ -14,7 +14,7 @@ from intake.forms import AcceptInvitationForm, EnrolCoupleForm, PartnerContactFo
 from intake.models import Invitation, Partner
 from intake.readiness import ScreeningFacts
 from intake.views.common import get_couple_for_staff, get_partner_private
-from kapcouples import audit, policy, session_lifetime
+from kapcouples import audit, languages, policy, session_lifetime
 from kapcouples.models import User
 
 
@@ -143,6 +143,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error("password1", str(error))
         else:
             login(request, user, backend="kapcouples.auth_backends.KapModelBackend")
+            # The language they accepted in (the switch or the browser) becomes their choice.
+            languages.partner_language_set(
+                user=user, partner=invitation.partner, language=get_language()
+            )
             messages.success(
                 request, gettext("Welcome! Your password is set. Here is your portal.")
             )

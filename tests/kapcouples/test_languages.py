@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
+from intake import services
 from kapcouples import languages, policy
 from kapcouples.models import AccessLog
 from tests.conftest import sign_in
@@ -163,3 +164,19 @@ def test_a_partners_times_stay_in_their_own_zone_in_spanish(cast, client_for):
     page = client_for(cast.partner_a.user).get(intake_page(cast.partner_a)).content.decode()
     local = intake.submitted_at.astimezone(zoneinfo.ZoneInfo("America/Chicago"))
     assert f"Enviada el {local:%Y-%m-%d %H:%M}" in page
+
+
+def test_a_partner_who_accepts_the_invitation_in_spanish_keeps_spanish(cast, client):
+    user = cast.partner_a.user
+    user.set_unusable_password()
+    user.save()
+    _, token = services.invitation_send(partner=cast.partner_a, sent_by=cast.front_desk)
+    url = reverse("intake:invitation_accept", kwargs={"token": token})
+    assert html_lang(client.get(url, HTTP_ACCEPT_LANGUAGE="es")) == "es"
+    password = "a-long-enough-passphrase-91"
+    form = {"password1": password, "password2": password}
+    response = client.post(url, form, HTTP_ACCEPT_LANGUAGE="es", follow=True)
+    assert html_lang(response) == "es"
+    cast.partner_a.refresh_from_db()
+    assert cast.partner_a.language == "es"
+    assert "Su contraseña está guardada" in response.content.decode()
