@@ -82,6 +82,9 @@ def test_a_partners_pages_are_accessible_in_english_and_after_switching_to_spani
     check_on_phones(page, "medical errors", screenshot_of(screenshots_dir, "step-errors-es"))
     walk(page, pages, "es", screenshots_dir)
     assert Partner.objects.get(email="jordan@demo.kap").language == "es"
+    page.goto(pages["step-about"].replace("/about/", "/goals/"))
+    page.get_by_label("¿Qué espera obtener").fill("Escrito y guardado solo")
+    page.get_by_text("Borrador guardado a las").wait_for(timeout=10_000)
     context.close()
 
 
