@@ -9,6 +9,8 @@ common KAP practice of excluding active psychosis/mania and pregnancy.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 ABSOLUTE = "absolute"
 RELATIVE = "relative"
 
@@ -16,35 +18,45 @@ RELATIVE = "relative"
 @dataclass(frozen=True)
 class ContraindicationItem:
     key: str
-    label: str
+    label: str  # English; the partner's intake form shows it translated
     weight: str  # ABSOLUTE or RELATIVE
 
 
 ITEMS: tuple[ContraindicationItem, ...] = (
     ContraindicationItem(
         "cardiovascular_disease",
-        "Cardiovascular disease (e.g. aneurysm, arteriovenous malformation, heart attack, "
-        "stroke or brain bleed)",
+        gettext_noop(
+            "Cardiovascular disease (e.g. aneurysm, arteriovenous malformation, heart attack, "
+            "stroke or brain bleed)"
+        ),
         ABSOLUTE,
     ),
-    ContraindicationItem("hypertension", "High blood pressure (hypertension)", RELATIVE),
-    ContraindicationItem("psychosis_or_mania", "Psychosis or mania (now or in the past)", ABSOLUTE),
+    ContraindicationItem(
+        "hypertension", gettext_noop("High blood pressure (hypertension)"), RELATIVE
+    ),
+    ContraindicationItem(
+        "psychosis_or_mania", gettext_noop("Psychosis or mania (now or in the past)"), ABSOLUTE
+    ),
     ContraindicationItem(
         "substance_use",
-        "Substance use problems, including ketamine or PCP (phencyclidine)",
+        gettext_noop("Substance use problems, including ketamine or PCP (phencyclidine)"),
         RELATIVE,
     ),
     ContraindicationItem(
-        "pregnancy_or_breastfeeding", "Pregnant, possibly pregnant, or breastfeeding", ABSOLUTE
+        "pregnancy_or_breastfeeding",
+        gettext_noop("Pregnant, possibly pregnant, or breastfeeding"),
+        ABSOLUTE,
     ),
-    ContraindicationItem("liver_disease", "Liver disease", RELATIVE),
+    ContraindicationItem("liver_disease", gettext_noop("Liver disease"), RELATIVE),
     ContraindicationItem(
         "raised_intracranial_or_intraocular_pressure",
-        "Raised pressure in the head or eyes (e.g. glaucoma, head injury)",
+        gettext_noop("Raised pressure in the head or eyes (e.g. glaucoma, head injury)"),
         RELATIVE,
     ),
-    ContraindicationItem("hyperthyroidism", "Overactive thyroid (hyperthyroidism)", RELATIVE),
-    ContraindicationItem("seizures", "Seizures or epilepsy", RELATIVE),
+    ContraindicationItem(
+        "hyperthyroidism", gettext_noop("Overactive thyroid (hyperthyroidism)"), RELATIVE
+    ),
+    ContraindicationItem("seizures", gettext_noop("Seizures or epilepsy"), RELATIVE),
 )
 ITEMS_BY_KEY = {item.key: item for item in ITEMS}
 KEYS = tuple(ITEMS_BY_KEY)

@@ -22,7 +22,7 @@ def _shown(field: forms.Field, value) -> str:
     if value in (None, "", []):
         return "—"
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if isinstance(value, list):
         return "\n".join(str(line) for line in value)
     choices = dict(getattr(field, "choices", []) or [])

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from intake import contraindications, instruments
@@ -30,42 +31,60 @@ class PartnerContactForm(forms.ModelForm):
             "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
             "emergency_contact_phone": forms.TextInput(attrs={"inputmode": "tel"}),
         }
-        help_texts = {"timezone": "Your time zone, e.g. America/Chicago. Reminders respect it."}
+        labels = {
+            "phone": _("Phone"),
+            "emergency_contact_name": _("Emergency contact name"),
+            "emergency_contact_phone": _("Emergency contact phone"),
+            "preferred_channel": _("Preferred channel"),
+            "timezone": _("Time zone"),
+        }
+        help_texts = {
+            "timezone": _("Your time zone, e.g. America/Chicago. Reminders respect it."),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = submit_helper("Save")
+        self.helper = submit_helper(_("Save"))
 
     def clean_phone(self) -> str:
-        return _clean_phone(self.cleaned_data["phone"], "your phone number")
+        return _clean_phone(self.cleaned_data["phone"], YOUR_PHONE_INVALID)
 
     def clean_emergency_contact_phone(self) -> str:
-        return _clean_phone(
-            self.cleaned_data["emergency_contact_phone"], "the emergency contact's number"
-        )
+        return _clean_phone(self.cleaned_data["emergency_contact_phone"], CONTACT_PHONE_INVALID)
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("preferred_channel") == Partner.Channel.SMS and not cleaned.get("phone"):
             self.add_error(
-                "phone", "Add a mobile number to receive text messages, or choose email."
+                "phone", _("Add a mobile number to receive text messages, or choose email.")
             )
         return cleaned
 
 
-def _clean_phone(value: str, what: str) -> str:
+# Whole sentences, one per field, so each translates as a sentence.
+YOUR_PHONE_INVALID = _(
+    "Enter your phone number with 7 to 15 digits; only digits, spaces, +, -, ( and ) are allowed."
+)
+CONTACT_PHONE_INVALID = _(
+    "Enter the emergency contact's number with 7 to 15 digits; only digits, spaces, +, -, ( and ) "
+    "are allowed."
+)
+THEIR_PHONE_INVALID = _(
+    "Enter their phone number with 7 to 15 digits; only digits, spaces, +, -, ( and ) are allowed."
+)
+
+
+def _clean_phone(value: str, invalid: str) -> str:
     value = value.strip()
     digits = [c for c in value if c.isdigit()]
     if value and (len(digits) < 7 or len(digits) > 15 or set(value) - set("0123456789+-() .")):
-        raise forms.ValidationError(
-            f"Enter {what} with 7 to 15 digits; only digits, spaces, +, -, ( and ) are allowed."
-        )
+        raise forms.ValidationError(invalid)
     return value
 
 
 # --- Shared pieces --------------------------------------------------------------------------
 LONG_TEXT = 2000
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 def long_text(label: str, *, required: bool = False, help_text: str = "") -> forms.CharField:
@@ -76,9 +95,14 @@ def long_text(label: str, *, required: bool = False, help_text: str = "") -> for
         help_text=help_text,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
-            "max_length": f"Keep this under {LONG_TEXT:,} characters "
-            "(it has %(show_value)d); the care team will ask for more if they need it.",
-            "required": "Please answer this question.",
+            "max_length": format_lazy(
+                _(
+                    "Keep this under {limit} characters (it has %(show_value)d); the care team "
+                    "will ask for more if they need it."
+                ),
+                limit=f"{LONG_TEXT:,}",
+            ),
+            "required": _("Please answer this question."),
         },
     )
 
@@ -90,8 +114,8 @@ def yes_no(label: str) -> forms.TypedChoiceField:
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Answer yes or no.",
-            "invalid_choice": "Answer yes or no.",
+            "required": _("Answer yes or no."),
+            "invalid_choice": _("Answer yes or no."),
         },
     )
 
@@ -101,7 +125,7 @@ class StepForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = submit_helper("Save and continue")
+        self.helper = submit_helper(_("Save and continue"))
 
     def answers(self) -> dict:
         return {
@@ -115,72 +139,73 @@ class StepForm(forms.Form):
 
 
 class AboutForm(StepForm):
-    title = "About you"
+    title = _("About you")
     date_of_birth = forms.DateField(
-        label="Date of birth",
+        label=_("Date of birth"),
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={
-            "required": "Enter your date of birth.",
-            "invalid": "Enter your date of birth as a date, e.g. 1985-04-30.",
+            "required": _("Enter your date of birth."),
+            "invalid": _("Enter your date of birth as a date, e.g. 1985-04-30."),
         },
     )
-    pronouns = forms.CharField(label="Pronouns (optional)", required=False, max_length=40)
+    pronouns = forms.CharField(label=_("Pronouns (optional)"), required=False, max_length=40)
     phone = forms.CharField(
-        label="Mobile phone",
+        label=_("Mobile phone"),
         max_length=30,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-        error_messages={"required": "Enter a phone number we can reach you on."},
+        error_messages={"required": _("Enter a phone number we can reach you on.")},
     )
-    address = long_text("Home address", required=True)
-    occupation = forms.CharField(label="Occupation (optional)", required=False, max_length=100)
+    address = long_text(_("Home address"), required=True)
+    occupation = forms.CharField(label=_("Occupation (optional)"), required=False, max_length=100)
 
     def clean_phone(self) -> str:
-        return _clean_phone(self.cleaned_data["phone"], "your phone number")
+        return _clean_phone(self.cleaned_data["phone"], YOUR_PHONE_INVALID)
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
         today = datetime.date.today()
         age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
         if age < 18:
-            raise forms.ValidationError("The program is for adults: you must be 18 or older.")
+            raise forms.ValidationError(_("The program is for adults: you must be 18 or older."))
         if age > 110:
-            raise forms.ValidationError("Check the year: that date is more than 110 years ago.")
+            raise forms.ValidationError(_("Check the year: that date is more than 110 years ago."))
         return born
 
 
 class EmergencyContactForm(StepForm):
-    title = "Emergency contact"
+    title = _("Emergency contact")
     emergency_contact_name = forms.CharField(
-        label="Name",
+        label=_("Name"),
         max_length=150,
-        error_messages={"required": "Enter the name of someone we can call in an emergency."},
+        error_messages={"required": _("Enter the name of someone we can call in an emergency.")},
     )
     emergency_contact_relationship = forms.CharField(
-        label="Relationship to you",
+        label=_("Relationship to you"),
         max_length=60,
-        error_messages={"required": "Say how this person is related to you, e.g. sister."},
+        error_messages={"required": _("Say how this person is related to you, e.g. sister.")},
     )
     emergency_contact_phone = forms.CharField(
-        label="Phone",
+        label=_("Phone"),
         max_length=30,
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
-        error_messages={"required": "Enter the emergency contact's phone number."},
+        error_messages={"required": _("Enter the emergency contact's phone number.")},
     )
 
     def clean_emergency_contact_phone(self) -> str:
-        return _clean_phone(
-            self.cleaned_data["emergency_contact_phone"], "the emergency contact's number"
-        )
+        return _clean_phone(self.cleaned_data["emergency_contact_phone"], CONTACT_PHONE_INVALID)
 
 
 class MedicalHistoryForm(StepForm):
-    title = "Medical history"
-    other_conditions = long_text("Any other medical conditions or operations")
-    allergies = long_text("Allergies (medicines, foods, latex)", required=True)
+    title = _("Medical history")
+    other_conditions = long_text(_("Any other medical conditions or operations"))
+    allergies = long_text(_("Allergies (medicines, foods, latex)"), required=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        items = {item.key: yes_no(f"{item.label}?") for item in contraindications.ITEMS}
+        items = {
+            item.key: yes_no(format_lazy(_("{condition}?"), condition=_(item.label)))
+            for item in contraindications.ITEMS
+        }
         self.fields = {**items, **self.fields}
 
     @classmethod
@@ -192,24 +217,26 @@ class MedicalHistoryForm(StepForm):
 
 
 class MedicationsForm(StepForm):
-    title = "Current medications"
+    title = _("Current medications")
     medications = forms.CharField(
-        label="Medicines you take now, one per line (name, dose, how often)",
+        label=_("Medicines you take now, one per line (name, dose, how often)"),
         required=False,
         max_length=LONG_TEXT,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Include supplements and anything taken only when needed.",
+        help_text=_("Include supplements and anything taken only when needed."),
     )
-    none = forms.BooleanField(label="I take no medicines or supplements", required=False)
+    none = forms.BooleanField(label=_("I take no medicines or supplements"), required=False)
     MAX_LINES = 40
 
     def clean_medications(self) -> list[str]:
         lines = [line.strip() for line in self.cleaned_data["medications"].splitlines()]
         lines = [line for line in lines if line]
         if len(lines) > self.MAX_LINES:
-            raise forms.ValidationError(f"List at most {self.MAX_LINES} medicines, one per line.")
+            raise forms.ValidationError(
+                _("List at most %(count)d medicines, one per line.") % {"count": self.MAX_LINES}
+            )
         if any(len(line) > 200 for line in lines):
-            raise forms.ValidationError("Keep each line under 200 characters.")
+            raise forms.ValidationError(_("Keep each line under 200 characters."))
         return lines
 
     def clean(self):
@@ -217,10 +244,10 @@ class MedicationsForm(StepForm):
         meds, none = cleaned.get("medications"), cleaned.get("none")
         if meds == [] and not none:
             self.add_error(
-                "medications", "List your medicines, or tick “I take no medicines” below."
+                "medications", _("List your medicines, or tick “I take no medicines” below.")
             )
         if meds and none:
-            self.add_error("none", "Untick this: you listed medicines above.")
+            self.add_error("none", _("Untick this: you listed medicines above."))
         return cleaned
 
     @classmethod
@@ -229,77 +256,77 @@ class MedicationsForm(StepForm):
 
 
 EXPERIENCE_CHOICES = [
-    ("never", "Never"),
-    ("once", "Once"),
-    ("several", "Several times"),
-    ("regularly", "Regularly"),
+    ("never", _("Never")),
+    ("once", _("Once")),
+    ("several", _("Several times")),
+    ("regularly", _("Regularly")),
 ]
 
 
 class ExperienceForm(StepForm):
-    title = "Prior experience"
+    title = _("Prior experience")
     prior_ketamine = forms.ChoiceField(
-        label="Have you taken ketamine before (medically or otherwise)?",
+        label=_("Have you taken ketamine before (medically or otherwise)?"),
         choices=EXPERIENCE_CHOICES,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose how often you have taken ketamine."},
+        error_messages={"required": _("Choose how often you have taken ketamine.")},
     )
     prior_psychedelics = forms.ChoiceField(
-        label="Have you taken psychedelics (e.g. psilocybin, LSD, MDMA, ayahuasca)?",
+        label=_("Have you taken psychedelics (e.g. psilocybin, LSD, MDMA, ayahuasca)?"),
         choices=EXPERIENCE_CHOICES,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose how often you have taken psychedelics."},
+        error_messages={"required": _("Choose how often you have taken psychedelics.")},
     )
-    details = long_text("Anything we should know about those experiences")
+    details = long_text(_("Anything we should know about those experiences"))
 
 
 class MentalHealthForm(StepForm):
-    title = "Mental health"
-    diagnoses = long_text("Mental-health diagnoses, now or in the past")
-    current_treatment = long_text("Current therapy or psychiatric care")
+    title = _("Mental health")
+    diagnoses = long_text(_("Mental-health diagnoses, now or in the past"))
+    current_treatment = long_text(_("Current therapy or psychiatric care"))
     hospitalisations = forms.ChoiceField(
-        label="Have you ever been admitted to hospital for your mental health?",
+        label=_("Have you ever been admitted to hospital for your mental health?"),
         choices=YES_NO,
         widget=forms.RadioSelect,
-        error_messages={"required": "Answer yes or no."},
+        error_messages={"required": _("Answer yes or no.")},
     )
-    details = long_text("If yes, when and why")
+    details = long_text(_("If yes, when and why"))
 
 
 class GoalsForm(StepForm):
-    title = "Your goals"
-    goals = long_text("What do you personally hope to get from this program?", required=True)
+    title = _("Your goals")
+    goals = long_text(_("What do you personally hope to get from this program?"), required=True)
 
 
 TRANSPORT_CHOICES = [
-    ("driven", "Someone will drive me home"),
-    ("accompanied", "Someone will take me home by taxi or public transport"),
+    ("driven", _("Someone will drive me home")),
+    ("accompanied", _("Someone will take me home by taxi or public transport")),
 ]
 
 
 class TransportForm(StepForm):
-    title = "Getting home"
+    title = _("Getting home")
     transport_mode = forms.ChoiceField(
-        label="How will you get home after a medicine session?",
+        label=_("How will you get home after a medicine session?"),
         choices=TRANSPORT_CHOICES,
         widget=forms.RadioSelect,
-        help_text="You may not drive yourself until the next day, and you must not leave alone.",
-        error_messages={"required": "Choose how you will get home."},
+        help_text=_("You may not drive yourself until the next day, and you must not leave alone."),
+        error_messages={"required": _("Choose how you will get home.")},
     )
     driver_name = forms.CharField(
-        label="Name of the person taking you home",
+        label=_("Name of the person taking you home"),
         max_length=150,
-        error_messages={"required": "Name the person who will take you home."},
+        error_messages={"required": _("Name the person who will take you home.")},
     )
     driver_phone = forms.CharField(
-        label="Their phone",
+        label=_("Their phone"),
         max_length=30,
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
-        error_messages={"required": "Enter their phone number."},
+        error_messages={"required": _("Enter their phone number.")},
     )
 
     def clean_driver_phone(self) -> str:
-        return _clean_phone(self.cleaned_data["driver_phone"], "their phone number")
+        return _clean_phone(self.cleaned_data["driver_phone"], THEIR_PHONE_INVALID)
 
 
 # Step slug -> form; the order is the order partners see.
@@ -356,25 +383,25 @@ class EnrolCoupleForm(forms.Form):
 
 class AcceptInvitationForm(forms.Form):
     password1 = forms.CharField(
-        label="Choose a password",
+        label=_("Choose a password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 12 characters; not a common password.",
+        help_text=_("At least 12 characters; not a common password."),
     )
     password2 = forms.CharField(
-        label="Type it again",
+        label=_("Type it again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = submit_helper("Set password and open my portal")
+        self.helper = submit_helper(_("Set password and open my portal"))
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
-            self.add_error("password2", "The two passwords differ; type the same one twice.")
+            self.add_error("password2", _("The two passwords differ; type the same one twice."))
         return cleaned
 
 
@@ -537,18 +564,18 @@ class CancelPrescriptionForm(forms.Form):
 class ConsentSignForm(forms.Form):
     consent_text_id = forms.IntegerField(widget=forms.HiddenInput)
     typed_name = forms.CharField(
-        label="Type your full name to sign",
+        label=_("Type your full name to sign"),
         max_length=200,
-        error_messages={"required": "Type your full name to sign."},
+        error_messages={"required": _("Type your full name to sign.")},
     )
     agree = forms.BooleanField(
-        label="I have read and understood this consent and agree to it.",
-        error_messages={"required": "Tick the box to confirm you agree."},
+        label=_("I have read and understood this consent and agree to it."),
+        error_messages={"required": _("Tick the box to confirm you agree.")},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = submit_helper("Sign consent")
+        self.helper = submit_helper(_("Sign consent"))
 
 
 class ConsentTextForm(forms.ModelForm):

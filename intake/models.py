@@ -6,6 +6,7 @@ import operator
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
 from intake import contraindications, instruments
@@ -60,8 +61,8 @@ class Partner(models.Model):
     """One member of a couple: a patient, screened on their own."""
 
     class Channel(models.TextChoices):
-        EMAIL = "email", "Email"
-        SMS = "sms", "Text message"
+        EMAIL = "email", gettext_lazy("Email")
+        SMS = "sms", gettext_lazy("Text message")
 
     couple = models.ForeignKey(Couple, on_delete=models.PROTECT, related_name="partners")
     # Which of the couple's two places this partner holds; the database keeps it to two.
@@ -87,6 +88,8 @@ class Partner(models.Model):
     # Set when the partner texts STOP (or the SMS provider reports them opted out); their
     # messages then go by email until they text START. Each change is kept in the history.
     sms_opted_out_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The language the partner's pages are shown in, chosen by the partner.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
 
     history = HistoricalRecords()
 
@@ -95,6 +98,10 @@ class Partner(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["couple", "slot"], name="partner_slot_unique"),
             models.CheckConstraint(condition=models.Q(slot__in=[1, 2]), name="partner_slot_1_or_2"),
+            models.CheckConstraint(
+                condition=models.Q(language__in=[code for code, _name in settings.LANGUAGES]),
+                name="partner_language_offered",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -199,10 +206,10 @@ class IntakeForm(models.Model):
     """
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-        SUPERSEDED = "superseded", "Superseded by an amendment"
-        WITHDRAWN = "withdrawn", "Withdrawn (never submitted)"
+        DRAFT = "draft", gettext_lazy("Draft")
+        SUBMITTED = "submitted", gettext_lazy("Submitted")
+        SUPERSEDED = "superseded", gettext_lazy("Superseded by an amendment")
+        WITHDRAWN = "withdrawn", gettext_lazy("Withdrawn (never submitted)")
 
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="intake_forms")
     version = models.PositiveSmallIntegerField(default=1)

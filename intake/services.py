@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from intake import contraindications, instruments
 from intake.models import (
@@ -197,16 +198,21 @@ def invitation_check(*, token: str) -> Invitation:
     )
     if invitation is None:
         raise InvitationRefused(
-            "This invitation link is not valid. Check that you copied the whole link.",
-            contact="the clinic that invited you",
+            _("This invitation link is not valid. Check that you copied the whole link."),
+            contact=_("the clinic that invited you"),
         )
-    contact = f"{invitation.created_by.full_name} at {invitation.partner.couple.clinic.name}"
+    contact = _("%(person)s at %(clinic)s") % {
+        "person": invitation.created_by.full_name,
+        "clinic": invitation.partner.couple.clinic.name,
+    }
     status = invitation.status_on(timezone.now())
     reasons = {
-        "used": "This invitation link has already been used. Sign in with the password you "
-        "set, or use “Forgot password” on the sign-in page.",
-        "revoked": "This invitation link was replaced or withdrawn by the clinic.",
-        "expired": "This invitation link has expired.",
+        "used": _(
+            "This invitation link has already been used. Sign in with the password you set, "
+            "or use “Forgot password” on the sign-in page."
+        ),
+        "revoked": _("This invitation link was replaced or withdrawn by the clinic."),
+        "expired": _("This invitation link has expired."),
     }
     if status in reasons:
         raise InvitationRefused(reasons[status], contact=contact)
@@ -219,7 +225,7 @@ def invitation_accept(*, token: str, password: str) -> User:
     invitation = invitation_check(token=token)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.used_at:  # accepted in another tab a moment ago
-        raise InvitationRefused("This invitation link has already been used.")
+        raise InvitationRefused(_("This invitation link has already been used."))
     user = invitation.partner.user
     try:
         validate_password(password, user)
@@ -250,8 +256,10 @@ def intake_save_step(
     if draft is None:
         if current_intake(partner) is not None:
             raise DomainError(
-                "Your intake is submitted and can no longer be edited. Choose “Amend” to "
-                "start a new version."
+                _(
+                    "Your intake is submitted and can no longer be edited. Choose “Amend” to "
+                    "start a new version."
+                )
             )
         draft = IntakeForm.objects.create(partner=partner, version=_next_version(partner))
     draft = IntakeForm.objects.select_for_update().get(pk=draft.pk)
@@ -269,10 +277,12 @@ def intake_submit(*, partner: Partner, required_steps: list[str]) -> IntakeForm:
     reviews made on it, since they judged answers that have changed."""
     draft = intake_draft(partner)
     if draft is None:
-        raise DomainError("There is no draft to submit: start or amend your intake first.")
+        raise DomainError(_("There is no draft to submit: start or amend your intake first."))
     missing = [step for step in required_steps if step not in draft.steps_saved]
     if missing:
-        raise DomainError("Complete every step before submitting: " + ", ".join(missing) + ".")
+        raise DomainError(
+            _("Complete every step before submitting: %(steps)s.") % {"steps": ", ".join(missing)}
+        )
     now = timezone.now()
     previous = current_intake(partner)
     if previous is not None:
@@ -294,10 +304,10 @@ def intake_amend(*, partner: Partner) -> IntakeForm:
     """Start a new draft version from the submitted one; the submitted one stays in force
     until the amendment is submitted."""
     if intake_draft(partner) is not None:
-        raise DomainError("You already have an amendment in progress: continue that one.")
+        raise DomainError(_("You already have an amendment in progress: continue that one."))
     submitted = current_intake(partner)
     if submitted is None:
-        raise DomainError("Submit your intake before amending it.")
+        raise DomainError(_("Submit your intake before amending it."))
     return IntakeForm.objects.create(
         partner=partner,
         version=_next_version(partner),
@@ -318,11 +328,13 @@ def intake_withdraw_draft(*, partner: Partner) -> IntakeForm:
     and the withdrawn one stays on record."""
     draft = intake_draft(partner)
     if draft is None:
-        raise DomainError("You have no amendment in progress, so there is nothing to withdraw.")
+        raise DomainError(_("You have no amendment in progress, so there is nothing to withdraw."))
     if current_intake(partner) is None:
         raise DomainError(
-            "Your intake has not been submitted yet, so there is no amendment to withdraw. "
-            "Change your answers and submit when you are ready."
+            _(
+                "Your intake has not been submitted yet, so there is no amendment to withdraw. "
+                "Change your answers and submit when you are ready."
+            )
         )
     draft = (
         IntakeForm.objects.select_for_update()
@@ -330,7 +342,7 @@ def intake_withdraw_draft(*, partner: Partner) -> IntakeForm:
         .first()
     )
     if draft is None:  # submitted in the meantime (another tab): it is in force now
-        raise DomainError("This amendment was just submitted, so it can no longer be withdrawn.")
+        raise DomainError(_("This amendment was just submitted, so it can no longer be withdrawn."))
     draft.status = IntakeForm.Status.WITHDRAWN
     draft.withdrawn_at = timezone.now()
     draft.full_clean()
@@ -620,13 +632,15 @@ def consent_sign(
     """Sign the clinic's current consent text with the partner's typed full name."""
     text = current_consent_text(partner.couple.clinic_id)
     if text is None:
-        raise DomainError("The clinic has not published a consent text yet; ask your clinic.")
+        raise DomainError(_("The clinic has not published a consent text yet; ask your clinic."))
     if text.pk != consent_text_id:
-        raise DomainError("The consent text changed while you were reading. Read the new text.")
+        raise DomainError(_("The consent text changed while you were reading. Read the new text."))
     if _normalised(typed_name) != _normalised(partner.full_name):
-        raise DomainError(f"Type your full name exactly as “{partner.full_name}” to sign.")
+        raise DomainError(
+            _("Type your full name exactly as “%(name)s” to sign.") % {"name": partner.full_name}
+        )
     if text.signatures.filter(partner=partner).exists():
-        raise DomainError("You have already signed this version.")
+        raise DomainError(_("You have already signed this version."))
     consent = Consent(
         partner=partner,
         consent_text=text,

@@ -10,41 +10,45 @@ from kapcouples.forms import submit_helper
 
 class CheckInForm(forms.Form):
     came_up = forms.CharField(
-        label="What came up for you since the session?",
+        label=_("What came up for you since the session?"),
         required=False,
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    share_came_up = forms.BooleanField(label="Share this answer with my partner", required=False)
+    share_came_up = forms.BooleanField(label=_("Share this answer with my partner"), required=False)
     practice = forms.CharField(
-        label="What do you want to practise?",
+        label=_("What do you want to practise?"),
         required=False,
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    share_practice = forms.BooleanField(label="Share this answer with my partner", required=False)
+    share_practice = forms.BooleanField(
+        label=_("Share this answer with my partner"), required=False
+    )
     connection = forms.IntegerField(
-        label="How connected do you feel to your partner right now? (0 = not at all, 10 = very)",
+        label=_("How connected do you feel to your partner right now? (0 = not at all, 10 = very)"),
         required=False,
         min_value=0,
         max_value=10,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={
-            "min_value": "Choose a number from 0 to 10.",
-            "max_value": "Choose a number from 0 to 10.",
-            "invalid": "Choose a whole number from 0 to 10.",
+            "min_value": _("Choose a number from 0 to 10."),
+            "max_value": _("Choose a number from 0 to 10."),
+            "invalid": _("Choose a whole number from 0 to 10."),
         },
     )
-    share_connection = forms.BooleanField(label="Share this answer with my partner", required=False)
+    share_connection = forms.BooleanField(
+        label=_("Share this answer with my partner"), required=False
+    )
     contact_requested = forms.BooleanField(
-        label="I'd like someone from the care team to contact me",
-        help_text="Only your care team sees this. They get in touch during clinic hours.",
+        label=_("I'd like someone from the care team to contact me"),
+        help_text=_("Only your care team sees this. They get in touch during clinic hours."),
         required=False,
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = submit_helper("Save my check-in")
+        self.helper = submit_helper(_("Save my check-in"))
 
     def clean(self):
         data = super().clean()
@@ -55,7 +59,7 @@ class CheckInForm(forms.Form):
             or data.get("contact_requested")
         ):
             raise forms.ValidationError(
-                "Answer at least one of the three questions, or ask to be contacted."
+                _("Answer at least one of the three questions, or ask to be contacted.")
             )
         return data
 

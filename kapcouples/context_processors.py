@@ -2,6 +2,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from kapcouples import policy, session_lifetime
 from kapcouples.models import Role
@@ -19,7 +20,7 @@ NAVIGATION = {
         ("clinic_admin:room_list", "Rooms"),
         ("clinic_admin:settings", "Settings"),
     ],
-    Role.PARTNER: [("portal", "My portal")],
+    Role.PARTNER: [("portal", _("My portal"))],
 }
 # Screening (intake app).
 _INTAKE_CARE_NAV = [("intake:couple_enrol", "Enrol"), ("intake:break_glass", "Emergency access")]

@@ -1,8 +1,10 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
 
 from kapcouples.models import STAFF_ROLE_CHOICES, User
 
@@ -20,38 +22,40 @@ def submit_helper(label: str) -> FormHelper:
 
 class EmailLoginForm(AuthenticationForm):
     error_messages = {
-        "invalid_login": (
+        "invalid_login": _(
             "That email and password do not match an account. Check both and try again."
         ),
-        "inactive": "This account is switched off. Please contact your clinic.",
+        "inactive": _("This account is switched off. Please contact your clinic."),
     }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = "Email"
+        self.fields["username"].label = _("Email")
         # AuthenticationForm sets max_length after the field is built, so nothing checks it:
         # an over-long email would reach axes' lock-out table (a database error) unchecked.
         self.fields["username"].validators.append(
             MaxLengthValidator(
                 EMAIL_MAX_LENGTH,
-                message="An email address has at most %(limit_value)d characters "
-                "(this one has %(show_value)d). Check what you typed.",
+                message=_(
+                    "An email address has at most %(limit_value)d characters "
+                    "(this one has %(show_value)d). Check what you typed."
+                ),
             )
         )
         self.fields["username"].widget.attrs.update(autocomplete="username", inputmode="email")
-        self.helper = submit_helper("Sign in")
+        self.helper = submit_helper(_("Sign in"))
 
 
 class StyledPasswordChangeForm(PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = submit_helper("Change password")
+        self.helper = submit_helper(_("Change password"))
 
 
 class StyledSetPasswordForm(SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = submit_helper("Set my password")
+        self.helper = submit_helper(_("Set my password"))
 
 
 class TokenForm(forms.Form):
@@ -159,3 +163,10 @@ class AuditFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("date_to", f"The last day is before the first ({start:%d %b %Y}).")
         return cleaned
+
+
+class LanguageForm(forms.Form):
+    """The language switch in the page footer."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -8,7 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -167,3 +167,30 @@ def _is_utf8(raw: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+class ReaderLanguageMiddleware:
+    """Shows a partner's pages in the language they chose, and staff pages in English.
+
+    Runs after the user is known; signed out, LocaleMiddleware's choice stands (the
+    language switch's cookie, else the browser's Accept-Language).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = reader_language(request.user)
+        if language is not None:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)
+
+
+def reader_language(user) -> str | None:
+    """The language `user` reads pages in, or None to follow the request (signed out)."""
+    if not user.is_authenticated:
+        return None
+    if policy.role_of(user) == Role.PARTNER:
+        return user.partner_profile.language
+    return settings.LANGUAGE_CODE

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
@@ -122,7 +123,7 @@ class Role(models.TextChoices):
     PRESCRIBER = "prescriber", "Prescriber"
     FRONT_DESK = "front_desk", "Front desk"
     CLINIC_ADMIN = "clinic_admin", "Clinic admin"
-    PARTNER = "partner", "Partner"
+    PARTNER = "partner", _("Partner")  # shown in a partner's own navigation
 
 
 STAFF_ROLE_CHOICES = [choice for choice in Role.choices if choice[0] != Role.PARTNER]

@@ -333,6 +333,7 @@ RULES = {
     "can_share_reflection": "the couple's two partners",
     "can_prepare_together": "the couple's two partners",
     "can_withdraw_agenda_item": "the partner who added the item",
+    "can_choose_language": "the partner themselves",
 }
 
 
@@ -450,3 +451,9 @@ def can_prepare_together(user, couple) -> bool:
 def can_withdraw_agenda_item(user, item) -> bool:
     """A couple's agenda item is withdrawn by the partner who added it, nobody else."""
     return user.is_authenticated and item.partner.user_id == user.pk
+
+
+# --- Languages (kapcouples/languages.py) ---------------------------------------------------
+def can_choose_language(user, partner) -> bool:
+    """The language a partner's pages are shown in is chosen by that partner alone."""
+    return user.is_authenticated and partner.user_id == user.pk

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "kapcouples.middleware.SessionTimeoutMiddleware",
     "kapcouples.middleware.ReaderTimezoneMiddleware",
+    "kapcouples.middleware.ReaderLanguageMiddleware",
     # Every view is private unless the access policy marks it public.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "kapcouples.middleware.StaffTwoFactorMiddleware",
@@ -97,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kapcouples.context_processors.navigation",
+                "kapcouples.languages.language_switch",
             ],
         },
     },
@@ -197,10 +200,15 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Internationalisation ---------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Partner pages read in the partner's chosen language (Partner.language); signed-out pages
+# follow the language switch or the browser; staff pages stay in English.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # a signed-out choice is remembered for a year
 
 # --- Static files -----------------------------------------------------------------
 STATIC_URL = "static/"

@@ -28,6 +28,7 @@ account_patterns = [
         clinic_admin.staff_invitation_accept,
         name="staff_invitation_accept",
     ),
+    path("language/", account.language_choose, name="language_choose"),
 ]
 
 clinic_admin_patterns = [

@@ -27,10 +27,13 @@ apt_install() {
 }
 
 # Debian's Chromium for the browser tests; fonts so pages render legibly; Pango, which
-# WeasyPrint draws the PDF documents with.
+# WeasyPrint draws the PDF documents with; npm, which installs axe-core for the
+# accessibility checks; GNU gettext, with which the tests check the translation catalogue.
 ensure_debian_packages() {
   local missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
+  command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
   [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
   ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
   if [ ${#missing[@]} -gt 0 ]; then

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from intake import selectors, services
 from intake.forms import BreakGlassForm, ConsentSignForm, ConsentTextForm, IntentionsForm
@@ -32,7 +33,7 @@ def consent_sign(request: HttpRequest, partner_id: int) -> HttpResponse:
         except services.DomainError as error:
             form.add_error("typed_name", str(error))
         else:
-            messages.success(request, "Thank you: your consent is signed.")
+            messages.success(request, _("Thank you: your consent is signed."))
             return redirect("portal")
     context = {"partner": partner, "text": text, "signed": signed, "form": form}
     return render(request, "intake/consent_sign.html", context)

@@ -6,6 +6,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
 from intake import services
@@ -13,7 +14,7 @@ from intake.forms import AcceptInvitationForm, EnrolCoupleForm, PartnerContactFo
 from intake.models import Invitation, Partner
 from intake.readiness import ScreeningFacts
 from intake.views.common import get_couple_for_staff, get_partner_private
-from kapcouples import audit, policy, session_lifetime
+from kapcouples import audit, languages, policy, session_lifetime
 from kapcouples.models import User
 
 
@@ -51,13 +52,14 @@ def partner_contact_edit(request: HttpRequest, partner_id: int) -> HttpResponse:
     kept = session_lifetime.pop_kept_form(request)
     if kept is not None:
         messages.info(
-            request, "We kept what you typed before you were signed out. Check it and save."
+            request,
+            gettext("We kept what you typed before you were signed out. Check it and save."),
         )
     form = PartnerContactForm(request.POST or kept, instance=partner)
     if request.method == "POST" and form.is_valid():
         changes = {field: form.cleaned_data[field] for field in form.changed_data}
         services.partner_update_contact(partner=partner, changes=changes)
-        messages.success(request, "Your contact details are saved.")
+        messages.success(request, gettext("Your contact details are saved."))
         return redirect("intake:partner_detail", partner_id=partner.pk)
     return render(request, "intake/partner_contact_form.html", {"partner": partner, "form": form})
 
@@ -141,7 +143,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error("password1", str(error))
         else:
             login(request, user, backend="kapcouples.auth_backends.KapModelBackend")
-            messages.success(request, "Welcome! Your password is set. Here is your portal.")
+            # The language they accepted in (the switch or the browser) becomes their choice.
+            languages.partner_language_set(
+                user=user, partner=invitation.partner, language=get_language()
+            )
+            messages.success(
+                request, gettext("Welcome! Your password is set. Here is your portal.")
+            )
             return redirect("portal")
     context = {"form": form, "partner": invitation.partner}
     return render(request, "intake/invitation_accept.html", context)

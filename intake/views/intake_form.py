@@ -3,6 +3,8 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from intake import selectors, services
@@ -44,11 +46,11 @@ def intake_step(request: HttpRequest, partner_id: int, step: str) -> HttpRespons
         raise Http404("No such step")
     draft = services.intake_draft(partner)
     if draft is None and current_intake(partner) is not None:
-        messages.info(request, "Your intake is submitted. Choose “Amend” to change an answer.")
+        messages.info(request, _("Your intake is submitted. Choose “Amend” to change an answer."))
         return redirect("intake:intake_overview", partner_id=partner.pk)
     kept = session_lifetime.pop_kept_form(request)
     if kept is not None:
-        messages.info(request, "We kept what you typed before you were signed out. Check it.")
+        messages.info(request, _("We kept what you typed before you were signed out. Check it."))
     saved = draft.answers.get(step, {}) if draft else {}
     form = form_class(request.POST or kept, initial=form_class.initial_from(saved))
     if request.method == "POST" and request.POST.get("then") == "autosave":
@@ -84,18 +86,22 @@ def _save_partial(request: HttpRequest, partner, step: str, form, saved: dict) -
     """Keep the valid answers of an unfinished step; the step stays to do."""
     answers = {**saved, **form.answers()}
     services.intake_save_step(partner=partner, step=step, answers=answers, complete=False)
-    messages.warning(
-        request,
-        f"Saved what you answered. “{form.title}” still has "
-        f"{len(form.errors)} answer(s) to complete before you can submit.",
+    unanswered = len(form.errors)
+    message = ngettext(
+        "Saved what you answered. “%(step)s” still has %(count)d answer to complete before "
+        "you can submit.",
+        "Saved what you answered. “%(step)s” still has %(count)d answers to complete before "
+        "you can submit.",
+        unanswered,
     )
+    messages.warning(request, message % {"step": form.title, "count": unanswered})
     return redirect("intake:intake_overview", partner_id=partner.pk)
 
 
 def _after_step(request: HttpRequest, partner, step: str) -> HttpResponse:
     index = STEP_SLUGS.index(step)
     if request.POST.get("then") == "stop" or index + 1 == len(STEP_SLUGS):
-        messages.success(request, "Saved. You can come back to it at any time.")
+        messages.success(request, _("Saved. You can come back to it at any time."))
         return redirect("intake:intake_overview", partner_id=partner.pk)
     return redirect("intake:intake_step", partner_id=partner.pk, step=STEP_SLUGS[index + 1])
 
@@ -109,7 +115,7 @@ def intake_submit(request: HttpRequest, partner_id: int) -> HttpResponse:
     except services.DomainError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "Your intake is submitted. Your care team will review it.")
+        messages.success(request, _("Your intake is submitted. Your care team will review it."))
     return redirect("intake:intake_overview", partner_id=partner.pk)
 
 
@@ -123,7 +129,7 @@ def intake_amend(request: HttpRequest, partner_id: int) -> HttpResponse:
         messages.error(request, str(error))
         return redirect("intake:intake_overview", partner_id=partner.pk)
     messages.info(
-        request, "A new version is open with your answers. Change what you need and submit it."
+        request, _("A new version is open with your answers. Change what you need and submit it.")
     )
     return redirect("intake:intake_step", partner_id=partner.pk, step=STEP_SLUGS[0])
 
@@ -137,11 +143,10 @@ def intake_withdraw_draft(request: HttpRequest, partner_id: int) -> HttpResponse
     except services.DomainError as error:
         messages.error(request, str(error))
     else:
-        messages.success(
-            request,
-            f"Amendment (version {withdrawn.version}) withdrawn. Your submitted intake is "
-            "unchanged.",
+        message = _(
+            "Amendment (version %(version)d) withdrawn. Your submitted intake is unchanged."
         )
+        messages.success(request, message % {"version": withdrawn.version})
     return redirect("intake:intake_overview", partner_id=partner.pk)
 
 

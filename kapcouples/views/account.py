@@ -2,6 +2,7 @@
 
 from base64 import b32encode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -13,8 +14,9 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kapcouples import policy, services
-from kapcouples.forms import EmailLoginForm, StyledPasswordChangeForm, TokenForm
+from kapcouples import languages, policy, services
+from kapcouples.forms import EmailLoginForm, LanguageForm, StyledPasswordChangeForm, TokenForm
+from kapcouples.models import Role
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -105,3 +107,28 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             return redirect(_safe_next(request))
         form.add_error("token", "That code did not match. Try the newest code from your app.")
     return render(request, "account/two_factor_verify.html", {"form": form})
+
+
+@policy.public
+@require_POST
+def language_choose(request: HttpRequest) -> HttpResponse:
+    """The language switch: kept on a partner's profile, and in a cookie for signed-out pages."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        return render(request, "400.html", status=400)
+    language = form.cleaned_data["language"]
+    if request.user.is_authenticated:
+        if policy.role_of(request.user) != Role.PARTNER:
+            policy.deny(request, reason="staff pages are in English only")
+        partner = request.user.partner_profile
+        languages.partner_language_set(user=request.user, partner=partner, language=language)
+    response = redirect(_safe_next(request))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response

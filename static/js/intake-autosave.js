@@ -8,7 +8,10 @@
   var status = document.getElementById("autosave-status");
   var timer = null;
 
-  function show(text) { if (status) { status.textContent = text; } }
+  // The messages come translated from the page (data-* on the status line).
+  function show(key, time) {
+    if (status) { status.textContent = status.dataset[key].replace("{time}", time || ""); }
+  }
 
   function save() {
     var data = new FormData(form);
@@ -20,14 +23,15 @@
       headers: { "Accept": "application/json" }
     }).then(function (response) {
       if (response.ok) {
-        show("Draft saved at " + new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) + ".");
+        var lang = document.documentElement.lang;
+        show("saved", new Date().toLocaleTimeString([lang], { hour: "2-digit", minute: "2-digit" }));
       } else if (response.status === 401) {
-        show("You were signed out. What you typed is kept: sign in again to continue.");
+        show("signedOut");
       } else {
-        show("The draft could not be saved just now; use “Save and finish later”.");
+        show("failed");
       }
     }).catch(function () {
-      show("No connection: the draft will be saved when you continue.");
+      show("offline");
     });
   }
 

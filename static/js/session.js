@@ -47,8 +47,7 @@
     if (idleFor > idleSeconds * 1000) {
       // No reload: a form posted now is kept for the user until they sign in again.
       document.getElementById("session-warning-text").textContent =
-        "You have been signed out because of inactivity. Anything you save now is kept " +
-        "and shown again after you sign in.";
+        warning.dataset.signedOutText;
       stay.classList.add("d-none");
       warning.classList.remove("d-none");
       return;

@@ -3,6 +3,7 @@
 import pytest
 
 from kapcouples.management.commands.seed_demo import DEMO_PASSWORD
+from tests.browser.a11y import check_on_phones
 from tests.browser.conftest import SCREENS
 
 pytestmark = pytest.mark.browser
@@ -35,6 +36,8 @@ def test_each_demo_login_lands_on_its_role_page(screen, demo_site, browser, scre
         assert overflow <= 0, f"{email} page scrolls sideways by {overflow}px at {width}px"
         name = email.split("@")[0]
         page.screenshot(path=screenshots_dir / f"{name}-{screen}.png", full_page=True)
+        if path == "/portal/" and screen == "phone":
+            check_on_phones(page, f"{email}'s portal")
         context.close()
 
 

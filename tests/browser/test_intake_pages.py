@@ -3,6 +3,7 @@
 import pytest
 
 from intake.models import Partner
+from tests.browser.a11y import check_on_phones
 from tests.browser.conftest import SCREENS, assert_no_sideways_scroll, signed_in_page
 
 pytestmark = pytest.mark.browser
@@ -13,22 +14,30 @@ def look(page, path, name, screenshots_dir):
     page.screenshot(path=screenshots_dir / f"intake-{name}.png", full_page=True)
 
 
+def look_as_partner(page, path, name, screenshots_dir, screen):
+    """A partner's page: on the phone screen also accessible, at 375 and at 320 px."""
+    look(page, path, name, screenshots_dir)
+    if screen == "phone":
+        check_on_phones(page, path)
+
+
 @pytest.mark.parametrize("screen", SCREENS)
 def test_a_partner_continues_the_draft_intake_on_a_phone(
     screen, demo_site, browser, screenshots_dir
 ):
     jordan = Partner.objects.get(email="jordan@demo.kap")
     context, page = signed_in_page(browser, demo_site, "jordan@demo.kap", screen)
-    look(page, "/portal/", f"portal-jordan-{screen}", screenshots_dir)
+    look_as_partner(page, "/portal/", f"portal-jordan-{screen}", screenshots_dir, screen)
     page.get_by_role("link", name="Intake form").click()
-    look(page, "intake", f"overview-jordan-{screen}", screenshots_dir)
+    look_as_partner(page, "intake", f"overview-jordan-{screen}", screenshots_dir, screen)
     page.goto(f"{demo_site}/partners/{jordan.pk}/intake/step/medical/")
-    look(page, "medical step", f"step-medical-{screen}", screenshots_dir)
+    look_as_partner(page, "medical step", f"step-medical-{screen}", screenshots_dir, screen)
     page.get_by_role("button", name="Save and continue").click()
     assert page.get_by_text("Answer yes or no.").first.is_visible()
-    look(page, "medical step errors", f"step-medical-errors-{screen}", screenshots_dir)
+    name = f"step-medical-errors-{screen}"
+    look_as_partner(page, "medical step errors", name, screenshots_dir, screen)
     page.goto(f"{demo_site}/partners/{jordan.pk}/questionnaires/phq-9/")
-    look(page, "phq-9", f"phq9-{screen}", screenshots_dir)
+    look_as_partner(page, "phq-9", f"phq9-{screen}", screenshots_dir, screen)
     context.close()
 
 

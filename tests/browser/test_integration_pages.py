@@ -3,6 +3,7 @@
 import pytest
 
 from intake.models import Partner
+from tests.browser.a11y import check_on_phones
 from tests.browser.conftest import SCREENS, assert_no_sideways_scroll, signed_in_page
 
 pytestmark = pytest.mark.browser
@@ -35,5 +36,7 @@ def test_the_integration_pages_read_well_on_phone_and_desktop(
             assert text in content, f"{name}: {text!r} missing"
         if name == "checkin-shared":
             assert PRIVATE not in content  # Morgan kept that answer private
+        if email.endswith(".chen@demo.kap") and screen == "phone":
+            check_on_phones(page, f"{name} ({email})")
         page.screenshot(path=screenshots_dir / f"integration-{name}-{screen}.png", full_page=True)
         context.close()

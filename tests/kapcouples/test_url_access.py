@@ -30,6 +30,8 @@ PUBLIC_URL_NAMES = {
     # request without its signature over the address and fields is refused with a 403.
     "integration:sms_status",
     "integration:sms_inbound",
+    # The language switch of the signed-out pages (login, password reset, invitation).
+    "language_choose",
 }
 
 USER_FOR_ROLE = {
