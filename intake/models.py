@@ -84,6 +84,9 @@ class Partner(models.Model):
         max_length=10, choices=Channel.choices, default=Channel.EMAIL
     )
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    # The partner's own quiet hours for reminders, in their zone; empty: the clinic's.
+    quiet_start = models.TimeField(null=True, blank=True)
+    quiet_end = models.TimeField(null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -92,6 +95,12 @@ class Partner(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["couple", "slot"], name="partner_slot_unique"),
             models.CheckConstraint(condition=models.Q(slot__in=[1, 2]), name="partner_slot_1_or_2"),
+            models.CheckConstraint(
+                condition=models.Q(quiet_start__isnull=True, quiet_end__isnull=True)
+                | models.Q(quiet_start__isnull=False, quiet_end__isnull=False),
+                name="partner_quiet_hours_both_or_neither",
+                violation_error_message="Give both ends of your quiet hours, or neither.",
+            ),
         ]
 
     def __str__(self) -> str:

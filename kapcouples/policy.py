@@ -325,6 +325,7 @@ RULES = {
     "can_view_outbox": "staff of the clinic",
     "can_handle_stock": "a clinician or prescriber of the clinic",
     "can_correct_stock": "a prescriber of the clinic",
+    "can_edit_own_profile": "the partner themselves",
 }
 
 
@@ -378,3 +379,9 @@ def can_complete_appointment(user, couple) -> bool:
 def can_write_integration_note(user, couple) -> bool:
     """Clinicians and prescribers of the care team write, sign and amend integration notes."""
     return is_on_care_team(user, couple)
+
+
+# --- The partner's portal (portal app) -------------------------------------------------------
+def can_edit_own_profile(user, partner) -> bool:
+    """A partner's contact details, time zone and reminder preferences: that partner only."""
+    return user.is_authenticated and partner.user_id == user.pk

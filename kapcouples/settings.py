@@ -60,6 +60,7 @@ LOCAL_APPS = [
     "integration.apps.IntegrationConfig",
     "stock.apps.StockConfig",
     "workspace.apps.WorkspaceConfig",
+    "portal.apps.PortalConfig",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
