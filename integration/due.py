@@ -17,7 +17,8 @@ from datetime import datetime
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from intake.forms import INTAKE_STEPS
 from intake.models import Consent, ConsentText, IntakeForm, Partner
@@ -38,11 +39,11 @@ STEP_SLUGS = list(INTAKE_STEPS)
 
 # What each instrument asks about, in the partner's words.
 INSTRUMENT_TOPICS = {
-    "PHQ-9": _("mood"),
-    "GAD-7": _("worry and anxiety"),
-    "PCL-5": _("stressful experiences"),
-    "C-SSRS": _("safety"),
-    "CSI-4": _("your relationship"),
+    "PHQ-9": gettext_lazy("mood"),
+    "GAD-7": gettext_lazy("worry and anxiety"),
+    "PCL-5": gettext_lazy("stressful experiences"),
+    "C-SSRS": gettext_lazy("safety"),
+    "CSI-4": gettext_lazy("your relationship"),
 }
 
 
@@ -99,8 +100,8 @@ def _intake_item(partner: Partner, draft: IntakeForm | None) -> DueItem:
 
 def _intake_detail(todo: list[str], number: int) -> str:
     if not todo:
-        return str(_("Every step is answered: submit it"))
-    return str(_("Step %(number)s of %(count)s") % {"number": number, "count": len(STEP_SLUGS)})
+        return _("Every step is answered: submit it")
+    return _("Step %(number)s of %(count)s") % {"number": number, "count": len(STEP_SLUGS)}
 
 
 def consent_items(partners: list[Partner], now: datetime) -> Iterable[DueItem]:
