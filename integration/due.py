@@ -64,7 +64,7 @@ class DueItem:
 
 
 # --- The sources, one per kind -------------------------------------------------------------
-def intake_items(partners: list[Partner], now: datetime) -> Iterable[DueItem]:
+def intake_items(partners: list[Partner], now: datetime, facts=None) -> Iterable[DueItem]:
     """An intake never submitted: to start, or the draft's next step to fill in."""
     forms: dict[int, dict[str, IntakeForm]] = defaultdict(dict)
     statuses = [IntakeForm.Status.SUBMITTED, IntakeForm.Status.DRAFT]
@@ -104,11 +104,12 @@ def _intake_detail(todo: list[str], number: int) -> str:
     return _("Step %(number)s of %(count)s") % {"number": number, "count": len(STEP_SLUGS)}
 
 
-def consent_items(partners: list[Partner], now: datetime) -> Iterable[DueItem]:
+def consent_items(partners: list[Partner], now: datetime, facts=None) -> Iterable[DueItem]:
     """The clinic's current consent version, not signed yet (nothing if none is published)."""
     clinic_ids = {partner.couple.clinic_id for partner in partners}
     current: dict[int, ConsentText] = {}
-    for text in ConsentText.objects.filter(clinic_id__in=clinic_ids).order_by("-version"):
+    texts = ConsentText.objects.filter(clinic_id__in=clinic_ids).only("clinic_id", "version")
+    for text in texts.order_by("-version"):
         current.setdefault(text.clinic_id, text)
     signed = Consent.objects.filter(partner__in=partners).values_list("partner_id", "consent_text")
     signed_by: dict[int, set[int]] = defaultdict(set)
@@ -128,7 +129,9 @@ def consent_items(partners: list[Partner], now: datetime) -> Iterable[DueItem]:
         )
 
 
-def scheduled_questionnaire_items(partners: list[Partner], now: datetime) -> Iterable[DueItem]:
+def scheduled_questionnaire_items(
+    partners: list[Partner], now: datetime, facts=None
+) -> Iterable[DueItem]:
     """The clinic's scheduled questionnaires open now and not answered since they opened."""
     for due in _scheduled_questionnaires(partners, now):
         ref = f"questionnaire-due:{due.pk}"
@@ -137,10 +140,12 @@ def scheduled_questionnaire_items(partners: list[Partner], now: datetime) -> Ite
         )
 
 
-def screening_questionnaire_items(partners: list[Partner], now: datetime) -> Iterable[DueItem]:
+def screening_questionnaire_items(
+    partners: list[Partner], now: datetime, facts: ScreeningFacts | None = None
+) -> Iterable[DueItem]:
     """The instruments screening still needs (intake's rule): never answered, or the C-SSRS
-    screener with none inside its validity."""
-    for partner, codes in _screening_questionnaires(partners, now):
+    screener with none inside its validity. `facts`: the page's, of these partners' couple."""
+    for partner, codes in _screening_questionnaires(partners, now, facts):
         for code in codes:
             yield _questionnaire_item(partner.pk, code, ref=f"screening:{code}")
 
@@ -153,17 +158,18 @@ def _scheduled_questionnaires(partners: list[Partner], now: datetime) -> list[Qu
     return list(dues.order_by("due_at", "pk"))
 
 
-def _screening_questionnaires(partners: list[Partner], now: datetime):
+def _screening_questionnaires(partners: list[Partner], now: datetime, facts=None):
     """(partner, codes) from `intake.selectors.questionnaires_due`, one ScreeningFacts per
     couple (its consent and settings are the couple's clinic's)."""
     by_couple: dict[int, list[Partner]] = defaultdict(list)
     for partner in partners:
         by_couple[partner.couple_id].append(partner)
     for couple_partners in by_couple.values():
-        facts = ScreeningFacts(couple_partners)
+        shared = facts if facts is not None and len(by_couple) == 1 else None
+        couple_facts = shared or ScreeningFacts(couple_partners)
         today = timezone.localdate(now, couple_partners[0].couple.clinic.zone)
         for partner in couple_partners:
-            yield partner, questionnaires_due(partner, on=today, facts=facts)
+            yield partner, questionnaires_due(partner, on=today, facts=couple_facts)
 
 
 def _questionnaire_item(partner_id: int, code: str, *, ref: str, due_by=None, detail=""):
@@ -181,7 +187,7 @@ def _questionnaire_item(partner_id: int, code: str, *, ref: str, due_by=None, de
     )
 
 
-def checkin_items(partners: list[Partner], now: datetime) -> Iterable[DueItem]:
+def checkin_items(partners: list[Partner], now: datetime, facts=None) -> Iterable[DueItem]:
     """Check-ins open now (their day has come) and not answered."""
     open_now = CheckIn.objects.filter(partner__in=partners, answered_at=None, due_at__lte=now)
     for checkin in open_now.order_by("due_at", "pk"):
@@ -196,7 +202,8 @@ def checkin_items(partners: list[Partner], now: datetime) -> Iterable[DueItem]:
 
 
 # In this order on the portal's list.
-SOURCES: dict[str, Callable[[list[Partner], datetime], Iterable[DueItem]]] = {
+# Each takes (partners, now, facts): `facts` is a page's ScreeningFacts, used where it helps.
+SOURCES: dict[str, Callable[..., Iterable[DueItem]]] = {
     CONSENT: consent_items,
     INTAKE: intake_items,
     SCHEDULED: scheduled_questionnaire_items,
@@ -207,18 +214,23 @@ SOURCES: dict[str, Callable[[list[Partner], datetime], Iterable[DueItem]]] = {
 
 # --- Asking -----------------------------------------------------------------------------------
 def items_due_of(
-    partners, *, now: datetime, kinds: Iterable[str] | None = None
+    partners,
+    *,
+    now: datetime,
+    kinds: Iterable[str] | None = None,
+    facts: ScreeningFacts | None = None,
 ) -> dict[int, list[DueItem]]:
     """What each of `partners` has to do at `now`, by partner id (only the `kinds` of
     `SOURCES`, if given). An instrument both scheduled and needed by screening is listed
     once, as the scheduled one (it has a day to do it by).
 
-    The consent and screening sources read each partner's couple and clinic."""
+    The consent and screening sources read each partner's couple and clinic; `facts`: the
+    page's ScreeningFacts of these partners (one couple), so their rows are read once."""
     partners = list(partners)
     found: dict[int, list[DueItem]] = {partner.pk: [] for partner in partners}
     wanted = SOURCES if kinds is None else [kind for kind in SOURCES if kind in set(kinds)]
     for kind in wanted if partners else []:
-        for item in SOURCES[kind](partners, now):
+        for item in SOURCES[kind](partners, now, facts):
             found[item.partner_id].append(item)
     return {partner_id: _asked_once(items) for partner_id, items in found.items()}
 
@@ -230,9 +242,11 @@ def _asked_once(items: list[DueItem]) -> list[DueItem]:
     ]
 
 
-def items_due(partner: Partner, *, now: datetime) -> list[DueItem]:
+def items_due(
+    partner: Partner, *, now: datetime, facts: ScreeningFacts | None = None
+) -> list[DueItem]:
     """What `partner` has to do at `now`, in the order the portal lists it."""
-    return items_due_of([partner], now=now)[partner.pk]
+    return items_due_of([partner], now=now, facts=facts)[partner.pk]
 
 
 # --- Reminders about a task ------------------------------------------------------------------

@@ -8,7 +8,8 @@ from datetime import datetime
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from intake.models import Consent, IntakeForm, Partner, QuestionnaireResponse
+from intake.models import Consent, IntakeForm, Partner
+from intake.readiness import ScreeningFacts
 from integration import due
 from integration.models import CheckIn
 from integration.outbox import messaging_settings_for
@@ -64,20 +65,24 @@ class Snapshot:
     # Read only when a medicine session is among the upcoming appointments:
     preparation_lines: list[str] = field(default_factory=list)
     ride_home: str = ""  # who the partner's intake names as taking them home
+    # The partner's screening rows, read once for the page (due list, history, scores).
+    screening: ScreeningFacts | None = None
 
 
 def portal_snapshot(partner: Partner, *, now: datetime) -> Snapshot:
     """The signed-in partner's snapshot at `now` (only their own and couple-shared rows)."""
     upcoming = upcoming_appointments(partner, now=now)
     medicine = any(row.is_medicine for row in upcoming)
+    screening = ScreeningFacts([partner])
     return Snapshot(
         partner=partner,
         now=now,
         zone=zoneinfo.ZoneInfo(partner.timezone),
-        due=due.items_due(partner, now=now),
+        due=due.items_due(partner, now=now, facts=screening),
         upcoming=upcoming,
         preparation_lines=_preparation_lines(partner) if medicine else [],
-        ride_home=_ride_home(partner) if medicine else "",
+        ride_home=_ride_home(partner, screening) if medicine else "",
+        screening=screening,
     )
 
 
@@ -128,8 +133,8 @@ def _preparation_lines(partner: Partner) -> list[str]:
     return [line.strip() for line in guidance.splitlines() if line.strip()]
 
 
-def _ride_home(partner: Partner) -> str:
-    intake = IntakeForm.objects.submitted().filter(partner=partner).only("answers").first()
+def _ride_home(partner: Partner, screening: ScreeningFacts) -> str:
+    intake = screening.submitted_intake(partner)
     transport = intake.answers.get("transport", {}) if intake else {}
     return transport.get("driver_name", "")
 
@@ -142,10 +147,11 @@ class Submission:
     link: str = ""
 
 
-def submissions_of(partner: Partner) -> list[Submission]:
+def submissions_of(partner: Partner, screening: ScreeningFacts) -> list[Submission]:
     """What this partner sent the clinic, latest first: intake versions, questionnaires,
-    consent signatures and check-ins (their own only, never the other partner's)."""
-    found = [*_intakes(partner), *_questionnaires(partner), *_consents(partner)]
+    consent signatures and check-ins (their own only, never the other partner's).
+    `screening`: the page's facts of this partner (their questionnaires are read there)."""
+    found = [*_intakes(partner), *_questionnaires(partner, screening), *_consents(partner)]
     found += _checkins(partner)
     return sorted(found, key=lambda s: s.at, reverse=True)[:HISTORY_MOST]
 
@@ -164,14 +170,14 @@ def _intakes(partner: Partner) -> list[Submission]:
     ]
 
 
-def _questionnaires(partner: Partner) -> list[Submission]:
-    responses = QuestionnaireResponse.objects.filter(partner=partner).only("code", "completed_at")
+def _questionnaires(partner: Partner, screening: ScreeningFacts) -> list[Submission]:
+    responses = screening.responses(partner)[::-1][:HISTORY_MOST]
     return [
         Submission(
             at=r.completed_at,
             label=str(_("Answered the %(code)s questionnaire") % {"code": r.code}),
         )
-        for r in responses.order_by("-completed_at")[:HISTORY_MOST]
+        for r in responses
     ]
 
 

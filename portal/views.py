@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from intake.readiness import ScreeningFacts
 from integration.outbox import messaging_settings_for
 from kapcouples import audit, policy, session_lifetime
 from portal import done, selectors, services
@@ -30,8 +29,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "snapshot": snapshot,
         "step": next_step(snapshot),
         "past": selectors.past_appointments(partner, now=now),
-        "submissions": selectors.submissions_of(partner),
-        "screening": ScreeningFacts([partner]),
+        "submissions": selectors.submissions_of(partner, snapshot.screening),
+        "screening": snapshot.screening,
     }
     return render(request, "portal/home.html", context)
 

@@ -74,7 +74,8 @@ PAGES = {
     ),
     "outbox": ("front_desk", lambda cast, s: reverse("integration:outbox"), 12),
     "audit log": ("clinic_admin", lambda cast, s: reverse("audit_log"), 12),
-    "partner portal": ("partner_a", lambda cast, s: reverse("portal"), 11),
+    # The next step, the due list (each kind once), appointments, history, scores.
+    "partner portal": ("partner_a", lambda cast, s: reverse("portal"), 17),
     "session record": (
         "clinician",
         lambda cast, s: reverse("clinic_sessions:session_record", kwargs={"session_id": s.pk}),
