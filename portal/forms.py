@@ -31,8 +31,8 @@ class ProfileForm(PartnerContactForm):
         help_text=_("Times on your portal and in reminders are shown in this zone."),
         error_messages={"invalid_choice": _("Choose your time zone from the list.")},
     )
-    quiet_start = _time_field(_("No reminders from"))
-    quiet_end = _time_field(_("until"))
+    quiet_start = _time_field(_("Quiet hours: no reminders from"))
+    quiet_end = _time_field(_("Quiet hours end at"))
 
     class Meta(PartnerContactForm.Meta):
         fields = [*PartnerContactForm.Meta.fields, "quiet_start", "quiet_end"]
