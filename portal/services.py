@@ -1,6 +1,7 @@
 """Writes from the partner's portal: their own profile."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from intake.models import Partner
 from integration.outbox import reminders_follow_partner
@@ -27,7 +28,8 @@ def partner_profile_update(*, partner: Partner, by, changes: dict) -> Partner:
     policy.ensure(policy.can_edit_own_profile, by, partner, to="change these details")
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
-        raise DomainError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+        names = ", ".join(sorted(unknown))
+        raise DomainError(_("These fields cannot be changed here: %(names)s.") % {"names": names})
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
     for name, value in changes.items():
         setattr(partner, name, value)
