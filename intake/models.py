@@ -90,6 +90,9 @@ class Partner(models.Model):
     sms_opted_out_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The language the partner's pages are shown in, chosen by the partner.
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    # The partner's own quiet hours for reminders, in their zone; empty: the clinic's.
+    quiet_start = models.TimeField(null=True, blank=True)
+    quiet_end = models.TimeField(null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -101,6 +104,12 @@ class Partner(models.Model):
             models.CheckConstraint(
                 condition=models.Q(language__in=[code for code, _name in settings.LANGUAGES]),
                 name="partner_language_offered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quiet_start__isnull=True, quiet_end__isnull=True)
+                | models.Q(quiet_start__isnull=False, quiet_end__isnull=False),
+                name="partner_quiet_hours_both_or_neither",
+                violation_error_message="Give both ends of your quiet hours, or neither.",
             ),
         ]
 

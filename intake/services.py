@@ -296,7 +296,36 @@ def intake_submit(*, partner: Partner, required_steps: list[str]) -> IntakeForm:
     draft.submitted_at = now
     draft.full_clean()
     draft.save()
+    partner_fill_from_intake(partner=partner, intake=draft)
     return draft
+
+
+# Partner record field <- (intake step, answer): what the intake's contact steps hold.
+PARTNER_FIELDS_FROM_INTAKE = {
+    "date_of_birth": ("about", "date_of_birth"),
+    "phone": ("about", "phone"),
+    "emergency_contact_name": ("emergency", "emergency_contact_name"),
+    "emergency_contact_phone": ("emergency", "emergency_contact_phone"),
+}
+
+
+def partner_fill_from_intake(*, partner: Partner, intake: IntakeForm) -> Partner:
+    """Copy the contact answers of a submitted intake to the partner's record, so staff
+    pages and messages use what the partner last told the clinic (kept in its history)."""
+    changed = []
+    for field, (step, answer) in PARTNER_FIELDS_FROM_INTAKE.items():
+        value = intake.answers.get(step, {}).get(answer)
+        if value in (None, ""):
+            continue
+        if field == "date_of_birth":
+            value = datetime.date.fromisoformat(value)
+        if getattr(partner, field) != value:
+            setattr(partner, field, value)
+            changed.append(field)
+    if changed:
+        partner.full_clean()
+        partner.save(update_fields=changed)
+    return partner
 
 
 @transaction.atomic

@@ -14,11 +14,11 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils import timezone
 
-from intake.models import Partner
-from integration import followups, window
+from integration import due, window
 from integration.alerts import hold_watch_fires
-from integration.models import CheckIn, QuestionnaireDue, Reminder
+from integration.models import Reminder
 
 
 @dataclass(frozen=True)
@@ -58,40 +58,13 @@ class StillWantedChecks:
 
 
 # --- The checks, by kind -----------------------------------------------------------------
-def _partners_who_submitted(reminders: list[Reminder]) -> set[int]:
-    return set(
-        Partner.objects.filter(
-            pk__in={r.partner_id for r in reminders},
-            intake_forms__status__in=["submitted", "superseded"],
-        ).values_list("pk", flat=True)
-    )
+def _due_refs(reminders: list[Reminder]) -> dict[int, set[str]]:
+    return due.due_refs_for_reminders(reminders, timezone.now())
 
 
-def _intake_not_submitted(reminder: Reminder, submitted: set[int]) -> bool:
-    return reminder.partner_id not in submitted
-
-
-def _open_questionnaires(reminders: list[Reminder]) -> set[int]:
-    dues = followups.with_completion(
-        QuestionnaireDue.objects.filter(pk__in={r.about_id for r in reminders})
-    )
-    return {due.pk for due in dues if due.cancelled_at is None and not due.is_done}
-
-
-def _questionnaire_still_due(reminder: Reminder, still_open: set[int]) -> bool:
-    return reminder.about_id in still_open
-
-
-def _answered_checkins(reminders: list[Reminder]) -> set[int]:
-    return set(
-        CheckIn.objects.filter(
-            pk__in={r.about_id for r in reminders}, answered_at__isnull=False
-        ).values_list("pk", flat=True)
-    )
-
-
-def _checkin_unanswered(reminder: Reminder, answered: set[int]) -> bool:
-    return reminder.about_id not in answered
+def _task_still_due(reminder: Reminder, refs: dict[int, set[str]]) -> bool:
+    """A reminder about a task goes out while the portal lists that task as due."""
+    return due.is_reminder_due(reminder, refs)
 
 
 def _missing_integration_wanted(reminder: Reminder, _: Any) -> bool:
@@ -111,7 +84,5 @@ CHECKS: dict[str, Check] = {
         lambda reminder, _: window.integration_check_runs(reminder), writes=True
     ),
     Reminder.Kind.HOLD_WATCH: Check(lambda reminder, _: hold_watch_fires(reminder), writes=True),
-    Reminder.Kind.QUESTIONNAIRE_DUE: Check(_questionnaire_still_due, _open_questionnaires),
-    Reminder.Kind.CHECKIN_PROMPT: Check(_checkin_unanswered, _answered_checkins),
-    Reminder.Kind.INTAKE_NUDGE: Check(_intake_not_submitted, _partners_who_submitted),
+    **{kind: Check(_task_still_due, _due_refs) for kind in due.KIND_OF_REMINDER},
 }

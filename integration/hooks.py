@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intake.models import Invitation, ScreeningSettings
-from integration import followups, reflection, window
+from integration import due, followups, reflection, window
 from integration.models import MessagingSettings, Reminder
 from integration.outbox import (
     Message,
@@ -247,23 +247,26 @@ def followups_on_medicine_session_completed(
 
 
 def intake_nudges_schedule() -> int:
-    """Nudge partners whose intake is not submitted some days after their invitation.
+    """Nudge partners whose intake is still due some days after their invitation.
 
     Run hourly by beat (the intake app has no hook for "nothing happened"); the
-    idempotency key makes each invitation's nudge once only.
+    idempotency key makes each invitation's nudge once only. Whether the intake is still
+    due is `integration.due`'s answer, the one the portal shows.
     """
     now = timezone.now()
-    waiting = (
+    waiting = list(
         Invitation.objects.filter(
             created_at__gte=now - timedelta(days=30),
             created_at__lte=now - timedelta(days=1),
             revoked_at=None,
-        )
-        .exclude(partner__intake_forms__status__in=["submitted", "superseded"])
-        .select_related("partner__couple")
+        ).select_related("partner__couple")
     )
+    partners = list({invitation.partner_id: invitation.partner for invitation in waiting}.values())
+    due_now = due.items_due_of(partners, now=now, kinds=[due.INTAKE])
     written = 0
     for invitation in waiting:
+        if not due_now[invitation.partner_id]:
+            continue
         clinic_id = invitation.partner.couple.clinic_id
         due_at = invitation.created_at + timedelta(
             days=messaging_settings_for(clinic_id).intake_nudge_days

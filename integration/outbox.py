@@ -48,8 +48,11 @@ def first_attempt_at(
 ) -> datetime:
     if partner is None:  # staff alerts are work messages: no quiet hours
         return due_at
+    start, end = quiet_hours.window_for(
+        partner, clinic_start=messaging.quiet_start, clinic_end=messaging.quiet_end
+    )
     return quiet_hours.move_out_of_quiet_hours(
-        due_at, zone_name=partner.timezone, start=messaging.quiet_start, end=messaging.quiet_end
+        due_at, zone_name=partner.timezone, start=start, end=end
     )
 
 
@@ -185,6 +188,26 @@ def reminders_move_about(*, about: Any, event_at: datetime) -> list[Reminder]:
         reminder.save(update_fields=["due_at", "event_at", "next_attempt_at"])
         moved.append(reminder)
     return moved
+
+
+@transaction.atomic
+def reminders_follow_partner(*, partner: Partner) -> int:
+    """A partner changed their zone, quiet hours or channel: their messages not yet tried
+    take the new ones (their asked-for times stay as they were)."""
+    messaging = messaging_settings_for(partner.couple.clinic_id)
+    pending = Reminder.objects.filter(
+        partner=partner, status=Reminder.Status.PENDING, attempts=0
+    ).select_for_update()
+    moved = []
+    for reminder in pending:
+        reminder.partner = partner
+        reminder.channel = channel_for(partner, messaging)
+        reminder.next_attempt_at = first_attempt_at(
+            due_at=reminder.due_at, partner=partner, messaging=messaging
+        )
+        moved.append(reminder)
+    Reminder.objects.bulk_update(moved, ["channel", "next_attempt_at"])
+    return len(moved)
 
 
 @transaction.atomic

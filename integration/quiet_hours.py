@@ -15,6 +15,14 @@ def is_quiet(local: time, start: time, end: time) -> bool:
     return local >= start or local < end
 
 
+def window_for(partner, *, clinic_start: time, clinic_end: time) -> tuple[time, time]:
+    """The quiet hours that apply to `partner`: their own when they chose some, else the
+    clinic's."""
+    if partner.quiet_start is not None and partner.quiet_end is not None:
+        return partner.quiet_start, partner.quiet_end
+    return clinic_start, clinic_end
+
+
 def _wall_clock(day, at: time, zone: ZoneInfo) -> datetime:
     # A wall-clock time inside a spring-forward gap does not exist; the UTC round
     # trip turns it into the real instant just after the gap.

@@ -67,24 +67,12 @@ def checkins_of_couple(couple) -> QuerySet[CheckIn]:
     return CheckIn.objects.filter(couple=couple).select_related("partner__couple")
 
 
-def open_checkins_of_partner(partner) -> QuerySet[CheckIn]:
-    """Check-ins the partner can answer now (opened, not yet answered)."""
-    return CheckIn.objects.filter(
-        partner=partner, answered_at=None, due_at__lte=timezone.now()
-    ).select_related("partner")
-
-
 def shared_checkins_for_partner(user, partner) -> list[tuple[CheckIn, list[VisibleAnswer]]]:
     """Answered check-ins of the couple with what this partner may read of each."""
     answered = checkins_of_couple(partner.couple).exclude(answered_at=None).order_by("-due_at")
     return [
         (checkin, answers) for checkin, answers in answered_checkins(user, answered[:20]) if answers
     ]
-
-
-def questionnaires_due_for(partner) -> list[QuestionnaireDue]:
-    """Open due questionnaires of a partner, with `is_done` computed from their responses."""
-    return questionnaires_due_of([partner])[partner.pk]
 
 
 def questionnaires_due_of(partners, *, most: int = 20) -> dict[int, list[QuestionnaireDue]]:

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from intake.models import ScreeningSettings
@@ -101,8 +101,7 @@ def checkin_answer(request: HttpRequest, checkin_id: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Your check-in is saved."))
-            return redirect("portal")
+            return redirect(f"{reverse('portal:next')}?done=checkin")  # what happens next
     crisis = ScreeningSettings.for_clinic(checkin.partner.couple.clinic_id)
     context = {"checkin": checkin, "form": form, "crisis": crisis}
     return render(request, "integration/checkin_form.html", context)

@@ -4,6 +4,7 @@ only while the couple shares it with them (see `integration.reflection`)."""
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,8 +27,8 @@ def _get_reflection(request: HttpRequest, reflection_id: int) -> SharedReflectio
 
 
 def _onward(reflection: SharedReflection) -> HttpResponse:
-    """Where a partner goes after saving their part (for now: back to the reflection)."""
-    return redirect("integration:reflection_detail", reflection_id=reflection.pk)
+    """Where a partner goes after saving their part: what happens next."""
+    return redirect(f"{reverse('portal:next')}?done=reflection")
 
 
 @policy.allow(*policy.PARTNER_AND_CARE)

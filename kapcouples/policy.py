@@ -334,6 +334,7 @@ RULES = {
     "can_prepare_together": "the couple's two partners",
     "can_withdraw_agenda_item": "the partner who added the item",
     "can_choose_language": "the partner themselves",
+    "can_edit_own_profile": "the partner themselves",
 }
 
 
@@ -456,4 +457,10 @@ def can_withdraw_agenda_item(user, item) -> bool:
 # --- Languages (kapcouples/languages.py) ---------------------------------------------------
 def can_choose_language(user, partner) -> bool:
     """The language a partner's pages are shown in is chosen by that partner alone."""
+    return user.is_authenticated and partner.user_id == user.pk
+
+
+# --- The partner's portal (portal app) -------------------------------------------------------
+def can_edit_own_profile(user, partner) -> bool:
+    """A partner's contact details, time zone and reminder preferences: that partner only."""
     return user.is_authenticated and partner.user_id == user.pk

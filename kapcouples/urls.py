@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from intake.views import dashboards as intake_dashboards
 from kapcouples.views import account, clinic_admin, dashboards, health
+from portal import views as portal_views
 from workspace.views import caseload
 
 account_patterns = [
@@ -60,7 +61,7 @@ urlpatterns = [
     path("clinic-admin/audit/", dashboards.audit_log, name="audit_log"),
     path("clinic-admin/", include((clinic_admin_patterns, "clinic_admin"))),
     path("clinic-admin/audit/export.csv", dashboards.audit_log_export, name="audit_log_export"),
-    path("portal/", intake_dashboards.portal, name="portal"),
+    path("portal/", portal_views.home, name="portal"),
     path("", include("intake.urls")),
     path("", include("sessions.urls")),
     path("", include("integration.urls")),
@@ -68,4 +69,5 @@ urlpatterns = [
     path("", include("workspace.urls")),
     path("", include("messaging.urls")),
     path("operators/", admin.site.urls),
+    path("portal/", include("portal.urls")),
 ]

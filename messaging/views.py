@@ -35,9 +35,13 @@ def _get_couple_for_care_team(request: HttpRequest, couple_id: int) -> Couple:
     return couple
 
 
-def _onward(conversation: Conversation) -> HttpResponse:
-    """Where a partner goes after sending: the conversation (with the crisis line, if the
-    message called for it)."""
+def _onward(request: HttpRequest, conversation: Conversation) -> HttpResponse:
+    """Where a partner goes after sending: the conversation, saying what happens next (and
+    showing the crisis line, if the message called for it)."""
+    messages.success(
+        request,
+        _("Your message is sent. Your care team answers during the clinic's opening hours."),
+    )
     return redirect("messaging:conversation", conversation_id=conversation.pk)
 
 
@@ -69,7 +73,7 @@ def conversation_start(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             _field_error(form, error)
         else:
-            return _onward(conversation)
+            return _onward(request, conversation)
     crisis = ScreeningSettings.for_clinic(partner.couple.clinic_id)
     return render(request, "messaging/conversation_start.html", {"form": form, "crisis": crisis})
 
@@ -119,7 +123,7 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
             _field_error(form, error)
         else:
             if policy.role_of(request.user) == Role.PARTNER:
-                return _onward(conversation)
+                return _onward(request, conversation)
             messages.success(request, _("Your reply is sent."))
             return redirect("messaging:conversation", conversation_id=conversation.pk)
     context = _page_context(request, conversation, form)

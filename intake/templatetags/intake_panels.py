@@ -1,35 +1,12 @@
-"""Intake's panels on shared pages (the partner portal, the couple page)."""
+"""Intake's panels on shared pages (the couple page)."""
 
 from django import template
-from django.utils import timezone
 
 from intake import selectors
 from intake.readiness import ScreeningFacts
 from kapcouples import policy
 
 register = template.Library()
-
-
-@register.inclusion_tag("intake/panels/portal.html", takes_context=True)
-def intake_portal_panel(context, partner, screening=None):
-    """The partner's screening tasks on their portal (their own, never the other partner's).
-
-    `screening`: the page's `ScreeningFacts` holding this partner, when it has them."""
-    request = context["request"]
-    if partner is None or partner.user_id != request.user.pk:
-        return {"show": False}
-    facts = screening or ScreeningFacts([partner])
-    today = timezone.localdate(timezone=partner.couple.clinic.zone)
-    due = selectors.questionnaires_due(partner, on=today, facts=facts)
-    return {
-        "show": True,
-        "partner": partner,
-        "draft": facts.draft_intake(partner),
-        "submitted": facts.submitted_intake(partner),
-        "due": [(code, code.lower()) for code in due],
-        "consent_current": facts.consent_current(partner),
-        "request": request,
-    }
 
 
 @register.inclusion_tag("intake/panels/couple.html", takes_context=True)

@@ -4,8 +4,8 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from intake import selectors, services
 from intake.forms import BreakGlassForm, ConsentSignForm, ConsentTextForm, IntentionsForm
@@ -33,8 +33,7 @@ def consent_sign(request: HttpRequest, partner_id: int) -> HttpResponse:
         except services.DomainError as error:
             form.add_error("typed_name", str(error))
         else:
-            messages.success(request, _("Thank you: your consent is signed."))
-            return redirect("portal")
+            return redirect(f"{reverse('portal:next')}?done=consent")  # what happens next
     context = {"partner": partner, "text": text, "signed": signed, "form": form}
     return render(request, "intake/consent_sign.html", context)
 
@@ -121,8 +120,7 @@ def intentions_edit(request: HttpRequest, couple_id: int) -> HttpResponse:
             conflict = clash.current
             form = _form_after_conflict(form, clash)
         else:
-            messages.success(request, "Your shared intentions are saved.")
-            return redirect("intake:intentions_edit", couple_id=couple.pk)
+            return redirect(f"{reverse('portal:next')}?done=intentions")  # what happens next
     context = {"couple": couple, "current": current, "form": form, "can_edit": can_edit}
     context["conflict"] = conflict
     return render(request, "intake/intentions.html", context)

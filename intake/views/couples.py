@@ -5,6 +5,7 @@ from django.contrib.auth import login
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
@@ -59,7 +60,9 @@ def partner_contact_edit(request: HttpRequest, partner_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         changes = {field: form.cleaned_data[field] for field in form.changed_data}
         services.partner_update_contact(partner=partner, changes=changes)
-        messages.success(request, gettext("Your contact details are saved."))
+        if partner.user_id == request.user.pk:  # a partner's own form: what happens next
+            return redirect(f"{reverse('portal:next')}?done=profile")
+        messages.success(request, "The contact details are saved.")
         return redirect("intake:partner_detail", partner_id=partner.pk)
     return render(request, "intake/partner_contact_form.html", {"partner": partner, "form": form})
 

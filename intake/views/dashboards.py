@@ -1,12 +1,11 @@
-"""The front desk's couple list and the partner's portal (the care team's caseload is in
-workspace)."""
+"""The front desk's couple list (the care team's caseload is in workspace, the partner's
+portal in the portal app)."""
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from intake import selectors
-from intake.readiness import ScreeningFacts
 from kapcouples import policy
 
 PAGE_SIZE = 25
@@ -25,11 +24,3 @@ def desk_dashboard(request: HttpRequest) -> HttpResponse:
         clinic_id=policy.staff_clinic_id(request.user),
     )
     return render(request, "dashboards/desk.html", {"page": _page(request, couples), "q": query})
-
-
-@policy.allow(*policy.PARTNERS)
-def portal(request: HttpRequest) -> HttpResponse:
-    partner = selectors.partner_of_user(request.user)
-    others = [p for p in partner.couple.partners.all() if p.pk != partner.pk]
-    context = {"partner": partner, "other": others[:1], "screening": ScreeningFacts([partner])}
-    return render(request, "dashboards/portal.html", context)

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -114,9 +115,8 @@ def intake_submit(request: HttpRequest, partner_id: int) -> HttpResponse:
         services.intake_submit(partner=partner, required_steps=STEP_SLUGS)
     except services.DomainError as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, _("Your intake is submitted. Your care team will review it."))
-    return redirect("intake:intake_overview", partner_id=partner.pk)
+        return redirect("intake:intake_overview", partner_id=partner.pk)
+    return redirect(f"{reverse('portal:next')}?done=intake")  # what happens next
 
 
 @policy.allow(*policy.PARTNERS)

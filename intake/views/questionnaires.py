@@ -10,6 +10,7 @@ on a narrow screen, static/js/questionnaire.js shows the form one question at a 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -56,8 +57,8 @@ def questionnaire_fill(request: HttpRequest, partner_id: int, code: str) -> Http
 
 
 def _onward(request: HttpRequest, partner: Partner) -> HttpResponse:
-    """Where a partner goes once their answers are saved: the one place to change it."""
-    return redirect("portal")
+    """Where a partner goes once their answers are saved: what happens next."""
+    return redirect(f"{reverse('portal:next')}?done=questionnaire")
 
 
 def _filled_in(data: QueryDict | None) -> dict:

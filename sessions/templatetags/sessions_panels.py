@@ -1,4 +1,4 @@
-"""Sessions' panels on shared pages (the partner portal, the couple page)."""
+"""Sessions' panel on the couple page."""
 
 from django import template
 from django.utils import timezone
@@ -12,28 +12,6 @@ register = template.Library()
 PANEL_APPOINTMENTS = 20
 # Earlier appointments shown on the couple page; the whole history is on the chart.
 PANEL_EARLIER = 3
-
-
-@register.inclusion_tag("sessions/panels/portal.html", takes_context=True)
-def sessions_portal_panel(context, partner):
-    """The couple's upcoming appointments on a partner's portal (times, kind, room)."""
-    request = context["request"]
-    visible = policy.can_view_couple_shared(request.user, partner.couple)
-    upcoming = (
-        Appointment.objects.filter(
-            couple=partner.couple, end__gte=timezone.now(), status__in=Appointment.ACTIVE_STATUSES
-        )
-        .select_related("room")
-        .order_by("start")[:PANEL_APPOINTMENTS]
-        if visible
-        else []
-    )
-    return {
-        "request": request,
-        "appointments": upcoming,
-        "zone": partner.timezone,
-        "couple_id": partner.couple_id if visible else None,
-    }
 
 
 @register.inclusion_tag("sessions/panels/couple.html", takes_context=True)

@@ -4,6 +4,7 @@ and ride home. Both partners write; the care team reads."""
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,8 +20,11 @@ from sessions.preparation.models import CoupleAgendaItem
 from sessions.protocol import protocol_for
 
 
-def _onward(couple: Couple) -> HttpResponse:
-    """Where a partner goes after a preparation form succeeds."""
+def _onward(couple: Couple, *, done: str = "") -> HttpResponse:
+    """Where a partner goes after a preparation form succeeds: what happens next for the
+    checklist and the ride home, back to the couple's page for their agenda."""
+    if done:
+        return redirect(f"{reverse('portal:next')}?done={done}")
     return redirect("clinic_sessions:preparation", couple_id=couple.pk)
 
 
@@ -155,7 +159,7 @@ def checklist_save(request: HttpRequest, session_id: int) -> HttpResponse:
             _add_errors(form, error)
         else:
             messages.success(request, _("Your checklist is saved."))
-            return _onward(session.couple)
+            return _onward(session.couple, done="preparation")
     return _render_session(request, session, bound={"checklist": form}, status=400)
 
 
@@ -171,7 +175,7 @@ def ride_home_confirm(request: HttpRequest, session_id: int) -> HttpResponse:
             _add_errors(form, error)
         else:
             messages.success(request, _("Thank you: your ride home is confirmed."))
-            return _onward(session.couple)
+            return _onward(session.couple, done="ride_home")
     return _render_session(request, session, bound={"ride": form}, status=400)
 
 

@@ -28,7 +28,7 @@ def test_a_partner_continues_the_draft_intake_on_a_phone(
     jordan = Partner.objects.get(email="jordan@demo.kap")
     context, page = signed_in_page(browser, demo_site, "jordan@demo.kap", screen)
     look_as_partner(page, "/portal/", f"portal-jordan-{screen}", screenshots_dir, screen)
-    page.get_by_role("link", name="Intake form").click()
+    page.get_by_role("link", name="Intake form", exact=True).click()
     look_as_partner(page, "intake", f"overview-jordan-{screen}", screenshots_dir, screen)
     page.goto(f"{demo_site}/partners/{jordan.pk}/intake/step/medical/")
     look_as_partner(page, "medical step", f"step-medical-{screen}", screenshots_dir, screen)

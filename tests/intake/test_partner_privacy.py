@@ -60,6 +60,8 @@ def test_the_marker_appears_in_no_page_the_others_can_open(viewer, planted, clie
     pages = [
         reverse("home"),
         reverse("portal"),
+        reverse("portal:next") + "?done=profile",
+        reverse("portal:profile"),
         reverse("desk_dashboard"),
         reverse("care_dashboard"),
         reverse("admin_dashboard"),
@@ -67,6 +69,11 @@ def test_the_marker_appears_in_no_page_the_others_can_open(viewer, planted, clie
     ]
     for url in pages:
         assert MARKER not in client.get(url, follow=True).content.decode()
+
+
+def test_the_partner_sees_their_private_details_on_their_own_profile(planted, client_for):
+    page = client_for(planted.partner_a.user).get(reverse("portal:profile")).content.decode()
+    assert MARKER in page
 
 
 def test_a_refused_edit_writes_nothing(planted, client_for):

@@ -80,6 +80,8 @@ def test_the_marker_appears_on_no_page_the_others_may_open(viewer, cast, planted
     if viewer == "partner_b":
         pages += [
             reverse("portal"),
+            reverse("portal:next") + "?done=intake",
+            reverse("portal:profile"),
             reverse("intake:intentions_edit", kwargs={"couple_id": cast.couple.pk}),
             reverse("intake:partner_screening", kwargs={"partner_id": cast.partner_b.pk}),
         ]
