@@ -30,7 +30,8 @@ def test_a_completed_questionnaire_is_scored_and_kept(cast, client_for):
         fill_url(cast.partner_a, "gad-7"), answers_post([3, 3, 3, 3, 3, 0, 0])
     )
     saved = QuestionnaireResponse.objects.get()
-    assert response.status_code == 302 and response.url == reverse("portal")
+    assert response.status_code == 302
+    assert response.url == reverse("portal:next") + "?done=questionnaire"
     assert (saved.code, saved.total, saved.band) == ("GAD-7", 15, "severe")
     assert saved.completed_by == cast.partner_a.user
 

@@ -44,7 +44,7 @@ def test_a_partner_saves_their_part_and_is_sent_onward(planted, client_for):
     data = {"noticed": "", "agreement": "Walk on Sundays", "practise": ""}
     response = client.post(page_of(planted.reflection), data)
     assert response.status_code == 302
-    assert response["Location"] == page_of(planted.reflection)
+    assert response["Location"] == reverse("portal:next") + "?done=reflection"
     entry = ReflectionEntry.objects.get(partner=planted.partner_b)
     assert entry.agreement == "Walk on Sundays"
 

@@ -76,8 +76,9 @@ PAGES = {
     "outbox": ("front_desk", lambda cast, s: reverse("integration:outbox"), 12),
     "audit log": ("clinic_admin", lambda cast, s: reverse("audit_log"), 12),
     # The next step, the due list (each kind once), appointments, history, scores, the
-    # navigation's unread-message count and the shared reflection.
-    "partner portal": ("partner_a", lambda cast, s: reverse("portal"), 19),
+    # navigation's unread-message count, the shared reflection and what is left to prepare
+    # for a medicine session of the next days.
+    "partner portal": ("partner_a", lambda cast, s: reverse("portal"), 21),
     "session record": (
         "clinician",
         lambda cast, s: reverse("clinic_sessions:session_record", kwargs={"session_id": s.pk}),

@@ -17,7 +17,7 @@ SCREENING_ANSWERS = {
     "PHQ-9": [1, 1, 1, 0, 1, 0, 1, 0, 0],
     "GAD-7": [1, 1, 0, 1, 0, 1, 0],
     "PCL-5": [1] * 20,
-    "C-SSRS": [0, 0, 0, 0, 0, 0],
+    "C-SSRS": [0, 0, None, None, None, 0],  # 3-5 not asked after a no to 2
     "CSI-4": [3, 3, 3, 3],
 }
 
