@@ -61,8 +61,10 @@ CONTACT_FIELDS = (
 
 
 @transaction.atomic
-def partner_update_contact(*, partner: Partner, changes: dict) -> Partner:
-    """Update a partner's own contact details; the change is kept in the history."""
+def partner_update_contact(*, partner: Partner, by: User, changes: dict) -> Partner:
+    """Update a partner's contact details (the partner or their care team); the change is
+    kept in the history."""
+    policy.ensure(policy.can_edit_partner_contact, by, partner, to="change these contact details")
     unknown = set(changes) - set(CONTACT_FIELDS)
     if unknown:
         raise DomainError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")

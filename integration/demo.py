@@ -187,7 +187,7 @@ def _texts(clinic: Clinic) -> None:
     for email, partner in texted.items():
         if not partner.phone:
             contact = {"phone": TEXTED_PHONES[email], "preferred_channel": "sms"}
-            partner_update_contact(partner=partner, changes=contact)
+            partner_update_contact(partner=partner, by=partner.user, changes=contact)
         reminder = services.reminder_schedule(
             clinic_id=clinic.pk,
             partner=partner,

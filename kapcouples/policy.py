@@ -166,6 +166,11 @@ def can_view_partner_private(user, partner) -> bool:
     return is_on_care_team(user, partner.couple)
 
 
+def can_edit_partner_contact(user, partner) -> bool:
+    """Correct a partner's contact details: whoever may read them (the partner, the care team)."""
+    return can_view_partner_private(user, partner)
+
+
 def can_view_couple_shared(user, couple) -> bool:
     """Shared intentions, the appointment list: both partners and the care team."""
     return is_partner_of_couple(user, couple) or is_on_care_team(user, couple)
@@ -309,6 +314,7 @@ RULES = {
     "can_clear_relative_contraindication": "a prescriber on the couple's care team",
     "can_review_questionnaire": "a clinician or prescriber on the couple's care team",
     "can_answer_questionnaire": "the partner themselves or the couple's care team",
+    "can_edit_partner_contact": "the partner themselves or the couple's care team",
     "can_edit_plan": "a clinician or prescriber on the couple's care team",
     "can_approve_plan": "a prescriber on the couple's care team",
     "can_book": "front desk of the clinic or the couple's care team",

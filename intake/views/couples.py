@@ -59,7 +59,7 @@ def partner_contact_edit(request: HttpRequest, partner_id: int) -> HttpResponse:
     form = PartnerContactForm(request.POST or kept, instance=partner)
     if request.method == "POST" and form.is_valid():
         changes = {field: form.cleaned_data[field] for field in form.changed_data}
-        services.partner_update_contact(partner=partner, changes=changes)
+        services.partner_update_contact(partner=partner, by=request.user, changes=changes)
         if partner.user_id == request.user.pk:  # a partner's own form: what happens next
             return redirect(f"{reverse('portal:next')}?done=profile")
         messages.success(request, "The contact details are saved.")

@@ -12,7 +12,7 @@ MARKER = "PRIVATE-MARKER-4417"
 def planted(cast):
     """Partner A's private details carry a marker that must never reach anyone else."""
     services.partner_update_contact(
-        partner=cast.partner_a, changes={"emergency_contact_name": MARKER}
+        partner=cast.partner_a, by=cast.partner_a.user, changes={"emergency_contact_name": MARKER}
     )
     return cast
 

@@ -164,6 +164,27 @@ def test_a_care_team_clinician_may_give_a_partner_the_screener(cast):
     assert response.completed_by == cast.clinician
 
 
+@pytest.mark.parametrize(
+    "user_name", ["partner_b", "front_desk", "clinic_admin", "clinician_outside", "other_partner"]
+)
+def test_only_the_partner_or_the_care_team_changes_their_contact_details(cast, user_name):
+    with pytest.raises(DomainError, match="rule: can_edit_partner_contact"):
+        services.partner_update_contact(
+            partner=cast.partner_a, by=cast.user(user_name), changes={"phone": "+1 555 0100"}
+        )
+    cast.partner_a.refresh_from_db()
+    assert cast.partner_a.phone != "+1 555 0100"
+
+
+@pytest.mark.parametrize("user_name", ["partner_a", "clinician"])
+def test_the_partner_or_their_clinician_changes_the_contact_details(cast, user_name):
+    services.partner_update_contact(
+        partner=cast.partner_a, by=cast.user(user_name), changes={"phone": "+1 555 0100"}
+    )
+    cast.partner_a.refresh_from_db()
+    assert cast.partner_a.phone == "+1 555 0100"
+
+
 @pytest.mark.parametrize("user_name", ["partner_a", "clinician_outside", "other_clinic_clinician"])
 def test_only_front_desk_or_the_care_team_sends_an_invitation(cast, user_name):
     from intake.models import Invitation

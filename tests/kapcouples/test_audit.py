@@ -53,7 +53,9 @@ def test_the_clinic_admin_sees_the_access_log_of_their_clinic_only(cast, client_
 
 
 def test_a_change_to_a_partner_is_kept_in_history(cast):
-    services.partner_update_contact(partner=cast.partner_a, changes={"phone": "+1 555 0199"})
+    services.partner_update_contact(
+        partner=cast.partner_a, by=cast.partner_a.user, changes={"phone": "+1 555 0199"}
+    )
     history = cast.partner_a.history.order_by("history_date")
     assert history.count() == 2
     assert history.first().phone == ""

@@ -187,7 +187,7 @@ MARKER = "PRIVATE-PREP-MARKER-9021"
 def test_the_other_partner_never_sees_partner_private_data_or_the_ride_details(cast, client_for):
     session = upcoming_session(cast, Approach.EXTENDED)
     intake.partner_update_contact(
-        partner=cast.partner_a, changes={"emergency_contact_name": MARKER}
+        partner=cast.partner_a, by=cast.partner_a.user, changes={"emergency_contact_name": MARKER}
     )
     services.ride_home_confirm(
         session=session,

@@ -157,7 +157,7 @@ def test_a_finished_sessions_record_reads_everything_in_a_few_queries(
     MedicineSession.objects.filter(pk=session.pk).update(status=MedicineSession.Status.COMPLETED)
     client = client_for(cast.clinician)
     client.get(_record(session))  # the first request settles sessions and settings rows
-    with django_assert_max_num_queries(12):  # 11, and the navigation's alert count
+    with django_assert_max_num_queries(13):  # 11, the navigation's alert and unread-message counts
         page = client.get(_record(session)).content.decode()
     assert "Alexa · <strong>80.00 mg</strong>" in page
     assert "Alexa · Nausea" in page
