@@ -22,6 +22,7 @@ from intake.models import (
     IntakeForm,
     Partner,
     Prescription,
+    ScreeningSettings,
 )
 from intake.readiness import current_consent_text, current_intake
 from kapcouples.demo import DemoSeed
@@ -66,9 +67,17 @@ HISTORY_COUPLES = [
 ]
 
 
+# A number of the range kept for fiction: shown with the crisis line to a partner at risk.
+DEMO_CLINIC_PHONE = "+1 555 0100"
+
+
 def seed(demo: DemoSeed) -> None:
     """The demo couples, made once; `demo.make_user(email, full_name)` finds or makes a login."""
     clinic, staff = demo.clinic, demo.staff
+    screening_settings = ScreeningSettings.for_clinic(clinic.pk)
+    if not screening_settings.clinic_phone:
+        screening_settings.clinic_phone = DEMO_CLINIC_PHONE
+        screening_settings.save(update_fields=["clinic_phone"])
     couples = [_couple(clinic, status, people, staff, demo.make_user) for status, people in COUPLES]
     _screening(clinic, staff, couples)
     for people in HISTORY_COUPLES:
