@@ -1,19 +1,9 @@
 """A stopped partner's texts as the clinic and the partner see them, on phones."""
 
-# The browser fixtures live in tests/browser/conftest.py; imported here, the test's
-# parameters of the same names are those fixtures, not redefinitions.
-# ruff: noqa: F811
-
 import pytest
 
 from intake.models import Partner
-from tests.browser.conftest import (  # noqa: F401 (fixtures used by name)
-    assert_no_sideways_scroll,
-    browser,
-    demo_site,
-    screenshots_dir,
-    signed_in_page,
-)
+from tests.browser.conftest import assert_no_sideways_scroll, signed_in_page
 
 pytestmark = pytest.mark.browser
 
