@@ -159,7 +159,7 @@ def test_the_english_detector_finds_an_unmarked_string():
 def instrument_wording(code: str) -> list[str]:
     """A validated questionnaire's published English wording, shown as written."""
     instrument = instruments.INSTRUMENTS[code]
-    wording = [instrument.title, instrument.instructions, instrument.source]
+    wording = [instrument.title, *instrument.instructions.splitlines(), instrument.source]
     for item in instrument.items:
         wording += [item.text, item.hint, *(option.label for option in item.options)]
     return sorted((text for text in wording if text), key=len, reverse=True)
@@ -186,7 +186,9 @@ def spanish_program(spanish, cast):
     client.post(fill, {**{f"item_{n}": 1 for n in range(1, 8)}, "step": "submit"})
     response = QuestionnaireResponse.objects.get(partner=partner, code="GAD-7")
     written = [*others, *plan_texts, *checklist(cast), *ESCORT.values(), "Marker body", "Sleep"]
-    written += [*instrument_wording("GAD-7"), *instrument_wording("PHQ-9"), *zone_names()]
+    for code in ("GAD-7", "PHQ-9", "PCL-5"):
+        written += instrument_wording(code)
+    written += zone_names()
     pages = {
         "session": session,
         "reflection": shared,
@@ -213,6 +215,7 @@ def program_pages(partner, pages) -> list[tuple[str, dict | None]]:
         (profile, None),
         (profile, {"phone": "call me", "preferred_channel": "sms", "quiet_start": "25:00"}),
         (fill, None),
+        (fill.replace("phq-9", "pcl-5"), None),
         (fill, {"item_1": "7", "step": "check"}),
         (fill, {**answered, "step": "check"}),
         (reverse("intake:questionnaire_detail", kwargs=result), None),
