@@ -1,20 +1,11 @@
 """A partner switches to Spanish on their profile, on a phone: the pages that follow are in
 Spanish, accessible and without sideways scrolling at 375 and 320 px."""
 
-# The browser fixtures live in tests/browser/conftest.py; imported here, the test's
-# parameters of the same names are those fixtures, not redefinitions.
-# ruff: noqa: F811
-
 import pytest
 
 from intake.models import Partner
 from tests.browser.a11y import check_on_phones
-from tests.browser.conftest import (  # noqa: F401 (fixtures used by name)
-    browser,
-    demo_site,
-    screenshots_dir,
-    signed_in_page,
-)
+from tests.browser.conftest import signed_in_page
 
 pytestmark = pytest.mark.browser
 
