@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import dateformat, translation
+from django.utils.translation import pgettext_lazy
 
 from integration.models import MessagingSettings, Reminder
 
@@ -57,7 +58,7 @@ def message_context(reminder: Reminder, messaging: MessagingSettings | None = No
         "clinic_name": reminder.clinic.name,
         # Formatted here: the template `date` filter would convert back to UTC.
         "event_when": _long_form(event_local) if event_local else "",
-        "event_day": dateformat.format(event_local, "l j F") if event_local else "",
+        "event_day": dateformat.format(event_local, str(_DAY)) if event_local else "",
         "event_short": _short_form(event_local) if event_local else "",
         "link": settings.KAP_SITE_URL.rstrip("/") + (reminder.link_path or "/"),
         "guidance_lines": (
@@ -68,9 +69,14 @@ def message_context(reminder: Reminder, messaging: MessagingSettings | None = No
     }
 
 
-# Day and month names come from the active language (Django's own catalogues).
+# Day and month names come from the active language (Django's own catalogues); the
+# formats are translated too, where a language joins day, month and year with words.
+_DAY = pgettext_lazy("a weekday and date in a message, Django date format", "l j F")
+_LONG = pgettext_lazy("a weekday, date and time in a message, Django date format", "l j F Y, H:i")
+
+
 def _long_form(local: datetime) -> str:
-    return f"{dateformat.format(local, 'l j F Y, H:i')} ({local.tzname()})"
+    return f"{dateformat.format(local, str(_LONG))} ({local.tzname()})"
 
 
 def _short_form(local: datetime) -> str:
