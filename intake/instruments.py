@@ -228,7 +228,7 @@ PCL5 = Instrument(
         "past-month version."
     ),
     adapted=gettext_noop(
-        "Worded for a screen: \u201cselect one of the answers\u201d replaces the paper "
+        "Worded for a screen: “select one of the answers” replaces the paper "
         "form's instruction to mark one of the numbers to the right."
     ),
 )

@@ -5,6 +5,9 @@ inboxes. The templates are `templates/integration/messages/<kind>_subject.txt`,
 `<kind>.txt` and `<kind>.html`; a kind that may go by text message also has
 `<kind>_sms.txt`, written for a phone: one short line (one SMS where it can), the
 clinic's name and a link, not even the kind of session.
+
+A message to a partner is written in the partner's language (`Partner.language`): it is
+rendered by a worker, with no request to choose it. Messages to staff stay in English.
 """
 
 from dataclasses import dataclass
@@ -13,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import dateformat, translation
+from django.utils.translation import pgettext_lazy
 
 from integration.models import MessagingSettings, Reminder
 
@@ -28,6 +33,12 @@ def recipient_zone(reminder: Reminder) -> str:
     if reminder.partner_id:
         return reminder.partner.timezone
     return reminder.clinic.timezone
+
+
+def recipient_language(reminder: Reminder) -> str:
+    if reminder.partner_id:
+        return reminder.partner.language
+    return settings.LANGUAGE_CODE
 
 
 def recipient_first_name(reminder: Reminder) -> str:
@@ -47,7 +58,7 @@ def message_context(reminder: Reminder, messaging: MessagingSettings | None = No
         "clinic_name": reminder.clinic.name,
         # Formatted here: the template `date` filter would convert back to UTC.
         "event_when": _long_form(event_local) if event_local else "",
-        "event_day": f"{event_local:%A} {event_local.day} {event_local:%B}" if event_local else "",
+        "event_day": dateformat.format(event_local, str(_DAY)) if event_local else "",
         "event_short": _short_form(event_local) if event_local else "",
         "link": settings.KAP_SITE_URL.rstrip("/") + (reminder.link_path or "/"),
         "guidance_lines": (
@@ -58,29 +69,37 @@ def message_context(reminder: Reminder, messaging: MessagingSettings | None = No
     }
 
 
+# Day and month names come from the active language (Django's own catalogues); the
+# formats are translated too, where a language joins day, month and year with words.
+_DAY = pgettext_lazy("a weekday and date in a message, Django date format", "l j F")
+_LONG = pgettext_lazy("a weekday, date and time in a message, Django date format", "l j F Y, H:i")
+
+
 def _long_form(local: datetime) -> str:
-    return f"{local:%A} {local.day} {local:%B %Y, %H:%M} ({local.tzname()})"
+    return f"{dateformat.format(local, str(_LONG))} ({local.tzname()})"
 
 
 def _short_form(local: datetime) -> str:
-    return f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
+    return dateformat.format(local, "D j M H:i")
 
 
 def render_reminder(
     reminder: Reminder, *, messaging: MessagingSettings | None = None
 ) -> RenderedMessage:
-    context = message_context(reminder, messaging)
     folder = "integration/messages"
-    subject = render_to_string(f"{folder}/{reminder.kind}_subject.txt", context)
-    return RenderedMessage(
-        subject=" ".join(subject.split()),
-        text=render_to_string(f"{folder}/{reminder.kind}.txt", context).strip() + "\n",
-        html=render_to_string(f"{folder}/{reminder.kind}.html", context),
-    )
+    with translation.override(recipient_language(reminder)):
+        context = message_context(reminder, messaging)
+        subject = render_to_string(f"{folder}/{reminder.kind}_subject.txt", context)
+        return RenderedMessage(
+            subject=" ".join(subject.split()),
+            text=render_to_string(f"{folder}/{reminder.kind}.txt", context).strip() + "\n",
+            html=render_to_string(f"{folder}/{reminder.kind}.html", context),
+        )
 
 
 def render_sms(reminder: Reminder, *, messaging: MessagingSettings | None = None) -> str:
     """The text-message body of a reminder, on one line."""
-    context = message_context(reminder, messaging)
-    text = render_to_string(f"integration/messages/{reminder.kind}_sms.txt", context)
+    with translation.override(recipient_language(reminder)):
+        context = message_context(reminder, messaging)
+        text = render_to_string(f"integration/messages/{reminder.kind}_sms.txt", context)
     return " ".join(text.split())

@@ -35,13 +35,15 @@ class ProfileForm(PartnerContactForm):
     quiet_end = _time_field(_("Quiet hours end at"))
 
     class Meta(PartnerContactForm.Meta):
-        fields = [*PartnerContactForm.Meta.fields, "quiet_start", "quiet_end"]
+        fields = [*PartnerContactForm.Meta.fields, "quiet_start", "quiet_end", "language"]
         labels = {
             "phone": _("Mobile phone"),
             "emergency_contact_name": _("Emergency contact's name"),
             "emergency_contact_phone": _("Emergency contact's phone"),
             "preferred_channel": _("Send reminders by"),
+            "language": _("Language of my pages, emails and texts"),
         }
+        error_messages = {"language": {"invalid_choice": _("Choose a language from the list.")}}
 
     def __init__(self, *args, clinic_quiet: MessagingSettings | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -16,6 +16,7 @@ PROFILE_FIELDS = (
     "timezone",
     "quiet_start",
     "quiet_end",
+    "language",
 )
 # A change of these moves the partner's pending reminders (zone, quiet hours, channel).
 DELIVERY_FIELDS = {"phone", "preferred_channel", "timezone", "quiet_start", "quiet_end"}

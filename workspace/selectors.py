@@ -10,6 +10,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils import dateformat
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from intake.models import Couple, Partner, QuestionnaireResponse
 from sessions.models import MedicineSession
 from workspace import plots
@@ -146,30 +150,48 @@ def own_history(partner: Partner, responses=None) -> list[HistoryLine]:
 
 # Which way is better, kindly put, for the partner's own history.
 _HINTS = {
-    "PHQ-9": "A lower score usually means your mood is lifting.",
-    "GAD-7": "A lower score usually means less worry and tension.",
-    "PCL-5": "A lower score usually means hard memories weigh on you less.",
-    "CSI-4": "A higher score usually means you feel more satisfied in your relationship.",
+    "PHQ-9": _("A lower score usually means your mood is lifting."),
+    "GAD-7": _("A lower score usually means less worry and tension."),
+    "PCL-5": _("A lower score usually means hard memories weigh on you less."),
+    "CSI-4": _("A higher score usually means you feel more satisfied in your relationship."),
+}
+# The scales' topics as the partner reads them (staff captions keep plots.SCALES' own).
+_TOPICS = {
+    "PHQ-9": _("mood"),
+    "GAD-7": _("anxiety"),
+    "PCL-5": _("stress after trauma"),
+    "CSI-4": _("relationship satisfaction"),
 }
 
 
 def _sentence(code: str, readings: list[tuple[datetime.date, int]]) -> str:
-    scale = plots.SCALES[code]
-    name = f"Your {code} ({scale.topic}) score"
     (first_day, first), (last_day, last) = readings[0], readings[-1]
+    names = {"code": code, "topic": _TOPICS[code]}
     if len(readings) == 1:
-        return f"{name} was {first} {_when(first_day, first_day, last_day)}."
-    return (
-        f"{name} went from {first} {_when(first_day, first_day, last_day)} "
-        f"to {last} {_when(last_day, first_day, last_day)}."
-    )
+        when = _when(first_day, first_day, last_day)
+        return gettext("Your %(code)s (%(topic)s) score was %(score)s %(when)s.") % {
+            **names,
+            "score": first,
+            "when": when,
+        }
+    return gettext(
+        "Your %(code)s (%(topic)s) score went from %(first)s %(first_when)s "
+        "to %(last)s %(last_when)s."
+    ) % {
+        **names,
+        "first": first,
+        "first_when": _when(first_day, first_day, last_day),
+        "last": last,
+        "last_when": _when(last_day, first_day, last_day),
+    }
 
 
 def _when(day: datetime.date, first: datetime.date, last: datetime.date) -> str:
     """'in March', 'in March 2025' when the readings span years, or 'on 3 March' when
-    they fall in the same month."""
+    they fall in the same month (month names in the reader's language)."""
+    parts = {"day": day.day, "month": dateformat.format(day, "F"), "year": day.year}
     if (first.year, first.month) == (last.year, last.month) and first != last:
-        return f"on {day.day} {day:%B}"
+        return gettext("on %(day)s %(month)s") % parts
     if first.year != last.year:
-        return f"in {day:%B %Y}"
-    return f"in {day:%B}"
+        return gettext("in %(month)s %(year)s") % parts
+    return gettext("in %(month)s") % parts

@@ -80,3 +80,23 @@ def test_a_timed_text_gives_the_time_in_the_partners_zone(realistic):
     text, reminder = rendered(realistic, "appointment_reminder")
     local = reminder.event_at.astimezone(ZoneInfo(reminder.partner.timezone))
     assert f"{local:%a} {local.day} {local:%b} {local:%H:%M}" in text
+
+
+@pytest.mark.parametrize("kind", SMS_KINDS)
+def test_each_text_in_spanish_fits_one_sms_names_the_clinic_and_links(realistic, kind):
+    """Spanish texts keep to the GSM alphabet (é, ñ and ¿ are in it; á, í, ó, ú are not)."""
+    realistic.partner_a.language = "es"
+    realistic.partner_a.save()
+    zone = ZoneInfo(realistic.partner_a.timezone)
+    today = timezone.now().astimezone(zone)
+    thursday = today + timedelta(days=7 + (3 - today.weekday()) % 7)  # "jue": no accent
+    reminder = due_reminder(realistic.partner_a, key=f"es-{kind}", kind=kind, event_at=thursday)
+    Reminder.objects.filter(pk=reminder.pk).update(link_path="/check-ins/123456/")
+    reminder.refresh_from_db()
+    text = rendering.render_sms(reminder)
+    reminder.partner.language = "en"
+    assert text != rendering.render_sms(reminder)
+    assert len(text) <= SMS_LIMIT, (len(text), text)
+    assert set(text) <= GSM_PLAIN | set("éñ¿¡ü"), set(text) - GSM_PLAIN
+    assert text.startswith("Riverside Couples Therapy: ")
+    assert text.endswith("https://care.riverside-couples.example.org/check-ins/123456/")

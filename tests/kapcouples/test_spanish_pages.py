@@ -7,16 +7,21 @@ crisis line, names) is shown as written, so it is taken out first.
 """
 
 import re
+import zoneinfo
 from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
 
-from intake import services
-from intake.models import ScreeningSettings
-from integration.models import CheckIn
+from intake import instruments, services
+from intake.models import QuestionnaireResponse, ScreeningSettings
+from integration.models import CheckIn, SharedReflection
+from portal import done
+from sessions.models import Approach
 from tests.intake.factories import ConsentTextFactory
 from tests.integration.helpers import completed_medicine_session
+from tests.messaging.helpers import private_of_a
+from tests.sessions.preparation_helpers import ESCORT, checklist, upcoming_session
 
 ENGLISH = re.compile(
     r"\b(the|you|your|and|with|this|that|please|of|to|is|are|will|not|can|for|have|my|we|"
@@ -149,3 +154,89 @@ def test_the_english_detector_finds_an_unmarked_string():
     assert english_in("<p>Guardar</p><button>Save my answers</button>", []) == [
         "Guardar Save my answers"
     ]
+
+
+def instrument_wording(code: str) -> list[str]:
+    """A validated questionnaire's published English wording, shown as written."""
+    instrument = instruments.INSTRUMENTS[code]
+    wording = [instrument.title, *instrument.instructions.splitlines(), instrument.source]
+    for item in instrument.items:
+        wording += [item.text, item.hint, *(option.label for option in item.options)]
+    return sorted((text for text in wording if text), key=len, reverse=True)
+
+
+def zone_names() -> list[str]:
+    """The time zones offered on the profile, named as the IANA database names them."""
+    names = (zone.replace("_", " ") for zone in zoneinfo.available_timezones())
+    return sorted(names, key=len, reverse=True)
+
+
+@pytest.fixture
+def spanish_program(spanish, cast):
+    """The Spanish partner's couple with a plan, a medicine session ahead, a shared
+    reflection, a conversation and a submitted questionnaire."""
+    client, partner, _checkin, others = spanish
+    session = upcoming_session(cast, Approach.SOLO)
+    plan_texts = ["Communicate more openly.", "To feel close again.", "Trust"]
+    plan_texts += ["What do you need?", "We begin with gratitude."]
+    past = completed_medicine_session(cast, days_ago=2)
+    shared = SharedReflection.objects.create(couple=cast.couple, medicine_session=past)
+    conversation = private_of_a(cast, body="Marker body", subject="Sleep")
+    fill = reverse("intake:questionnaire_fill", kwargs={"partner_id": partner.pk, "code": "gad-7"})
+    client.post(fill, {**{f"item_{n}": 1 for n in range(1, 8)}, "step": "submit"})
+    response = QuestionnaireResponse.objects.get(partner=partner, code="GAD-7")
+    written = [*others, *plan_texts, *checklist(cast), *ESCORT.values(), "Marker body", "Sleep"]
+    for code in ("GAD-7", "PHQ-9", "PCL-5"):
+        written += instrument_wording(code)
+    written += zone_names()
+    pages = {
+        "session": session,
+        "reflection": shared,
+        "conversation": conversation,
+        "response": response,
+    }
+    return client, partner, pages, written
+
+
+def program_pages(partner, pages) -> list[tuple[str, dict | None]]:
+    """The portal, questionnaires, preparation, shared reflection and secure messages."""
+    fill = reverse("intake:questionnaire_fill", kwargs={"partner_id": partner.pk, "code": "phq-9"})
+    answered = {f"item_{n}": 0 for n in range(1, 10)}
+    session = {"session_id": pages["session"].pk}
+    result = {"response_id": pages["response"].pk}
+    conversation = reverse(
+        "messaging:conversation", kwargs={"conversation_id": pages["conversation"].pk}
+    )
+    start = reverse("messaging:conversation_start")
+    profile = reverse("portal:profile")
+    return [
+        (reverse("portal"), None),
+        *((f"{reverse('portal:next')}?done={key}", None) for key in done.DONE),
+        (profile, None),
+        (profile, {"phone": "call me", "preferred_channel": "sms", "quiet_start": "25:00"}),
+        (fill, None),
+        (fill.replace("phq-9", "pcl-5"), None),
+        (fill, {"item_1": "7", "step": "check"}),
+        (fill, {**answered, "step": "check"}),
+        (reverse("intake:questionnaire_detail", kwargs=result), None),
+        (reverse("clinic_sessions:preparation", kwargs={"couple_id": partner.couple_id}), None),
+        (reverse("clinic_sessions:preparation_session", kwargs=session), None),
+        (reverse("integration:reflection_detail", args=[pages["reflection"].pk]), None),
+        (reverse("messaging:conversation_list"), None),
+        (start, None),
+        (start, {"subject": "", "body": "", "audience": ""}),
+        (conversation, None),
+        (conversation, {"body": ""}),
+    ]
+
+
+def test_a_spanish_partners_program_pages_show_no_english(spanish_program):
+    client, partner, pages, written = spanish_program
+    found = {}
+    for path, posted in program_pages(partner, pages):
+        response = client.post(path, posted) if posted else client.get(path)
+        assert response.status_code == 200, f"{path}: {response.status_code}"
+        leftover = english_in(response.content.decode(), written)
+        if leftover:
+            found[f"{'POST' if posted else 'GET'} {path}"] = leftover
+    assert found == {}

@@ -21,6 +21,7 @@ FORM = {
     "timezone": "America/New_York",
     "quiet_start": "",
     "quiet_end": "",
+    "language": "en",
 }
 
 
@@ -49,6 +50,7 @@ def test_the_partner_corrects_their_details_and_lands_on_what_happens_next(cast,
         ({"quiet_start": "25:00", "quiet_end": "07:00"}, "quiet_start", "a time such as 21:30"),
         ({"timezone": "Mars/Olympus"}, "timezone", "Choose your time zone from the list."),
         ({"preferred_channel": "sms", "phone": ""}, "phone", "Add a mobile number"),
+        ({"language": "fr"}, "language", "Choose a language from the list."),
     ],
 )
 def test_bad_input_is_named_next_to_its_field_and_nothing_typed_is_lost(
@@ -61,6 +63,29 @@ def test_bad_input_is_named_next_to_its_field_and_nothing_typed_is_lost(
     assert any(message in error for error in form.errors[field]), form.errors
     assert "Typed Name 5521" in response.content.decode()
     assert Partner.objects.get(pk=cast.partner_a.pk).emergency_contact_name == ""
+
+
+def test_the_partner_chooses_spanish_here_and_the_next_pages_are_in_spanish(cast, client_for):
+    client = client_for(cast.partner_a.user)
+    response = client.post(URL, {**FORM, "language": "es"})
+    assert response.status_code == 302
+    partner = Partner.objects.get(pk=cast.partner_a.pk)
+    assert partner.language == "es"
+    assert partner.history.latest().history_user == cast.partner_a.user
+    done = client.get(response["Location"]).content.decode()
+    assert '<html lang="es"' in done and "Sus datos están guardados." in done
+    profile = client.get(URL).content.decode()
+    assert '<option value="es" selected>' in profile
+    assert "Idioma de mis páginas, correos electrónicos y mensajes de texto" in profile
+
+
+def test_the_language_chosen_on_the_profile_keeps_the_earlier_one_in_history(cast, client_for):
+    client = client_for(cast.partner_a.user)
+    client.post(URL, {**FORM, "language": "es"})
+    client.post(URL, {**FORM, "language": "en"})
+    kept = cast.partner_a.history.order_by("history_date").values_list("language", flat=True)
+    assert list(kept)[-2:] == ["es", "en"]
+    assert '<html lang="en"' in client.get(reverse("portal")).content.decode()
 
 
 def test_the_service_refuses_anyone_but_the_partner_and_writes_nothing(cast):
