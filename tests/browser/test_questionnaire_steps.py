@@ -83,7 +83,7 @@ def test_a_phq9_one_question_per_screen_then_the_summary_a_change_and_submit(
     page.get_by_role("button", name="Submit answers").click()
 
     page.get_by_text("Thank you: your answers are saved.").wait_for()
-    assert page.url.endswith("/portal/")
+    assert page.url.endswith("/portal/next/?done=questionnaire")
     saved = QuestionnaireResponse.objects.filter(partner=jordan, code="PHQ-9").get()
     assert saved.answers == [1, 0, 3, 0, 0, 0, 0, 0, 0]
     page.goto(f"{demo_site}/questionnaires/{saved.pk}/")
