@@ -2,8 +2,9 @@
 // server shows a summary before the final submit. With it:
 // - a question asked only after a "yes" (C-SSRS 3-5 after question 2) is hidden until then;
 // - on a narrow screen, one question at a time with progress ("Question 3 of 9") and
-//   Back / Next; focus moves to the new question's legend. Every answer stays in the one
-//   form, so going back loses nothing, and the last Next is the server's "Check my answers".
+//   Back / Next (Enter on an answer is Next); focus moves to the new question's legend.
+//   Every answer stays in the one form, so going back loses nothing, and the last Next
+//   is the server's "Check my answers".
 (function () {
   "use strict";
   var form = document.querySelector("form[data-questionnaire]");
@@ -113,6 +114,13 @@
     var question = event.target.closest("[data-question]");
     if (question) { question.querySelector(".questionnaire-error").textContent = ""; }
     render();
+  });
+  // Enter on an answer would submit the whole form as "Check my answers" with the later
+  // questions still unanswered: one at a time, it means Next (or Check, on the last).
+  form.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || event.target.type !== "radio" || !narrow.matches) { return; }
+    event.preventDefault();
+    if (next.hidden) { check.click(); } else { move(1); }
   });
   narrow.addEventListener("change", render);
 

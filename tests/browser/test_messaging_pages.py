@@ -8,6 +8,7 @@ import pytest
 from intake.models import ScreeningSettings
 from integration.models import Alert
 from messaging.models import Conversation
+from tests.browser.a11y import check_on_phones
 from tests.browser.conftest import assert_no_sideways_scroll, signed_in_page
 
 pytestmark = pytest.mark.browser
@@ -31,7 +32,7 @@ def test_a_partner_writes_the_clinician_replies_and_the_partner_reads(
 ):
     alex_ctx, alex = signed_in_page(browser, demo_site, "alex@demo.kap", "phone")
     alex.goto(f"{demo_site}/conversations/")
-    check_fit(alex, "the partner's messages")
+    check_on_phones(alex, "the partner's messages")
     shoot(alex, screenshots_dir, "partner-list")
     alex.get_by_role("link", name="New message").click()
     alex.get_by_label("Subject").fill("Tired after the session")
@@ -40,12 +41,12 @@ def test_a_partner_writes_the_clinician_replies_and_the_partner_reads(
     assert "Choose who should read it." in alex.content()
     assert "Write your message before sending." in alex.content()
     assert alex.get_by_label("Subject").input_value() == "Tired after the session"
-    check_fit(alex, "a new message refused")
+    check_on_phones(alex, "a new message refused")
     shoot(alex, screenshots_dir, "partner-new-refused")
     alex.get_by_label("Only me and my care team").check()
     alex.get_by_label("Subject").fill("Tired after the session")
     alex.get_by_label("Your message").fill(QUESTION)
-    check_fit(alex, "a new message")
+    check_on_phones(alex, "a new message")
     shoot(alex, screenshots_dir, "partner-new")
     alex.get_by_role("button", name="Send message").click()
     alex.wait_for_load_state()
@@ -83,7 +84,7 @@ def test_a_partner_writes_the_clinician_replies_and_the_partner_reads(
     link.click()
     alex.wait_for_load_state()
     assert REPLY in alex.content() and "care team" in alex.content()
-    check_fit(alex, "the partner's conversation")
+    check_on_phones(alex, "the partner's conversation")
     shoot(alex, screenshots_dir, "partner-conversation")
     assert alex.url.endswith(f"/conversations/{conversation.pk}/")
     alex_ctx.close()
@@ -104,6 +105,6 @@ def test_a_partner_in_crisis_sees_the_crisis_line_after_sending(
     assert "Your care team has been alerted" in help_box.inner_text()
     assert crisis.crisis_line in help_box.inner_text()
     assert Alert.objects.filter(kind=Alert.Kind.MESSAGE_CRISIS_WORDS, urgency="urgent").exists()
-    check_fit(sam, "the crisis line after sending")
+    check_on_phones(sam, "the crisis line after sending")
     shoot(sam, screenshots_dir, "partner-crisis")
     context.close()

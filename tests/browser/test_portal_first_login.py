@@ -5,6 +5,7 @@ import pytest
 
 from intake import services
 from kapcouples.models import Clinic, Role, StaffMembership
+from tests.browser.a11y import check_on_phones
 from tests.browser.conftest import SCREENS, assert_no_sideways_scroll
 
 pytestmark = pytest.mark.browser
@@ -30,7 +31,7 @@ def invited_partner() -> str:
 
 
 def look(page, name: str, screenshots_dir) -> None:
-    assert_no_sideways_scroll(page, name)
+    check_on_phones(page, name)
     page.screenshot(path=screenshots_dir / f"portal-{name}-phone.png", full_page=True)
 
 

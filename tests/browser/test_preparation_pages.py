@@ -7,13 +7,14 @@ from intake.models import Partner
 from sessions.models import Approach, MedicineSession, TreatmentPlan
 from sessions.preparation import services
 from sessions.preparation.models import ChecklistTick, CoupleAgendaItem, RideHomeConfirmation
+from tests.browser.a11y import check_on_phones
 from tests.browser.conftest import assert_no_sideways_scroll, signed_in_page
 
 pytestmark = pytest.mark.browser
 
 
 def _shot(page, screenshots_dir, name: str) -> None:
-    assert_no_sideways_scroll(page, name)
+    check_on_phones(page, name)
     page.screenshot(path=screenshots_dir / f"preparation-{name}-phone.png", full_page=True)
 
 

@@ -4,6 +4,7 @@ clinician reads it only then."""
 import pytest
 
 from integration.models import SharedReflection
+from tests.browser.a11y import check_on_phones
 from tests.browser.conftest import assert_no_sideways_scroll, signed_in_page
 
 pytestmark = pytest.mark.browser
@@ -30,13 +31,14 @@ def test_both_partners_write_one_shares_and_the_clinician_then_reads_it(
 
     context, page = signed_in_page(browser, demo_site, "quinn.brooks@demo.kap", "phone")
     page.goto(f"{demo_site}/portal/")
+    check_on_phones(page, "the portal with the reflection to write")
     page.screenshot(path=screenshots_dir / "reflection-portal-phone.png", full_page=True)
     page.get_by_role("link", name="Write your part").click()
     assert "Quinn reached for my hand first." in page.content()  # Jamie’s part, couple-shared
     page.get_by_label("What did you notice about each other?").fill(QUINN)
     page.get_by_role("button", name="Save my part").click()
     assert "Your part of the reflection is saved." in page.content()
-    narrow_check(page, "the reflection")
+    check_on_phones(page, "the reflection")
     page.screenshot(path=screenshots_dir / "reflection-written-phone.png", full_page=True)
     context.close()
 
@@ -47,7 +49,7 @@ def test_both_partners_write_one_shares_and_the_clinician_then_reads_it(
     page.get_by_role("button", name="Save my part").click()
     page.get_by_role("button", name="Share with our care team").click()
     assert "Your care team can now read this reflection." in page.content()
-    narrow_check(page, "the shared reflection")
+    check_on_phones(page, "the shared reflection")
     page.screenshot(path=screenshots_dir / "reflection-shared-phone.png", full_page=True)
     context.close()
 
