@@ -48,7 +48,6 @@ def reflection_detail(request: HttpRequest, reflection_id: int) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Your part of the reflection is saved."))
             return _onward(reflection)
     context = {"sheet": sheet, "reflection": reflection, "form": form if sheet.may_write else None}
     return render(request, "integration/reflection_detail.html", context)

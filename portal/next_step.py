@@ -86,6 +86,12 @@ def intake_step(snapshot: Snapshot) -> NextStep | None:
     )
 
 
+def _sentence(words) -> str:
+    """A due item's reason as a sentence of its own ("Before your session.")."""
+    words = str(words or "").strip()
+    return words if not words or words.endswith((".", "!", "?")) else f"{words}."
+
+
 def questionnaire_step(snapshot: Snapshot) -> NextStep | None:
     item = _first(snapshot, due.QUESTIONNAIRE)
     if item is None:
@@ -94,7 +100,7 @@ def questionnaire_step(snapshot: Snapshot) -> NextStep | None:
     return NextStep(
         key="questionnaire",
         title=item.label,
-        detail=" ".join(part for part in (str(item.detail), detail) if part),
+        detail=" ".join(part for part in (_sentence(item.detail), detail) if part),
         action=_("Answer it now"),
         link=item.link,
     )

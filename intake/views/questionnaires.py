@@ -49,9 +49,9 @@ def questionnaire_fill(request: HttpRequest, partner_id: int, code: str) -> Http
     except services.DomainError as error:
         form.add_error(None, str(error))
         return _form_page(request, partner, form)
-    messages.success(request, _("Thank you: your answers are saved."))
     if response.calls_for_crisis_line:
         # Whom to call now comes before anything else (the crisis box on the result).
+        messages.success(request, _("Thank you: your answers are saved."))
         return redirect("intake:questionnaire_detail", response_id=response.pk)
     return _onward(request, partner)
 

@@ -158,7 +158,6 @@ def checklist_save(request: HttpRequest, session_id: int) -> HttpResponse:
         except DomainError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("Your checklist is saved."))
             return _onward(session.couple, done="preparation")
     return _render_session(request, session, bound={"checklist": form}, status=400)
 
@@ -174,7 +173,6 @@ def ride_home_confirm(request: HttpRequest, session_id: int) -> HttpResponse:
         except DomainError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("Thank you: your ride home is confirmed."))
             return _onward(session.couple, done="ride_home")
     return _render_session(request, session, bound={"ride": form}, status=400)
 

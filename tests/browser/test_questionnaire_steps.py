@@ -82,7 +82,7 @@ def test_a_phq9_one_question_per_screen_then_the_summary_a_change_and_submit(
     assert page.get_by_text("Nearly every day").count() == 1
     page.get_by_role("button", name="Submit answers").click()
 
-    page.get_by_text("Thank you: your answers are saved.").wait_for()
+    page.get_by_text("Thank you: your questionnaire is saved.").wait_for()
     assert page.url.endswith("/portal/next/?done=questionnaire")
     saved = QuestionnaireResponse.objects.filter(partner=jordan, code="PHQ-9").get()
     assert saved.answers == [1, 0, 3, 0, 0, 0, 0, 0, 0]
@@ -130,7 +130,7 @@ def test_the_cssrs_goes_from_a_no_to_question_2_straight_to_question_6(
     assert page.get_by_text("Not asked (skipped after question 2 was no)").count() == 3
     look(page, f"cssrs-phone-{width}-summary", screenshots_dir)
     page.get_by_role("button", name="Submit answers").click()
-    page.get_by_text("Thank you: your answers are saved.").wait_for()
+    page.get_by_text("Thank you: your questionnaire is saved.").wait_for()
     saved = QuestionnaireResponse.objects.filter(partner=jordan, code="C-SSRS").get()
     assert saved.answers == [1, 0, None, None, None, 0]
     context.close()
@@ -157,6 +157,6 @@ def test_without_javascript_the_whole_form_is_one_page_and_the_summary_comes_bef
     page.get_by_role("heading", name="Check your answers").wait_for()
     assert not QuestionnaireResponse.objects.filter(partner=jordan, code="GAD-7").exists()
     page.get_by_role("button", name="Submit answers").click()
-    page.get_by_text("Thank you: your answers are saved.").wait_for()
+    page.get_by_text("Thank you: your questionnaire is saved.").wait_for()
     assert QuestionnaireResponse.objects.get(partner=jordan, code="GAD-7").total == 7
     context.close()

@@ -37,7 +37,9 @@ def test_both_partners_write_one_shares_and_the_clinician_then_reads_it(
     assert "Quinn reached for my hand first." in page.content()  # Jamie’s part, couple-shared
     page.get_by_label("What did you notice about each other?").fill(QUINN)
     page.get_by_role("button", name="Save my part").click()
-    assert "Your part of the reflection is saved." in page.content()
+    page.wait_for_load_state()
+    assert "Your reflection is saved." in page.content()  # what happens next
+    page.goto(url)
     check_on_phones(page, "the reflection")
     page.screenshot(path=screenshots_dir / "reflection-written-phone.png", full_page=True)
     context.close()
@@ -47,6 +49,8 @@ def test_both_partners_write_one_shares_and_the_clinician_then_reads_it(
     assert QUINN in page.content()
     page.get_by_label("What do you want to practise together?").fill(JAMIE)
     page.get_by_role("button", name="Save my part").click()
+    page.wait_for_load_state()
+    page.goto(url)
     page.get_by_role("button", name="Share with our care team").click()
     assert "Your care team can now read this reflection." in page.content()
     check_on_phones(page, "the shared reflection")

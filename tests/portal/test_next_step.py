@@ -56,8 +56,9 @@ def test_an_intake_not_started_says_start():
 
 def test_a_questionnaire_due_this_week_names_the_day():
     friday = NOW + timedelta(days=3)
-    step = next_step(snapshot([item(due.QUESTIONNAIRE, due_by=friday, detail="Before")]))
-    assert step.key == "questionnaire" and step.detail == "Before By Friday."
+    reason = "Before your session"
+    step = next_step(snapshot([item(due.QUESTIONNAIRE, due_by=friday, detail=reason)]))
+    assert step.key == "questionnaire" and step.detail == "Before your session. By Friday."
 
 
 def test_a_questionnaire_due_later_names_the_date():
