@@ -54,7 +54,7 @@ bench: install
 
 ## messages: collect the marked strings into locale/es (translate the new entries), then compile
 messages: install
-	DEBUG=1 $(BIN)/python manage.py makemessages -l es --add-location=file $(MESSAGES_IGNORE)
+	DEBUG=1 $(BIN)/python manage.py makemessages -l es --add-location=file --no-wrap $(MESSAGES_IGNORE)
 	DEBUG=1 $(BIN)/python manage.py compilemessages -l es
 
 clean:
