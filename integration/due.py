@@ -136,7 +136,7 @@ def scheduled_questionnaire_items(
     for due in _scheduled_questionnaires(partners, now):
         ref = f"questionnaire-due:{due.pk}"
         yield _questionnaire_item(
-            due.partner_id, due.code, ref=ref, due_by=due.due_at, detail=due.reason
+            due.partner_id, due.code, ref=ref, due_by=due.due_at, detail=_(due.reason)
         )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from intake.models import Invitation, ScreeningSettings
 from integration import due, followups, reflection, window
@@ -76,10 +77,11 @@ def _appointment_messages(
     return messages
 
 
+# The reason is stored in English and translated where a partner reads it (integration.due).
 QUESTIONNAIRE_EVENT_OF_KIND = {
-    "medicine": ("before_medicine", "Before your session"),
-    "assessment": ("assessment", "For your assessment"),
-    "integration": ("after_integration", "After your integration session"),
+    "medicine": ("before_medicine", gettext_noop("Before your session")),
+    "assessment": ("assessment", gettext_noop("For your assessment")),
+    "integration": ("after_integration", gettext_noop("After your integration session")),
 }
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from intake.selectors import couples_for_user
 from integration import followups
@@ -12,9 +13,9 @@ from integration.models import Alert, CheckIn, IntegrationNote, QuestionnaireDue
 from kapcouples import policy
 
 ANSWER_FIELDS = (
-    ("came_up", "share_came_up", "What came up"),
-    ("practice", "share_practice", "What to practise"),
-    ("connection", "share_connection", "How connected (0–10)"),
+    ("came_up", "share_came_up", _("What came up")),
+    ("practice", "share_practice", _("What to practise")),
+    ("connection", "share_connection", _("How connected (0–10)")),
 )
 
 
