@@ -12,9 +12,10 @@ from integration import services
 from integration.models import Alert, Reminder
 from sessions import medicine
 
+# Whole words where a staff member's generated name could contain them ("Alexandra").
 CLINICAL = re.compile(
     r"ketamine|esketamine|spravato|c-ssrs|phq|gad-7|pcl-5|csi-4|score|suicid|diagnos|"
-    r"blood pressure|hold|\b\d{2,3}/\d{2,3}\b|systolic|adverse|alexa",
+    r"blood pressure|\bhold\b|\b\d{2,3}/\d{2,3}\b|systolic|adverse|\balexa\b",
     re.I,
 )
 
