@@ -16,8 +16,11 @@ LOW_CONNECTION = 3
 CONNECTION_DROP = 4
 
 # A screen for a human to read, not a diagnosis: phrases of self-harm, suicide or crisis
-# as partners write them. A clinician should review any change; extend here only.
-# Matched whole (word boundaries), case-insensitive, any spacing between the words.
+# as partners write them, in check-ins and secure messages alike. A clinician should
+# review any change; extend here only. Matched whole (word boundaries), case-insensitive,
+# any spacing between the words. It leans towards false alarms: every form of "overdose"
+# and negations ("I'm not suicidal") count, a person decides what was meant; everyday
+# idioms ("this will kill me") stay out so the alert is not learnt to be ignored.
 CRISIS_PHRASES = (
     "suicide",
     "suicidal",
@@ -43,6 +46,18 @@ CRISIS_PHRASES = (
     "cannot go on",
     "can't keep myself safe",
     "not safe with myself",
+    "suicides",
+    "overdosed",
+    "overdosing",
+    "overdoses",
+    "wanna die",
+    "want to be dead",
+    "don't want to live",
+    "do not want to live",
+    "don't want to be alive",
+    "do not want to be alive",
+    "take my life",
+    "end it all",
 )
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from intake.models import Partner
 from integration.alerts import alert_raise
+from integration.checkin_alerts import has_crisis_words
 from integration.models import Alert
 from kapcouples import policy
 from kapcouples.services import DomainError
@@ -21,7 +22,6 @@ from messaging.models import (
     ConversationRead,
     Message,
 )
-from messaging.urgent_words import has_urgent_words
 
 
 class InvalidMessage(DomainError):
@@ -69,7 +69,7 @@ def message_post(*, conversation: Conversation, by, body: str) -> Message:
         conversation=conversation,
         author=by,
         body=body,
-        urgent_words=from_partner and has_urgent_words(body),
+        urgent_words=from_partner and has_crisis_words(body),
     )
     message.full_clean()
     message.save()

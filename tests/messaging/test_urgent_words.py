@@ -1,9 +1,11 @@
-"""The screen of urgent words (pure): what counts, in which forms, and what does not."""
+"""The screen of urgent words in messages (pure): the check-ins' crisis-word screen, one list
+for both. What counts, in which forms, and what does not."""
 
 import pytest
 
 from integration.checkin_alerts import CRISIS_PHRASES
-from messaging.urgent_words import URGENT_PHRASES, has_urgent_words
+from integration.checkin_alerts import CRISIS_PHRASES as URGENT_PHRASES
+from integration.checkin_alerts import has_crisis_words as has_urgent_words
 
 
 @pytest.mark.parametrize(
