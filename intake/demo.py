@@ -151,8 +151,18 @@ def _screening(clinic, staff, couples) -> None:
         )
     jordan, riley = part_way.partners.all()
     if not jordan.intake_forms.exists():
-        services.intake_save_step(partner=jordan, step="about", answers=_answers()["about"])
-        services.intake_save_step(partner=jordan, step="emergency", answers=_answers()["emergency"])
+        services.intake_save_step(
+            partner=jordan,
+            by=jordan.user or jordan.couple.primary_clinician,
+            step="about",
+            answers=_answers()["about"],
+        )
+        services.intake_save_step(
+            partner=jordan,
+            by=jordan.user or jordan.couple.primary_clinician,
+            step="emergency",
+            answers=_answers()["emergency"],
+        )
     if not riley.intake_forms.exists():
         _submitted_intake(riley)
     if not riley.questionnaire_responses.exists():
@@ -209,8 +219,17 @@ def _submitted_intake(partner: Partner) -> IntakeForm:
     from intake.forms import INTAKE_STEPS
 
     for step, answers in _answers().items():
-        services.intake_save_step(partner=partner, step=step, answers=answers)
-    return services.intake_submit(partner=partner, required_steps=list(INTAKE_STEPS))
+        services.intake_save_step(
+            partner=partner,
+            by=partner.user or partner.couple.primary_clinician,
+            step=step,
+            answers=answers,
+        )
+    return services.intake_submit(
+        partner=partner,
+        by=partner.user or partner.couple.primary_clinician,
+        required_steps=list(INTAKE_STEPS),
+    )
 
 
 def _answers() -> dict:

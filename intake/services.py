@@ -247,13 +247,14 @@ def intake_draft(partner: Partner) -> IntakeForm | None:
 
 @transaction.atomic
 def intake_save_step(
-    *, partner: Partner, step: str, answers: dict, complete: bool = True
+    *, partner: Partner, by: User, step: str, answers: dict, complete: bool = True
 ) -> IntakeForm:
     """Save one step's answers into the partner's draft (making version 1 the first time).
 
     An incomplete step (saved to finish later) keeps its valid answers but does not count
     as done, so the intake cannot be submitted until it is completed.
     """
+    policy.ensure(policy.can_fill_intake, by, partner, to="fill in this intake form")
     draft = intake_draft(partner)
     if draft is None:
         if current_intake(partner) is not None:
@@ -274,9 +275,10 @@ def intake_save_step(
 
 
 @transaction.atomic
-def intake_submit(*, partner: Partner, required_steps: list[str]) -> IntakeForm:
+def intake_submit(*, partner: Partner, by: User, required_steps: list[str]) -> IntakeForm:
     """Lock the draft. An amendment supersedes the version before it and invalidates the
     reviews made on it, since they judged answers that have changed."""
+    policy.ensure(policy.can_fill_intake, by, partner, to="submit this intake form")
     draft = intake_draft(partner)
     if draft is None:
         raise DomainError(_("There is no draft to submit: start or amend your intake first."))
@@ -331,9 +333,10 @@ def partner_fill_from_intake(*, partner: Partner, intake: IntakeForm) -> Partner
 
 
 @transaction.atomic
-def intake_amend(*, partner: Partner) -> IntakeForm:
+def intake_amend(*, partner: Partner, by: User) -> IntakeForm:
     """Start a new draft version from the submitted one; the submitted one stays in force
     until the amendment is submitted."""
+    policy.ensure(policy.can_fill_intake, by, partner, to="amend this intake form")
     if intake_draft(partner) is not None:
         raise DomainError(_("You already have an amendment in progress: continue that one."))
     submitted = current_intake(partner)
@@ -354,9 +357,10 @@ def _next_version(partner: Partner) -> int:
 
 
 @transaction.atomic
-def intake_withdraw_draft(*, partner: Partner) -> IntakeForm:
+def intake_withdraw_draft(*, partner: Partner, by: User) -> IntakeForm:
     """Withdraw the partner's unsubmitted amendment; the submitted version stays in force
     and the withdrawn one stays on record."""
+    policy.ensure(policy.can_fill_intake, by, partner, to="withdraw this amendment")
     draft = intake_draft(partner)
     if draft is None:
         raise DomainError(_("You have no amendment in progress, so there is nothing to withdraw."))

@@ -166,6 +166,11 @@ def can_view_partner_private(user, partner) -> bool:
     return is_on_care_team(user, partner.couple)
 
 
+def can_fill_intake(user, partner) -> bool:
+    """A partner's intake form: the partner, or their care team entering it with them."""
+    return can_view_partner_private(user, partner)
+
+
 def can_edit_partner_contact(user, partner) -> bool:
     """Correct a partner's contact details: whoever may read them (the partner, the care team)."""
     return can_view_partner_private(user, partner)
@@ -315,6 +320,7 @@ RULES = {
     "can_review_questionnaire": "a clinician or prescriber on the couple's care team",
     "can_answer_questionnaire": "the partner themselves or the couple's care team",
     "can_edit_partner_contact": "the partner themselves or the couple's care team",
+    "can_fill_intake": "the partner themselves or the couple's care team",
     "can_edit_plan": "a clinician or prescriber on the couple's care team",
     "can_approve_plan": "a prescriber on the couple's care team",
     "can_book": "front desk of the clinic or the couple's care team",

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from intake.models import Couple, Partner
@@ -12,6 +13,14 @@ from kapcouples import policy
 from kapcouples.celery import app as celery_app
 from kapcouples.models import Clinic, Role, User
 from tests.factories import ClinicFactory, CoupleFactory, PartnerFactory, StaffFactory
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request served by the test client leaves
+    the language it activated (a Spanish partner's) on the thread, as Django does."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -57,7 +57,9 @@ def intake_step(request: HttpRequest, partner_id: int, step: str) -> HttpRespons
     if request.method == "POST" and request.POST.get("then") == "autosave":
         return _autosave(partner, step, form, saved)
     if request.method == "POST" and form.is_valid():
-        services.intake_save_step(partner=partner, step=step, answers=form.answers())
+        services.intake_save_step(
+            partner=partner, by=request.user, step=step, answers=form.answers()
+        )
         return _after_step(request, partner, step)
     if request.method == "POST" and request.POST.get("then") == "stop":
         return _save_partial(request, partner, step, form, saved)
@@ -79,14 +81,18 @@ def _autosave(partner, step: str, form, saved: dict) -> JsonResponse:
     """Background save from intake-autosave.js: keep the valid answers typed so far."""
     complete = form.is_valid()
     answers = form.answers() if complete else {**saved, **form.answers()}
-    services.intake_save_step(partner=partner, step=step, answers=answers, complete=complete)
+    services.intake_save_step(  # the partner's own form (get_own_partner): they are the actor
+        partner=partner, by=partner.user, step=step, answers=answers, complete=complete
+    )
     return JsonResponse({"saved": True, "complete": complete})
 
 
 def _save_partial(request: HttpRequest, partner, step: str, form, saved: dict) -> HttpResponse:
     """Keep the valid answers of an unfinished step; the step stays to do."""
     answers = {**saved, **form.answers()}
-    services.intake_save_step(partner=partner, step=step, answers=answers, complete=False)
+    services.intake_save_step(
+        partner=partner, by=request.user, step=step, answers=answers, complete=False
+    )
     unanswered = len(form.errors)
     message = ngettext(
         "Saved what you answered. “%(step)s” still has %(count)d answer to complete before "
@@ -112,7 +118,7 @@ def _after_step(request: HttpRequest, partner, step: str) -> HttpResponse:
 def intake_submit(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = get_own_partner(request, partner_id)
     try:
-        services.intake_submit(partner=partner, required_steps=STEP_SLUGS)
+        services.intake_submit(partner=partner, by=request.user, required_steps=STEP_SLUGS)
     except services.DomainError as error:
         messages.error(request, str(error))
         return redirect("intake:intake_overview", partner_id=partner.pk)
@@ -124,7 +130,7 @@ def intake_submit(request: HttpRequest, partner_id: int) -> HttpResponse:
 def intake_amend(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = get_own_partner(request, partner_id)
     try:
-        services.intake_amend(partner=partner)
+        services.intake_amend(partner=partner, by=request.user)
     except services.DomainError as error:
         messages.error(request, str(error))
         return redirect("intake:intake_overview", partner_id=partner.pk)
@@ -139,7 +145,7 @@ def intake_amend(request: HttpRequest, partner_id: int) -> HttpResponse:
 def intake_withdraw_draft(request: HttpRequest, partner_id: int) -> HttpResponse:
     partner = get_own_partner(request, partner_id)
     try:
-        withdrawn = services.intake_withdraw_draft(partner=partner)
+        withdrawn = services.intake_withdraw_draft(partner=partner, by=request.user)
     except services.DomainError as error:
         messages.error(request, str(error))
     else:

@@ -75,7 +75,9 @@ def test_front_desk_sees_the_invitation_and_intake_statuses(cast, client_for):
     user.set_unusable_password()
     user.save()
     services.invitation_send(partner=cast.partner_a, sent_by=cast.front_desk)
-    services.intake_save_step(partner=cast.partner_b, step="goals", answers={"goals": "x"})
+    services.intake_save_step(
+        partner=cast.partner_b, by=cast.partner_b.user, step="goals", answers={"goals": "x"}
+    )
     url = reverse("intake:couple_detail", kwargs={"couple_id": cast.couple.pk})
     page = client_for(cast.front_desk).get(url).content.decode()
     assert "invited" in page and "Resend invitation" in page and "Revoke" in page

@@ -167,6 +167,19 @@ def test_a_care_team_clinician_may_give_a_partner_the_screener(cast):
 @pytest.mark.parametrize(
     "user_name", ["partner_b", "front_desk", "clinic_admin", "clinician_outside", "other_partner"]
 )
+def test_only_the_partner_or_the_care_team_fills_in_the_intake_form(cast, user_name):
+    from intake.models import IntakeForm
+
+    with pytest.raises(DomainError, match="rule: can_fill_intake"):
+        services.intake_save_step(
+            partner=cast.partner_a, by=cast.user(user_name), step="about", answers={}
+        )
+    assert not IntakeForm.objects.filter(partner=cast.partner_a).exists()
+
+
+@pytest.mark.parametrize(
+    "user_name", ["partner_b", "front_desk", "clinic_admin", "clinician_outside", "other_partner"]
+)
 def test_only_the_partner_or_the_care_team_changes_their_contact_details(cast, user_name):
     with pytest.raises(DomainError, match="rule: can_edit_partner_contact"):
         services.partner_update_contact(

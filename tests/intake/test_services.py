@@ -15,20 +15,20 @@ STEPS = list(INTAKE_STEPS)
 
 def test_submitting_without_a_draft_says_what_to_do(cast):
     with pytest.raises(DomainError, match="no draft to submit"):
-        services.intake_submit(partner=cast.partner_a, required_steps=STEPS)
+        services.intake_submit(partner=cast.partner_a, by=cast.partner_a.user, required_steps=STEPS)
 
 
 def test_a_second_amendment_cannot_start_while_one_is_open(cast):
     IntakeFormFactory(partner=cast.partner_a, submitted=True)
-    services.intake_amend(partner=cast.partner_a)
+    services.intake_amend(partner=cast.partner_a, by=cast.partner_a.user)
     with pytest.raises(DomainError, match="already have an amendment"):
-        services.intake_amend(partner=cast.partner_a)
+        services.intake_amend(partner=cast.partner_a, by=cast.partner_a.user)
     assert IntakeForm.objects.filter(partner=cast.partner_a).count() == 2
 
 
 def test_amending_copies_the_answers_into_the_next_version(cast):
     submitted = IntakeFormFactory(partner=cast.partner_a, submitted=True)
-    draft = services.intake_amend(partner=cast.partner_a)
+    draft = services.intake_amend(partner=cast.partner_a, by=cast.partner_a.user)
     assert (draft.version, draft.answers) == (2, submitted.answers)
 
 

@@ -70,7 +70,9 @@ def spanish(cast, client_for):
     partner = cast.partner_a
     partner.language = "es"
     partner.save()
-    services.intake_save_step(partner=partner, step="about", answers={"pronouns": ""})
+    services.intake_save_step(
+        partner=partner, by=partner.user, step="about", answers={"pronouns": ""}
+    )
     consent = ConsentTextFactory(clinic=cast.clinic)
     session = completed_medicine_session(cast, days_ago=3)
     checkin = CheckIn.objects.create(

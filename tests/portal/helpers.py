@@ -43,12 +43,16 @@ def invite(cast, partner, *, days_ago: float = 4) -> Invitation:
 def save_steps(partner, count: int) -> None:
     answers = complete_answers()
     for step in list(INTAKE_STEPS)[:count]:
-        intake_services.intake_save_step(partner=partner, step=step, answers=answers[step])
+        intake_services.intake_save_step(
+            partner=partner, by=partner.user, step=step, answers=answers[step]
+        )
 
 
 def submit_intake(partner) -> None:
     save_steps(partner, len(INTAKE_STEPS))
-    intake_services.intake_submit(partner=partner, required_steps=list(INTAKE_STEPS))
+    intake_services.intake_submit(
+        partner=partner, by=partner.user, required_steps=list(INTAKE_STEPS)
+    )
 
 
 def sign_consent(partner, text) -> None:

@@ -27,10 +27,14 @@ def test_submitting_the_intake_fills_the_partners_record_with_history(cast):
 
 def test_an_amendment_updates_the_record_and_keeps_the_earlier_value_in_history(cast):
     helpers.submit_intake(cast.partner_a)
-    services.intake_amend(partner=cast.partner_a)
+    services.intake_amend(partner=cast.partner_a, by=cast.partner_a.user)
     about = {**complete_answers()["about"], "phone": "555 0199 999"}
-    services.intake_save_step(partner=cast.partner_a, step="about", answers=about)
-    services.intake_submit(partner=cast.partner_a, required_steps=list(complete_answers()))
+    services.intake_save_step(
+        partner=cast.partner_a, by=cast.partner_a.user, step="about", answers=about
+    )
+    services.intake_submit(
+        partner=cast.partner_a, by=cast.partner_a.user, required_steps=list(complete_answers())
+    )
     partner = Partner.objects.get(pk=cast.partner_a.pk)
     assert partner.phone == "555 0199 999"
     phones = list(partner.history.order_by("history_date").values_list("phone", flat=True))

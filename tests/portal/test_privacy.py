@@ -24,8 +24,12 @@ def planted(cast):
     answers["transport"]["driver_name"] = MARKER
     answers["emergency"]["emergency_contact_name"] = MARKER
     for step in INTAKE_STEPS:
-        intake_services.intake_save_step(partner=cast.partner_a, step=step, answers=answers[step])
-    intake_services.intake_submit(partner=cast.partner_a, required_steps=list(INTAKE_STEPS))
+        intake_services.intake_save_step(
+            partner=cast.partner_a, by=cast.partner_a.user, step=step, answers=answers[step]
+        )
+    intake_services.intake_submit(
+        partner=cast.partner_a, by=cast.partner_a.user, required_steps=list(INTAKE_STEPS)
+    )
     helpers.submit_intake(cast.partner_b)
     checkin = helpers.open_checkin(cast, cast.partner_a)
     followups.checkin_answer(checkin=checkin, by=cast.partner_a.user, values={"came_up": MARKER})

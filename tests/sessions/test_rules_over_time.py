@@ -140,9 +140,9 @@ def test_only_the_plans_dosing_partner_may_dose_in_a_solo_session(cast):
 
 # --- A later form: an intake amendment not yet submitted ----------------------------------------
 def _draft_amendment_reporting_pregnancy(partner):
-    intake.intake_amend(partner=partner)
+    intake.intake_amend(partner=partner, by=partner.user)
     answers = complete_answers(pregnancy_or_breastfeeding=True)["medical"]
-    intake.intake_save_step(partner=partner, step="medical", answers=answers)
+    intake.intake_save_step(partner=partner, by=partner.user, step="medical", answers=answers)
 
 
 def test_a_draft_amendment_reporting_an_absolute_contraindication_holds_the_dose(cast):
@@ -151,7 +151,7 @@ def test_a_draft_amendment_reporting_an_absolute_contraindication_holds_the_dose
     vitals(cast, session, cast.partner_a)
     with pytest.raises(DomainError, match="intake amendment not yet submitted"):
         dose(cast, session, cast.partner_a, "50")
-    intake.intake_withdraw_draft(partner=cast.partner_a)
+    intake.intake_withdraw_draft(partner=cast.partner_a, by=cast.partner_a.user)
     assert dose(cast, session, cast.partner_a, "50")
 
 
