@@ -117,10 +117,13 @@ def make_ready(cast, when: datetime.datetime, approach=Approach.DUAL_FULL, *, do
 
 
 def started_session(cast, approach=Approach.DUAL_FULL, *, dose=Decimal("100")):
-    """A medicine session of today, started, with both partners screened."""
+    """A medicine session of today, started, with both partners screened.
+
+    It started an hour ago, so the readings and doses a test records in the last hour
+    fall after the start, never on the day before the one screened for (near midnight)."""
     from sessions import medicine
 
-    start = timezone.now() - datetime.timedelta(minutes=5)
+    start = timezone.now() - datetime.timedelta(minutes=60)
     make_ready(cast, start, approach, dose=dose)
     appointment = book(cast, Appointment.Kind.MEDICINE, start, minutes=240)
     session = appointment.medicine_record
