@@ -1,9 +1,12 @@
 """Shared fixtures: the standard cast of users every access test reuses."""
 
 import contextlib
+import datetime
+import os
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -21,6 +24,20 @@ def default_language():
     the language it activated (a Spanish partner's) on the thread, as Django does."""
     yield
     translation.deactivate()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def clock_from_environment():
+    """`KAP_TEST_CLOCK=2026-12-01T04:45:00+00:00` runs the suite from that moment on (the clock
+    keeps ticking), to catch a test that holds only at some hours: a run just before and one
+    just after the clinic's midnight (America/New_York in the factories) find them. Tests
+    that need the real Celery worker's clock cannot run so."""
+    moment = os.environ.get("KAP_TEST_CLOCK")
+    if not moment:
+        yield
+        return
+    with time_machine.travel(datetime.datetime.fromisoformat(moment), tick=True):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -198,11 +198,13 @@ def make_screened(
     route: str = Prescription.Route.SUBLINGUAL,
     dose_mg: Decimal = Decimal("100"),
     on: datetime.date | None = None,
+    at: datetime.datetime | None = None,
 ) -> Prescription:
     """Make `partner` fully screened for a session on `on` (default today, clinic time).
 
     Intake submitted, review cleared and current, the clinic's current consent signed,
-    an active prescription for `route`, and a C-SSRS "none" within its validity.
+    an active prescription for `route`, and a C-SSRS "none" within its validity, all
+    dated `at` when given (before the acts a test records in the past).
     Returns the prescription.
     """
     clinic = partner.couple.clinic
@@ -210,7 +212,7 @@ def make_screened(
     on = on or today
     # Records are dated now when `on` is close ahead, else on the session day itself, so
     # that every validity window holds on `on`.
-    moment = timezone.now() if 0 <= (on - today).days < 30 else _noon(on, clinic.zone)
+    moment = at or (timezone.now() if 0 <= (on - today).days < 30 else _noon(on, clinic.zone))
     intake = current_intake(partner) or IntakeFormFactory(
         partner=partner, submitted=True, submitted_at=moment
     )

@@ -103,7 +103,14 @@ def make_plan(cast, approach=Approach.DUAL_FULL, *, approved=True, sessions=3, *
     return plan
 
 
-def make_ready(cast, when: datetime.datetime, approach=Approach.DUAL_FULL, *, dose=Decimal("100")):
+def make_ready(
+    cast,
+    when: datetime.datetime,
+    approach=Approach.DUAL_FULL,
+    *,
+    dose=Decimal("100"),
+    screened_at: datetime.datetime | None = None,
+):
     """Everything the readiness gate asks for a medicine session at `when` (for booking)."""
     plan = make_plan(cast, approach)
     earlier = when - datetime.timedelta(days=20)
@@ -112,19 +119,18 @@ def make_ready(cast, when: datetime.datetime, approach=Approach.DUAL_FULL, *, do
         held(cast, Appointment.Kind.PREPARATION, when - datetime.timedelta(days=days))
     on = when.astimezone(cast.clinic.zone).date()
     for partner in (cast.partner_a, cast.partner_b):
-        make_screened(partner, prescriber=cast.prescriber, dose_mg=dose, on=on)
+        make_screened(partner, prescriber=cast.prescriber, dose_mg=dose, on=on, at=screened_at)
     return plan
 
 
 def started_session(cast, approach=Approach.DUAL_FULL, *, dose=Decimal("100")):
-    """A medicine session of today, started, with both partners screened.
-
-    It started an hour ago, so the readings and doses a test records in the last hour
-    fall after the start, never on the day before the one screened for (near midnight)."""
+    """A medicine session of today, started five minutes ago, with both partners screened an
+    hour before: the readings and doses a test records in the last hour come after the
+    screening, also when they fall on the day before (near the clinic's midnight)."""
     from sessions import medicine
 
-    start = timezone.now() - datetime.timedelta(minutes=60)
-    make_ready(cast, start, approach, dose=dose)
+    start = timezone.now() - datetime.timedelta(minutes=5)
+    make_ready(cast, start, approach, dose=dose, screened_at=start - datetime.timedelta(hours=1))
     appointment = book(cast, Appointment.Kind.MEDICINE, start, minutes=240)
     session = appointment.medicine_record
     return medicine.medicine_session_start(session=session, by=cast.clinician, at=start)
