@@ -7,14 +7,11 @@ import datetime
 from django.utils import timezone
 
 from discovery import services
+from discovery.forms import CONSENT_WORDING
 from discovery.models import DiscoveryRequest
 from kapcouples.demo import DemoSeed
 from kapcouples.models import Role
 
-CONSENT = (
-    "I agree that the clinic may contact us by the email or phone number above about this "
-    "free call. We keep this request for a limited time and delete it if we do not enrol."
-)
 REQUESTS = [
     {
         "first_name": "Robin",
@@ -55,7 +52,7 @@ def seed(demo: DemoSeed) -> None:
             clinic=demo.clinic,
             source=services.source_of(f"demo-{n}", demo.clinic),
             values=values,
-            consent_wording=CONSENT,
+            consent_wording=str(CONSENT_WORDING),
             language="en",
         )
         for n, values in enumerate(REQUESTS)

@@ -9,8 +9,9 @@ from kapcouples.forms import submit_helper
 from sessions.forms import local_datetime
 
 CONSENT_WORDING = _(
-    "I agree that the clinic may contact us by the email or phone number above about this "
-    "free call. We keep this request for a limited time and delete it if we do not enrol."
+    "We agree that the clinic may contact us by the email or phone number above about a free "
+    "call. The clinic keeps this request only for a limited time and deletes it if we do not "
+    "start with them."
 )
 # Bots fill every field they find; people and screen readers never see this one.
 HONEYPOT_FIELD = "website"
