@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class DiscoveryConfig(AppConfig):
@@ -9,7 +8,7 @@ class DiscoveryConfig(AppConfig):
 
     name = "discovery"
     label = "discovery"
-    verbose_name = _("Discovery calls")
+    verbose_name = "Discovery calls"
 
     def ready(self) -> None:
         from discovery.selectors import new_request_count
