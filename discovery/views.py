@@ -49,7 +49,10 @@ def request_call(request: HttpRequest, clinic_slug: str) -> HttpResponse:
 @policy.public
 def request_thanks(request: HttpRequest, clinic_slug: str) -> HttpResponse:
     clinic = get_object_or_404(Clinic, slug=clinic_slug)
-    return render(request, "discovery/request_thanks.html", {"clinic": clinic})
+    days = DiscoverySettings.for_clinic(clinic.pk).retention_days
+    return render(
+        request, "discovery/request_thanks.html", {"clinic": clinic, "retention_days": days}
+    )
 
 
 # --- The inbox -------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ def test_it_stores_a_valid_request_and_says_what_happens_next(client, cast):
         "discovery:request_thanks", kwargs={"clinic_slug": cast.clinic.slug}
     )
     assert "What happens next" in response.text
+    assert "we delete your request after 90 days" in response.text
     stored = DiscoveryRequest.objects.get()
     assert (stored.clinic, stored.first_name, stored.second_name) == (cast.clinic, "Robin", "Kai")
     assert stored.status == DiscoveryRequest.Status.NEW
@@ -73,6 +74,7 @@ def test_a_missing_field_is_named_beside_it_and_everything_typed_is_kept(
         del data[missing]  # an unticked box is not sent at all
     response = client.post(page_of(cast.clinic), data)
     assert response.status_code == 200
+    assert "Everything you typed is still here." in response.text
     form = response.context["form"]
     assert form.errors == {missing: [message]}
     assert_typed_input_kept(response.text, data, missing)
