@@ -142,6 +142,7 @@ def test_the_sixth_request_within_an_hour_from_one_address_is_refused_with_input
     response = client.post(page_of(cast.clinic), VALID_POST)
     assert response.status_code == 200
     assert "Please try again in an hour" in response.text
+    assert "see the field marked in red" not in response.text  # no field is at fault
     assert 'value="Robin"' in response.text
     assert DiscoveryRequest.objects.count() == services.RATE_LIMIT
     # Another address, and the same address at another clinic, are not held back.
