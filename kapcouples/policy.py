@@ -476,3 +476,39 @@ def can_choose_language(user, partner) -> bool:
 def can_edit_own_profile(user, partner) -> bool:
     """A partner's contact details, time zone and reminder preferences: that partner only."""
     return user.is_authenticated and partner.user_id == user.pk
+
+
+# --- Discovery-call requests (discovery app) ---------------------------------------------------
+# A request is a prospective couple's contact details, not a chart: every staff role of the
+# clinic may read the inbox; the front desk and the clinic admin answer it; enrolling from it
+# is the front desk's, who also enrol couples (the clinic admin does not).
+DISCOVERY_READERS = ALL_STAFF
+DISCOVERY_HANDLERS = (Role.FRONT_DESK, Role.CLINIC_ADMIN)
+DISCOVERY_ENROLLERS = (Role.FRONT_DESK,)
+
+
+def can_read_discovery_request(user, discovery_request) -> bool:
+    """Names, contact and what brings them: any staff role of the request's clinic."""
+    return is_staff_of_clinic(user, discovery_request.clinic_id)
+
+
+def can_handle_discovery_request(user, discovery_request) -> bool:
+    """Book the call, mark it declined or unanswered: the clinic's front desk and admin."""
+    return role_of(user) in DISCOVERY_HANDLERS and is_staff_of_clinic(
+        user, discovery_request.clinic_id
+    )
+
+
+def can_enrol_from_discovery_request(user, discovery_request) -> bool:
+    """Enrol the couple with what they gave: the clinic's front desk."""
+    return role_of(user) in DISCOVERY_ENROLLERS and is_staff_of_clinic(
+        user, discovery_request.clinic_id
+    )
+
+
+RULES.update(
+    {
+        "can_handle_discovery_request": "the clinic's front desk or admin",
+        "can_enrol_from_discovery_request": "the clinic's front desk",
+    }
+)

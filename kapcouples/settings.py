@@ -62,6 +62,7 @@ LOCAL_APPS = [
     "workspace.apps.WorkspaceConfig",
     "messaging.apps.MessagingConfig",
     "portal.apps.PortalConfig",
+    "discovery.apps.DiscoveryConfig",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -306,6 +307,12 @@ CELERY_BEAT_SCHEDULE = {
     "raise-due-alerts": {
         "task": "integration.tasks.raise_due_alerts",
         "schedule": 3600.0,
+    },
+    # Deletes discovery-call requests of couples who never enrolled, after each clinic's
+    # retention period (a privacy requirement: they are not clinical records).
+    "purge-expired-discovery-requests": {
+        "task": "discovery.tasks.purge_expired_requests",
+        "schedule": 86400.0,
     },
 }
 

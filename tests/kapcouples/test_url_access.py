@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from kapcouples import policy
 from kapcouples.models import AccessLog, Role
 from tests.conftest import sign_in
+from tests.discovery import url_walk as discovery_walk
 from tests.factories import RoomFactory
 from tests.intake import url_walk as intake_walk
 from tests.integration import url_walk as integration_walk
@@ -32,6 +33,10 @@ PUBLIC_URL_NAMES = {
     "integration:sms_inbound",
     # The language switch of the signed-out pages (login, password reset, invitation).
     "language_choose",
+    # A prospective couple asks for a free call before they have any account; the page asks
+    # no clinical questions, and a honeypot and a per-address rate limit keep bots out.
+    "discovery:request_call",
+    "discovery:request_thanks",
 }
 
 USER_FOR_ROLE = {
@@ -55,7 +60,7 @@ def url_kwargs(cast) -> dict:
         "room_id": _room_of(cast).pk,
         "version": 1,
     }
-    for module in (intake_walk, sessions_walk, integration_walk, messaging_walk):
+    for module in (intake_walk, sessions_walk, integration_walk, messaging_walk, discovery_walk):
         kwargs.update(module.url_kwargs(cast))
     return kwargs
 
