@@ -199,8 +199,8 @@ def room_seats(request: HttpRequest, room_id: int) -> HttpResponse:
         else:
             messages.success(request, f"{room.name} now seats {room.capacity} couple(s).")
             return redirect("clinic_admin:room_list")
-    title = f"Seats of {room.name}"
-    return render(request, "groups/reason_form.html", {"form": form, "title": title})
+    context = {"form": form, "title": f"Seats of {room.name}", "back_to_rooms": True}
+    return render(request, "groups/reason_form.html", context)
 
 
 @policy.allow(*policy.PARTNERS)

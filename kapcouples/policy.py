@@ -534,15 +534,6 @@ def can_set_room_capacity(user, room) -> bool:
     return can_manage_clinic(user, room.clinic_id)
 
 
-def can_view_own_group_sessions(user, program) -> bool:
-    """A partner sees their own program's sessions: times, room, never the others' data."""
-    profile = getattr(user, "partner_profile", None) if user.is_authenticated else None
-    return (
-        profile is not None
-        and program.enrolments.filter(couple_id=profile.couple_id, status="enrolled").exists()
-    )
-
-
 RULES.update(
     {
         "can_create_group_program": "a clinician or prescriber of the clinic",

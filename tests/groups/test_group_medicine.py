@@ -7,12 +7,14 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from groups import selectors
 from groups.models import GroupSession
 from kapcouples.services import DomainError
 from sessions import medicine
 from sessions import services as booking
-from sessions.models import MedicineSession, TreatmentPlan
+from sessions.models import Appointment, MedicineSession, TreatmentPlan
 from tests.groups.helpers import book_group, group_couple, make_group_ready, make_program
+from tests.sessions.factories import book, room
 from tests.sessions.record_helpers import (
     discharge,
     dose,
@@ -104,3 +106,15 @@ def test_a_partner_of_another_couple_in_the_group_is_no_escort_by_being_there(ca
     readings_for_discharge(ana, ana_record, ana.partner_a, given, leave)
     with pytest.raises(DomainError):
         discharge(ana, ana_record, ana.partner_a, leave, escort_partner=cleo.partner_a)
+
+
+def test_the_roster_shows_which_couples_have_their_own_integration_booked(cast, circle):
+    _start_at, [(ana, ana_record), (cleo, _cleo_record)] = circle
+    program = ana_record.appointment.group_session.program
+    rows = {row.couple.pk: row for row in selectors.program_sheet(program, cast.clinician).roster}
+    assert rows[ana.couple.pk].integration_booked is False
+    tomorrow_noon = timezone.now() + datetime.timedelta(days=1)
+    book(ana, Appointment.Kind.INTEGRATION, tomorrow_noon, where=room(cast, "Quiet room"))
+    rows = {row.couple.pk: row for row in selectors.program_sheet(program, cast.clinician).roster}
+    assert rows[ana.couple.pk].integration_booked is True
+    assert rows[cleo.couple.pk].integration_booked is False

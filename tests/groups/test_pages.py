@@ -162,3 +162,15 @@ def test_the_program_list_makes_a_bounded_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(reverse("groups:program_list"))
     assert len(response.context["programs"]) == 6
+
+
+def test_the_clinic_admin_sets_a_rooms_seats_but_not_below_a_group_to_come(cast, group, client_for):
+    program, _session, _ana, _cleo = group
+    url = reverse("groups:room_seats", kwargs={"room_id": program.room_id})
+    admin = client_for(cast.clinic_admin)
+    refused = admin.post(url, {"capacity": "1"})
+    assert "needs at least 2 seats" in refused.context["form"].errors["capacity"][0]
+    assert admin.post(url, {"capacity": "8"}).status_code == 302
+    program.room.refresh_from_db()
+    assert program.room.capacity == 8
+    assert "Seats: 8" in admin.get(reverse("clinic_admin:room_list")).content.decode()
