@@ -102,7 +102,7 @@ def program_sheet(program: GroupProgram, user: User) -> ProgramSheet:
             enrolment=e,
             clinical=policy.can_view_clinical(user, e.couple),
             visible=policy.can_view_couple_statuses(user, e.couple),
-            readiness=_readiness(e.couple, upcoming, now),
+            readiness=_readiness(e.couple, upcoming, _booking_moment(sessions, now)),
             seats=seats.get(e.couple_id, 0),
             integration_booked=integrations.get(e.couple_id) if held else None,
         )
@@ -144,12 +144,20 @@ def _integration_booked(enrolments, since: datetime.datetime | None) -> dict[int
     return {e.couple_id: e.couple_id in booked for e in enrolments}
 
 
-def _readiness(couple: Couple, upcoming: GroupSession | None, now) -> Readiness:
+def _booking_moment(sessions: list[GroupSession], now) -> datetime.datetime:
+    """With no group medicine session booked: the first moment one could follow every
+    group session booked (so booked group preparations count), and no sooner than
+    tomorrow."""
+    ends = [s.end for s in sessions if s.status == GroupSession.Status.BOOKED]
+    return max([now + datetime.timedelta(days=1), *ends])
+
+
+def _readiness(couple: Couple, upcoming: GroupSession | None, then) -> Readiness:
     """For the next group medicine session (its seat left out of the counts), or, with
-    none booked, for booking one tomorrow. One couple's reads: a roster holds at most
+    none booked, for one booked at `then`. One couple's reads: a roster holds at most
     the program's capacity (24) couples."""
     if upcoming is None:
-        return readiness_check(couple=couple, start=now + datetime.timedelta(days=1), purpose=BOOK)
+        return readiness_check(couple=couple, start=then, purpose=BOOK)
     seat = Appointment.objects.filter(group_session=upcoming, couple=couple).first()
     return readiness_check(couple=couple, start=upcoming.start, purpose=BOOK, appointment=seat)
 

@@ -174,3 +174,14 @@ def test_the_clinic_admin_sets_a_rooms_seats_but_not_below_a_group_to_come(cast,
     program.room.refresh_from_db()
     assert program.room.capacity == 8
     assert "Seats: 8" in admin.get(reverse("clinic_admin:room_list")).content.decode()
+
+
+def test_with_no_medicine_session_booked_the_roster_counts_the_group_preparations_booked(
+    cast, group, client_for
+):
+    program, session, _ana, _cleo = group
+    book_group(cast, program, PREP, session.start + datetime.timedelta(days=1))
+    url = reverse("groups:program_detail", kwargs={"program_id": program.pk})
+    rows = client_for(cast.clinician).get(url).context["sheet"].roster
+    unmet = {item.number for item in rows[0].readiness.unmet}
+    assert 4 not in unmet and 1 in unmet
