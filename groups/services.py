@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from groups.models import GroupEnrolment, GroupNote, GroupProgram, GroupSession
 from intake.models import Couple
-from kapcouples import policy
+from kapcouples import audit, policy
 from kapcouples.models import Room, User
 from kapcouples.services import DomainError
 from sessions import services as booking
@@ -109,6 +109,11 @@ def enrolment_add(*, program: GroupProgram, couple: Couple, by: User) -> GroupEn
     program = _locked_program(program)
     if program.status != GroupProgram.Status.OPEN or couple.clinic_id != program.clinic_id:
         raise DomainError("Couples join only open programs of their own clinic.")
+    if couple.status in (Couple.Status.COMPLETED, Couple.Status.WITHDRAWN):
+        raise DomainError(
+            f"{couple} has {couple.get_status_display().lower()} treatment: only couples in "
+            "treatment join a group."
+        )
     enrolled = program.enrolments.filter(status=GroupEnrolment.Status.ENROLLED)
     if enrolled.filter(couple=couple).exists():
         raise DomainError(f"{couple} is already in this program.")
@@ -126,8 +131,21 @@ def enrolment_add(*, program: GroupProgram, couple: Couple, by: User) -> GroupEn
             enrolment.save()
     except IntegrityError as error:  # enrolled elsewhere by a concurrent request
         raise DomainError(f"{couple} was just enrolled in another program.") from error
-    couple.care_team.add(*program.facilitators.all())
+    _facilitators_join_care_team(program, couple, by=by)
     return enrolment
+
+
+def _facilitators_join_care_team(program: GroupProgram, couple: Couple, *, by: User) -> None:
+    """The facilitators run the couple's group sessions (doses, vitals, discharge): they
+    join its care team, and the clinic's audit log says who was added and why."""
+    joining = list(program.facilitators.exclude(pk=couple.primary_clinician_id))
+    joining = [f for f in joining if not couple.care_team.filter(pk=f.pk).exists()]
+    if not joining:
+        return
+    couple.care_team.add(*joining)
+    names = ", ".join(f.email for f in joining)
+    detail = f"joined the care team as facilitators of group program {program.pk}: {names}"
+    audit.record_change(by=by, clinic_id=couple.clinic_id, obj=couple, detail=detail)
 
 
 @transaction.atomic

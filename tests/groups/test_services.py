@@ -7,10 +7,13 @@ import pytest
 
 from groups import services
 from groups.models import GroupEnrolment, GroupNote, GroupSession
+from intake.models import Couple
+from kapcouples.models import AccessLog, Role
 from kapcouples.policy import NotAllowed
 from kapcouples.services import DomainError
 from sessions import services as booking
 from sessions.models import Appointment, MedicineSession
+from tests.factories import StaffFactory
 from tests.groups.helpers import (
     book_group,
     group_couple,
@@ -170,8 +173,21 @@ def test_cancelling_the_group_session_cancels_every_seat(cast, trio):
 def test_facilitators_join_the_care_team_of_each_couple_enrolled(cast, trio):
     program = make_program(cast, [])
     program.facilitators.add(cast.prescriber)
+    newcomer = StaffFactory(clinic=cast.clinic, role=Role.CLINICIAN)
+    program.facilitators.add(newcomer)
     services.enrolment_add(program=program, couple=trio[0].couple, by=cast.clinician)
-    assert cast.prescriber in trio[0].couple.care_team.all()
+    assert newcomer in trio[0].couple.care_team.all()
+    logged = AccessLog.objects.get(user=cast.clinician, detail__contains="joined the care team")
+    assert newcomer.email in logged.detail
+    assert cast.prescriber.email not in logged.detail  # already on the team
+
+
+def test_a_couple_whose_treatment_ended_joins_no_group(cast, trio):
+    program = make_program(cast, [])
+    Couple.objects.filter(pk=trio[0].couple.pk).update(status=Couple.Status.WITHDRAWN)
+    trio[0].couple.refresh_from_db()
+    with pytest.raises(DomainError, match="withdrawn treatment"):
+        services.enrolment_add(program=program, couple=trio[0].couple, by=cast.clinician)
 
 
 def test_a_couple_is_in_one_open_program_at_a_time(cast, trio):
