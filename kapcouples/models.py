@@ -105,13 +105,18 @@ class Room(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="rooms")
     name = models.CharField(max_length=100)
     is_active = models.BooleanField(default=True)
+    # How many couples it seats at once: only the seats of one group session share a room.
+    capacity = models.PositiveSmallIntegerField("couples seated at once", default=1, db_default=1)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["clinic", "name"], name="room_name_unique_per_clinic")
+            models.UniqueConstraint(fields=["clinic", "name"], name="room_name_unique_per_clinic"),
+            models.CheckConstraint(
+                condition=models.Q(capacity__range=(1, 50)), name="room_capacity_1_to_50"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -512,3 +512,70 @@ RULES.update(
         "can_enrol_from_discovery_request": "the clinic's front desk",
     }
 )
+
+
+# --- Retreats and groups (groups app) ---------------------------------------------------------
+# Group rules take the program (or an object naming it) and never import the groups app.
+def is_facilitator(user, program) -> bool:
+    """A clinician or prescriber of the program's clinic named among its facilitators."""
+    return (
+        role_of(user) in CLINICAL_ROLES
+        and is_staff_of_clinic(user, program.clinic_id)
+        and program.facilitators.filter(pk=user.pk).exists()
+    )
+
+
+def can_create_group_program(user, clinic_id: int) -> bool:
+    """Start a retreat or group program: a clinician or prescriber of the clinic."""
+    return role_of(user) in CLINICAL_ROLES and is_staff_of_clinic(user, clinic_id)
+
+
+def can_view_group_program(user, program) -> bool:
+    """The program page (times, statuses, roster): front desk of the clinic, its facilitators
+    and the care team of any couple enrolled. Clinical detail per couple is asked of
+    `can_view_clinical` row by row."""
+    if role_of(user) == Role.FRONT_DESK:
+        return is_staff_of_clinic(user, program.clinic_id)
+    if role_of(user) not in CLINICAL_ROLES or not is_staff_of_clinic(user, program.clinic_id):
+        return False
+    if is_facilitator(user, program):
+        return True
+    enrolled = program.enrolments.filter(status="enrolled")
+    return (
+        enrolled.filter(couple__primary_clinician=user).exists()
+        or enrolled.filter(couple__care_team=user).exists()
+    )
+
+
+def can_manage_group_program(user, program) -> bool:
+    """Change the program, read and write its group notes: its facilitators."""
+    return is_facilitator(user, program)
+
+
+def can_enrol_couple(user, enrolment) -> bool:
+    """Enrol a couple or withdraw it: a facilitator who is on that couple's care team (the
+    couple's own team agrees to the group; its facilitators then join that care team)."""
+    return is_facilitator(user, enrolment.program) and is_on_care_team(user, enrolment.couple)
+
+
+def can_book_group_session(user, program) -> bool:
+    """Book or cancel a group session for every couple: front desk of the clinic or a
+    facilitator (each couple's readiness gate still runs)."""
+    if role_of(user) == Role.FRONT_DESK:
+        return is_staff_of_clinic(user, program.clinic_id)
+    return is_facilitator(user, program)
+
+
+def can_set_room_capacity(user, room) -> bool:
+    return can_manage_clinic(user, room.clinic_id)
+
+
+RULES.update(
+    {
+        "can_create_group_program": "a clinician or prescriber of the clinic",
+        "can_manage_group_program": "a facilitator of the program",
+        "can_enrol_couple": "a facilitator of the program on the couple's care team",
+        "can_book_group_session": "front desk of the clinic or a facilitator of the program",
+        "can_set_room_capacity": "the clinic's admin",
+    }
+)

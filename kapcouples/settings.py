@@ -63,6 +63,7 @@ LOCAL_APPS = [
     "messaging.apps.MessagingConfig",
     "portal.apps.PortalConfig",
     "discovery.apps.DiscoveryConfig",
+    "groups.apps.GroupsConfig",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

@@ -69,6 +69,7 @@ urlpatterns = [
     path("", include("workspace.urls")),
     path("", include("messaging.urls")),
     path("", include("discovery.urls")),
+    path("", include("groups.urls")),
     path("operators/", admin.site.urls),
     path("portal/", include("portal.urls")),
 ]

@@ -3,7 +3,8 @@
 No double booking is held by the database: PostgreSQL exclusion constraints on the
 time ranges of active appointments (room, couple) and of active clinician bookings,
 added in migration 0002 (PostgreSQL only, so the embedded SQLite still migrates),
-plus the transactional check in `sessions.services`.
+plus the transactional check in `sessions.services`. Since migration 0008 the seats of
+one group session (groups app) may share their room and facilitators, nothing else.
 """
 
 import datetime
@@ -394,6 +395,14 @@ class Appointment(models.Model):
         on_delete=models.PROTECT,
         related_name="linked_appointments",
     )
+    # A seat of a group session (groups app): the seats of one group session share its room.
+    group_session = models.ForeignKey(
+        "groups.GroupSession",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="seats",
+    )
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -459,6 +468,10 @@ class AppointmentClinician(models.Model):
     start = models.DateTimeField()
     end = models.DateTimeField()
     is_active = models.BooleanField(default=True)
+    # Copied from the appointment: a facilitator sits on every seat of one group session.
+    group_session = models.ForeignKey(
+        "groups.GroupSession", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     # Who was on the appointment when, and who changed it: a clinician taken off keeps a
     # "removed" history row (the live row goes, so every reader still sees the current team).

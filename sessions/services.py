@@ -198,11 +198,13 @@ def find_conflict(
     couple: Couple,
     clinicians: list[User],
     exclude: Appointment | None = None,
+    group_session_id: int | None = None,
 ) -> tuple[Appointment, str] | None:
     """The first active appointment overlapping [start, end) that shares a resource.
 
     Two index-bounded queries (room or couple; then the clinicians' slots) rather than one
-    OR across a join, which would scan every appointment of the deployment.
+    OR across a join, which would scan every appointment of the deployment. The seats of
+    the group session `group_session_id` share its room and clinicians, never a couple.
     """
     overlapping = Appointment.objects.active().overlapping(start, end)
     if exclude is not None:
@@ -210,12 +212,12 @@ def find_conflict(
     found = list(
         overlapping.filter(Q(room=room) | Q(couple=couple))
         .order_by("start", "pk")
-        .values_list("pk", "room_id", "couple_id")[:10]
+        .values_list("pk", "room_id", "couple_id", "group_session_id")[:10]
     )
-    for pk, room_id, _couple_id in found:
-        if room_id == room.pk:
+    for pk, room_id, _couple_id, seat_of in found:
+        if room_id == room.pk and (group_session_id is None or seat_of != group_session_id):
             return _described(pk), f"{room.name} is already booked"
-    for pk, _room_id, couple_id in found:
+    for pk, _room_id, couple_id, _seat_of in found:
         if couple_id == couple.pk:
             return _described(pk), "This couple already has an appointment"
     slots = AppointmentClinician.objects.filter(
@@ -227,6 +229,8 @@ def find_conflict(
     )
     if exclude is not None:
         slots = slots.exclude(appointment_id=exclude.pk)
+    if group_session_id is not None:
+        slots = slots.exclude(group_session_id=group_session_id)
     taken = slots.order_by("clinician_id", "start").values_list("clinician_id", "appointment_id")
     for clinician_id, appointment_id in taken[:1]:
         name = next(c.get_full_name() for c in clinicians if c.pk == clinician_id)
@@ -345,6 +349,7 @@ def appointment_book(
     by: User,
     outside_hours_reason: str = "",
     backdated_reason: str = "",
+    group_session_id: int | None = None,
 ) -> Appointment:
     """Book an appointment, refusing any overlap of room, clinician or couple.
 
@@ -352,6 +357,8 @@ def appointment_book(
     (`ConfirmationNeeded` otherwise); a backdated appointment is a record and sends no
     messages. A medicine appointment must pass the readiness gate and gets its session
     record. Preparation and integration appointments are linked to their medicine session.
+    With `group_session_id` it is one couple's seat of that group session (groups app),
+    sharing its room and clinicians with the other seats.
     """
     policy.ensure(policy.can_book, by, couple, to="book an appointment")
     _check_booking_inputs(couple=couple, room=room, clinicians=clinicians, start=start, end=end)
@@ -364,7 +371,14 @@ def appointment_book(
         outside_hours_reason=outside_hours_reason,
         backdated_reason=backdated_reason,
     )
-    _check_conflicts(start=start, end=end, room=room, couple=couple, clinicians=clinicians)
+    _check_conflicts(
+        start=start,
+        end=end,
+        room=room,
+        couple=couple,
+        clinicians=clinicians,
+        group_session_id=group_session_id,
+    )
     if kind == Appointment.Kind.MEDICINE:
         readiness = readiness_check(couple=couple, start=start, purpose=BOOK)
         if not readiness.ready:
@@ -377,6 +391,7 @@ def appointment_book(
         end=end,
         room=room,
         booked_by=by,
+        group_session_id=group_session_id,
         **reasons,
     )
     _validated_fields(appointment)
@@ -418,6 +433,7 @@ def _save_guarded(
                 start=appointment.start,
                 end=appointment.end,
                 is_active=appointment.is_active,
+                group_session_id=appointment.group_session_id,
             )
             for clinician in clinicians
             if clinician.pk not in have
@@ -541,6 +557,11 @@ def appointment_reschedule(
         raise DomainError(
             f"Only booked appointments can be moved; this one is "
             f"{appointment.get_status_display().lower()}."
+        )
+    if appointment.group_session_id is not None:
+        raise DomainError(
+            "This is a seat of a group session: it keeps the group's time and room. "
+            "Cancel the seat, or move the group session."
         )
     couple = appointment.couple
     _check_booking_inputs(couple=couple, room=room, clinicians=clinicians, start=start, end=end)

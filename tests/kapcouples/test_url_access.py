@@ -9,6 +9,7 @@ from kapcouples.models import AccessLog, Role
 from tests.conftest import sign_in
 from tests.discovery import url_walk as discovery_walk
 from tests.factories import RoomFactory
+from tests.groups import url_walk as groups_walk
 from tests.intake import url_walk as intake_walk
 from tests.integration import url_walk as integration_walk
 from tests.messaging import url_walk as messaging_walk
@@ -60,7 +61,14 @@ def url_kwargs(cast) -> dict:
         "room_id": _room_of(cast).pk,
         "version": 1,
     }
-    for module in (intake_walk, sessions_walk, integration_walk, messaging_walk, discovery_walk):
+    for module in (
+        intake_walk,
+        sessions_walk,
+        integration_walk,
+        messaging_walk,
+        discovery_walk,
+        groups_walk,
+    ):
         kwargs.update(module.url_kwargs(cast))
     return kwargs
 
