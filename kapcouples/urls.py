@@ -70,4 +70,5 @@ urlpatterns = [
     path("", include("messaging.urls")),
     path("operators/", admin.site.urls),
     path("portal/", include("portal.urls")),
+    path("", include("outside.urls")),
 ]

@@ -11,6 +11,7 @@ from tests.factories import RoomFactory
 from tests.intake import url_walk as intake_walk
 from tests.integration import url_walk as integration_walk
 from tests.messaging import url_walk as messaging_walk
+from tests.outside import url_walk as outside_walk
 from tests.sessions import url_walk as sessions_walk
 
 # The only pages anyone may open without signing in. Adding one is a decision: say why.
@@ -55,7 +56,7 @@ def url_kwargs(cast) -> dict:
         "room_id": _room_of(cast).pk,
         "version": 1,
     }
-    for module in (intake_walk, sessions_walk, integration_walk, messaging_walk):
+    for module in (intake_walk, sessions_walk, integration_walk, messaging_walk, outside_walk):
         kwargs.update(module.url_kwargs(cast))
     return kwargs
 
