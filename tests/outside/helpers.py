@@ -19,3 +19,24 @@ def grant(cast, user: User, couple) -> OutsidePrescriberGrant:
         granted_by=cast.clinic_admin,
         reason="Referring psychiatrist",
     )
+
+
+def session_under_way(cast):
+    """A medicine session of the cast's couple that started an hour ago (booked as a record:
+    tests/sessions/factories.started_session books it without the backdating reason the
+    booking service now asks for)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from sessions import medicine
+    from sessions.models import Appointment
+    from tests.sessions.factories import book, make_ready
+
+    start = timezone.now() - datetime.timedelta(minutes=60)
+    make_ready(cast, start)
+    appointment = book(
+        cast, Appointment.Kind.MEDICINE, start, minutes=240, backdated_reason="Started earlier"
+    )
+    session = appointment.medicine_record
+    return medicine.medicine_session_start(session=session, by=cast.clinician, at=start)
