@@ -13,20 +13,15 @@ from intake.display import answer_sections
 from intake.forms import INTAKE_STEPS
 from intake.models import IntakeForm
 from intake.readiness import current_intake
-from intake.views.common import (
-    get_own_partner,
-    get_partner_private,
-    get_partner_screening,
-    is_self,
-)
+from intake.views.common import get_own_partner, get_partner_screening, is_self
 from kapcouples import audit, policy, session_lifetime
 
 STEP_SLUGS = list(INTAKE_STEPS)
 
 
-@policy.allow(*policy.PARTNER_AND_CARE)
+@policy.allow(*policy.SCREENING_READERS)
 def intake_overview(request: HttpRequest, partner_id: int) -> HttpResponse:
-    partner = get_partner_private(request, partner_id)
+    partner = get_partner_screening(request, partner_id)
     audit.record_read(request, partner, clinic_id=partner.couple.clinic_id)
     draft = services.intake_draft(partner)
     current = current_intake(partner)

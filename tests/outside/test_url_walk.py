@@ -16,6 +16,7 @@ from tests.outside.url_walk import walkers
 OPENED = {
     "outside:home",  # their own couples and what waits for them there
     "intake:partner_screening",
+    "intake:intake_overview",  # read-only for them: the partner fills it in
     "intake:intake_version",  # the intake a contraindication review is signed on
     "intake:questionnaire_detail",
     "intake:questionnaire_acknowledge",  # a C-SSRS or PHQ-9 flag is part of screening
