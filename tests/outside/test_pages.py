@@ -169,3 +169,40 @@ def test_the_couples_offered_are_the_clinics_own_in_care(cast, client_for):
     response = client_for(cast.clinic_admin).get(reverse("outside:invite"))
     offered = set(response.context["form"].fields["couples"].queryset)
     assert offered == {cast.couple, cast.other_couple} and done not in offered
+
+
+def test_the_session_record_offers_them_the_sign_off_but_not_the_plans_therapy_content(
+    cast, granted, client_for
+):
+    from tests.outside.helpers import session_under_way
+    from tests.sessions.record_helpers import vitals
+
+    session = session_under_way(cast)
+    session.couple.treatment_plan.relational_intention = "Curiosity over defence"
+    session.couple.treatment_plan.save()
+    reading = vitals(cast, session, cast.partner_a, 145, 85)
+    url = reverse("clinic_sessions:session_record", kwargs={"session_id": session.pk})
+    page = client_for(granted).get(url).content.decode()
+    sign_off = reverse(
+        "clinic_sessions:vitals_acknowledge",
+        kwargs={"session_id": session.pk, "vitals_id": reading.pk},
+    )
+    assert sign_off in page
+    assert "Curiosity over defence" not in page and "Prepared beforehand" not in page
+    assert "Curiosity over defence" in client_for(cast.clinician).get(url).content.decode()
+    response = client_for(granted).post(sign_off, {"reason": ""})
+    assert response.status_code == 302
+    reading.refresh_from_db()
+    assert reading.acknowledged_by == granted
+
+
+def test_the_screening_page_shows_them_reviews_and_the_prescription_button(
+    cast, granted, client_for
+):
+    from tests.intake.factories import ReviewFactory
+
+    review = ReviewFactory(partner=cast.partner_a, reviewer=cast.prescriber)
+    url = reverse("intake:partner_screening", kwargs={"partner_id": cast.partner_a.pk})
+    page = client_for(granted).get(url).content.decode()
+    assert reverse("intake:review_detail", kwargs={"review_id": review.pk}) in page
+    assert reverse("intake:prescription_create", kwargs={"partner_id": cast.partner_a.pk}) in page
