@@ -99,6 +99,9 @@ class StaffRoleForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.initial.get("role") == Role.OUTSIDE_PRESCRIBER:
+            # Shown as it is (the service refuses changing it, whichever role is chosen).
+            self.fields["role"].choices = STAFF_ROLE_CHOICES
         self.helper = submit_helper("Change the role")
 
 

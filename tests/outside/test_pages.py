@@ -206,3 +206,13 @@ def test_the_screening_page_shows_them_reviews_and_the_prescription_button(
     page = client_for(granted).get(url).content.decode()
     assert reverse("intake:review_detail", kwargs={"review_id": review.pk}) in page
     assert reverse("intake:prescription_create", kwargs={"partner_id": cast.partner_a.pk}) in page
+
+
+def test_their_staff_page_shows_their_role_and_refuses_changing_it(cast, granted, client_for):
+    url = reverse("clinic_admin:staff_detail", kwargs={"membership_id": granted.membership.pk})
+    admin = client_for(cast.clinic_admin)
+    assert admin.get(url).context["form"]["role"].value() == Role.OUTSIDE_PRESCRIBER
+    response = admin.post(url, {"role": Role.PRESCRIBER})
+    assert "stays one" in response.context["form"].errors["role"][0]
+    granted.membership.refresh_from_db()
+    assert granted.membership.role == Role.OUTSIDE_PRESCRIBER
