@@ -19,7 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 
 from kapcouples import audit, policy
-from kapcouples.models import STAFF_ROLE_CHOICES, Clinic, Room, StaffMembership, User
+from kapcouples.models import STAFF_ROLE_CHOICES, Clinic, Role, Room, StaffMembership, User
 from kapcouples.services import DomainError, user_end_all_sessions
 
 STAFF_INVITATION_DAYS = 7
@@ -170,6 +170,13 @@ def staff_change_role(
     _ensure_not_self(by, membership, to="change the role of")
     if role not in dict(STAFF_ROLE_CHOICES):
         raise FieldError("Choose one of the staff roles.", field="role")
+    if Role.OUTSIDE_PRESCRIBER in (role, membership.role) and role != membership.role:
+        # Their account is scoped to granted couples; a clinic role would open the whole clinic.
+        raise FieldError(
+            "An outside prescriber's account stays one: invite a separate account for a "
+            "clinic role, or an outside prescriber from the Outside prescribers page.",
+            field="role",
+        )
     couples = caseload_of(membership.user)
     if role not in policy.CLINICAL_ROLES and couples:
         names = ", ".join(str(couple) for couple in couples)

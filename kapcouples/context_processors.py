@@ -43,6 +43,9 @@ for _role in (Role.CLINICIAN, Role.PRESCRIBER, Role.FRONT_DESK, Role.CLINIC_ADMI
     NAVIGATION[_role] += [("integration:outbox", "Outbox")]
 for _role in (Role.CLINICIAN, Role.PRESCRIBER, Role.CLINIC_ADMIN):
     NAVIGATION[_role] += [("stock:lot_list", "Stock")]
+# Outside prescribers (outside app): their granted couples only; the admin manages grants.
+NAVIGATION[Role.OUTSIDE_PRESCRIBER] = [("outside:home", "My couples")]
+NAVIGATION[Role.CLINIC_ADMIN] += [("outside:grant_list", "Outside prescribers")]
 
 
 # A count shown beside a navigation item, registered by the app that owns its page (this

@@ -6,7 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, Se
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from kapcouples.models import STAFF_ROLE_CHOICES, User
+from kapcouples.models import STAFF_ROLE_CHOICES, Role, User
 
 # RFC 5321's limit for an address, and the length of User.email and of axes' username column.
 EMAIL_MAX_LENGTH = 254
@@ -80,10 +80,14 @@ class TokenForm(forms.Form):
 
 
 # --- Clinic administration ----------------------------------------------------------------
+# An outside prescriber is invited with the couples they may see (outside app), never here.
+CLINIC_ROLE_CHOICES = [c for c in STAFF_ROLE_CHOICES if c[0] != Role.OUTSIDE_PRESCRIBER]
+
+
 class StaffInviteForm(forms.Form):
     full_name = forms.CharField(label="Full name", max_length=150)
     email = forms.EmailField(label="Email", help_text="The invitation link is sent here.")
-    role = forms.ChoiceField(label="Role", choices=STAFF_ROLE_CHOICES)
+    role = forms.ChoiceField(label="Role", choices=CLINIC_ROLE_CHOICES)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,10 +95,13 @@ class StaffInviteForm(forms.Form):
 
 
 class StaffRoleForm(forms.Form):
-    role = forms.ChoiceField(label="Role", choices=STAFF_ROLE_CHOICES)
+    role = forms.ChoiceField(label="Role", choices=CLINIC_ROLE_CHOICES)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.initial.get("role") == Role.OUTSIDE_PRESCRIBER:
+            # Shown as it is (the service refuses changing it, whichever role is chosen).
+            self.fields["role"].choices = STAFF_ROLE_CHOICES
         self.helper = submit_helper("Change the role")
 
 

@@ -70,7 +70,7 @@ def reader_zone(user) -> zoneinfo.ZoneInfo | None:
     if user.is_authenticated:
         _load_membership_with_clinic(user)
     role = policy.role_of(user)
-    if role in policy.STAFF_ROLES:
+    if role in policy.STAFF_ROLES or role in policy.OUTSIDE_ROLES:
         return user.membership.clinic.zone
     if role == Role.PARTNER:
         return zoneinfo.ZoneInfo(user.partner_profile.timezone)

@@ -128,6 +128,8 @@ class Role(models.TextChoices):
     PRESCRIBER = "prescriber", "Prescriber"
     FRONT_DESK = "front_desk", "Front desk"
     CLINIC_ADMIN = "clinic_admin", "Clinic admin"
+    # A physician of another practice, granted named couples only (outside app).
+    OUTSIDE_PRESCRIBER = "outside_prescriber", "Outside prescriber"
     PARTNER = "partner", _("Partner")  # shown in a partner's own navigation
 
 

@@ -64,8 +64,9 @@ def staff_clinic_id(user) -> int | None:
 
 
 def needs_second_factor(user) -> bool:
-    """Staff and operators must prove a second factor; partners do not."""
-    return user.is_staff or role_of(user) in STAFF_ROLES
+    """Staff (outside prescribers included) and operators must prove a second factor;
+    partners do not."""
+    return user.is_staff or role_of(user) in STAFF_ROLES or role_of(user) in OUTSIDE_ROLES
 
 
 # --- View declarations ----------------------------------------------------------------
@@ -201,17 +202,19 @@ def is_prescriber_on_care_team(user, couple) -> bool:
 
 
 def can_prescribe(user, couple) -> bool:
-    """Write or cancel a prescription: a prescriber on the couple's care team."""
-    return is_prescriber_on_care_team(user, couple)
+    """Write or cancel a prescription: a prescriber on the couple's care team, or an outside
+    prescriber granted the couple."""
+    return is_prescriber_on_care_team(user, couple) or is_granted_outside_prescriber(user, couple)
 
 
 def can_sign_review(user, couple) -> bool:
-    """Sign a contraindication review (not clearing a relative item): the care team."""
-    return is_on_care_team(user, couple)
+    """Sign a contraindication review (not clearing a relative item): the care team, or an
+    outside prescriber granted the couple."""
+    return is_on_care_team(user, couple) or is_granted_outside_prescriber(user, couple)
 
 
 def can_clear_relative_contraindication(user, couple) -> bool:
-    return is_prescriber_on_care_team(user, couple)
+    return is_prescriber_on_care_team(user, couple) or is_granted_outside_prescriber(user, couple)
 
 
 def can_answer_questionnaire(user, partner) -> bool:
@@ -222,8 +225,9 @@ def can_answer_questionnaire(user, partner) -> bool:
 
 
 def can_review_questionnaire(user, couple) -> bool:
-    """Review or acknowledge a partner's questionnaire (C-SSRS included): the care team."""
-    return is_on_care_team(user, couple)
+    """Review or acknowledge a partner's questionnaire (C-SSRS included): the care team, or
+    an outside prescriber granted the couple (screening is theirs too)."""
+    return is_on_care_team(user, couple) or is_granted_outside_prescriber(user, couple)
 
 
 def can_edit_couple_intentions(user, couple) -> bool:
@@ -264,13 +268,15 @@ def can_record_session(user, couple) -> bool:
 
 def can_sign_off_vitals(user, couple) -> bool:
     """Acknowledge a caution reading, override a hold, sign off a discharge's blood pressure or
-    a reading under the clinical floor: a prescriber of the care team."""
-    return is_prescriber_on_care_team(user, couple)
+    a reading under the clinical floor: a prescriber of the care team, or an outside
+    prescriber granted the couple."""
+    return is_prescriber_on_care_team(user, couple) or is_granted_outside_prescriber(user, couple)
 
 
 def can_override_readiness(user, couple) -> bool:
-    """Override readiness items 4–6 for one appointment: a prescriber of the care team."""
-    return is_prescriber_on_care_team(user, couple)
+    """Override readiness items 4–6 for one appointment: a prescriber of the care team, or an
+    outside prescriber granted the couple."""
+    return is_prescriber_on_care_team(user, couple) or is_granted_outside_prescriber(user, couple)
 
 
 def can_manage_protocol(user, clinic_id: int) -> bool:
@@ -311,13 +317,19 @@ def can_correct_stock(user, clinic_id: int) -> bool:
     return role_of(user) == Role.PRESCRIBER and is_staff_of_clinic(user, clinic_id)
 
 
+PRESCRIBER_OR_GRANTED = "a prescriber on the couple's care team or an outside prescriber granted it"
+
 # Every predicate a service checks, with the rule a refusal names.
 RULES = {
     "can_complete_appointment": "a clinician or prescriber on the couple's care team",
-    "can_prescribe": "a prescriber on the couple's care team",
-    "can_sign_review": "a clinician or prescriber on the couple's care team",
-    "can_clear_relative_contraindication": "a prescriber on the couple's care team",
-    "can_review_questionnaire": "a clinician or prescriber on the couple's care team",
+    "can_prescribe": PRESCRIBER_OR_GRANTED,
+    "can_sign_review": (
+        "a clinician or prescriber on the couple's care team, or an outside prescriber granted it"
+    ),
+    "can_clear_relative_contraindication": PRESCRIBER_OR_GRANTED,
+    "can_review_questionnaire": (
+        "a clinician or prescriber on the couple's care team, or an outside prescriber granted it"
+    ),
     "can_answer_questionnaire": "the partner themselves or the couple's care team",
     "can_edit_partner_contact": "the partner themselves or the couple's care team",
     "can_fill_intake": "the partner themselves or the couple's care team",
@@ -325,8 +337,8 @@ RULES = {
     "can_approve_plan": "a prescriber on the couple's care team",
     "can_book": "front desk of the clinic or the couple's care team",
     "can_record_session": "a clinician or prescriber on the couple's care team",
-    "can_sign_off_vitals": "a prescriber on the couple's care team",
-    "can_override_readiness": "a prescriber on the couple's care team",
+    "can_sign_off_vitals": PRESCRIBER_OR_GRANTED,
+    "can_override_readiness": PRESCRIBER_OR_GRANTED,
     "can_manage_protocol": "the clinic's admin",
     "can_acknowledge_alert": "a clinician or prescriber on the couple's care team",
     "can_write_integration_note": "a clinician or prescriber on the couple's care team",
@@ -579,3 +591,69 @@ RULES.update(
         "can_set_room_capacity": "the clinic's admin",
     }
 )
+# --- Outside prescriber (outside app) ----------------------------------------------------------
+# A physician of another practice, invited by the clinic for named couples only. The role is
+# not in STAFF_ROLES, so every rule about "staff of the clinic" stays closed to them; the
+# predicates below, and the few above that name them, open exactly what their grants cover.
+OUTSIDE_ROLES = frozenset({Role.OUTSIDE_PRESCRIBER})
+OUTSIDE_PRESCRIBERS = (Role.OUTSIDE_PRESCRIBER,)
+# The audiences of the pages opened to them (the object checks then ask for a grant):
+# a partner's screening, intake versions and questionnaire results;
+SCREENING_READERS = (*PARTNER_AND_CARE, Role.OUTSIDE_PRESCRIBER)
+# contraindication reviews, questionnaire acknowledgement, the medicine-session record;
+CARE_TEAM_AND_GRANTED = (*CARE_TEAM, Role.OUTSIDE_PRESCRIBER)
+# prescriptions, vitals sign-offs, readiness overrides.
+PRESCRIBERS_AND_GRANTED = (*PRESCRIBERS, Role.OUTSIDE_PRESCRIBER)
+
+
+def register_outside_grant_check(check: Callable[[int, int], bool]) -> None:
+    """check(user_id, couple_id) -> an unrevoked grant exists (registered by the outside app)."""
+    _registered["outside_grant"] = check
+
+
+def is_granted_outside_prescriber(user, couple) -> bool:
+    """An active outside prescriber of the couple's clinic holding an unrevoked grant for it.
+
+    Read from the database on every call, so a revocation takes effect at the next request
+    and at the next service call."""
+    if role_of(user) not in OUTSIDE_ROLES or user.membership.clinic_id != couple.clinic_id:
+        return False
+    check = _registered.get("outside_grant")
+    return check is not None and check(user.pk, couple.pk)
+
+
+def is_hidden_couple(user, couple) -> bool:
+    """Partners, other clinics' staff and outside prescribers without a grant for this couple
+    must not learn that its records exist (404)."""
+    return is_outsider_to_clinic(user, couple.clinic_id) and not is_granted_outside_prescriber(
+        user, couple
+    )
+
+
+def can_read_screening(user, partner) -> bool:
+    """A partner's intake, questionnaires and prescriptions: whoever reads that partner's
+    private pages, and an outside prescriber granted the couple."""
+    return can_view_partner_private(user, partner) or is_granted_outside_prescriber(
+        user, partner.couple
+    )
+
+
+def can_view_prescribing(user, couple) -> bool:
+    """Contraindication reviews and the medicine-session record a prescriber signs off: the
+    care team, and an outside prescriber granted the couple (nothing else of the chart)."""
+    return can_view_clinical(user, couple) or is_granted_outside_prescriber(user, couple)
+
+
+def can_grant_outside_access(user, couple) -> bool:
+    """Grant or revoke an outside prescriber's access to a couple: the clinic's admin, or the
+    couple's primary clinician."""
+    if can_manage_clinic(user, couple.clinic_id):
+        return True
+    return (
+        role_of(user) in CLINICAL_ROLES
+        and is_staff_of_clinic(user, couple.clinic_id)
+        and couple.primary_clinician_id == user.pk
+    )
+
+
+RULES["can_grant_outside_access"] = "the clinic's admin or the couple's primary clinician"

@@ -64,6 +64,7 @@ LOCAL_APPS = [
     "portal.apps.PortalConfig",
     "discovery.apps.DiscoveryConfig",
     "groups.apps.GroupsConfig",
+    "outside.apps.OutsideConfig",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

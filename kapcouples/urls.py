@@ -72,4 +72,5 @@ urlpatterns = [
     path("", include("groups.urls")),
     path("operators/", admin.site.urls),
     path("portal/", include("portal.urls")),
+    path("", include("outside.urls")),
 ]

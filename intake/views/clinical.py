@@ -9,16 +9,16 @@ from intake.display import answer_sections
 from intake.forms import CancelPrescriptionForm, PrescriptionForm, ReviewForm
 from intake.models import ContraindicationReview, Prescription
 from intake.readiness import current_intake
-from intake.views.common import get_partner_for_care_team, get_partner_private, is_self
+from intake.views.common import get_partner_for_prescribing, get_partner_screening, is_self
 from kapcouples import audit, policy
 
 
-@policy.allow(*policy.PARTNER_AND_CARE)
+@policy.allow(*policy.SCREENING_READERS)
 def partner_screening(request: HttpRequest, partner_id: int) -> HttpResponse:
     """A partner's questionnaires and prescriptions (own view); plus reviews for the team."""
-    partner = get_partner_private(request, partner_id)
+    partner = get_partner_screening(request, partner_id)
     audit.record_read(request, partner, clinic_id=partner.couple.clinic_id)
-    clinical = policy.can_view_clinical(request.user, partner.couple)
+    clinical = policy.can_view_prescribing(request.user, partner.couple)
     context = {
         "partner": partner,
         "is_self": is_self(request, partner),
@@ -32,9 +32,9 @@ def partner_screening(request: HttpRequest, partner_id: int) -> HttpResponse:
     return render(request, "intake/partner_screening.html", context)
 
 
-@policy.allow(*policy.CARE_TEAM)
+@policy.allow(*policy.CARE_TEAM_AND_GRANTED)
 def review_create(request: HttpRequest, partner_id: int) -> HttpResponse:
-    partner = get_partner_for_care_team(request, partner_id)
+    partner = get_partner_for_prescribing(request, partner_id)
     intake = current_intake(partner)
     if intake is None:
         messages.error(request, "The partner has not submitted an intake yet; review it after.")
@@ -64,12 +64,12 @@ def review_create(request: HttpRequest, partner_id: int) -> HttpResponse:
     return render(request, "intake/review_form.html", context)
 
 
-@policy.allow(*policy.CARE_TEAM)
+@policy.allow(*policy.CARE_TEAM_AND_GRANTED)
 def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
     review = get_object_or_404(
         ContraindicationReview.objects.select_related("intake", "reviewer"), pk=review_id
     )
-    partner = get_partner_for_care_team(request, review.partner_id)
+    partner = get_partner_for_prescribing(request, review.partner_id)
     audit.record_read(request, review, clinic_id=partner.couple.clinic_id)
     context = {"partner": partner, "review": review, "findings": _findings(review)}
     return render(request, "intake/review_detail.html", context)
@@ -81,9 +81,9 @@ def _findings(review: ContraindicationReview) -> list:
     return [(item, review.findings.get(item.key, False)) for item in ITEMS]
 
 
-@policy.allow(*policy.PRESCRIBERS)
+@policy.allow(*policy.PRESCRIBERS_AND_GRANTED)
 def prescription_create(request: HttpRequest, partner_id: int) -> HttpResponse:
-    partner = get_partner_for_care_team(request, partner_id)
+    partner = get_partner_for_prescribing(request, partner_id)
     form = PrescriptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -98,10 +98,10 @@ def prescription_create(request: HttpRequest, partner_id: int) -> HttpResponse:
     return render(request, "intake/prescription_form.html", {"partner": partner, "form": form})
 
 
-@policy.allow(*policy.PRESCRIBERS)
+@policy.allow(*policy.PRESCRIBERS_AND_GRANTED)
 def prescription_cancel(request: HttpRequest, prescription_id: int) -> HttpResponse:
     prescription = get_object_or_404(Prescription, pk=prescription_id)
-    partner = get_partner_for_care_team(request, prescription.partner_id)
+    partner = get_partner_for_prescribing(request, prescription.partner_id)
     form = CancelPrescriptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -49,5 +49,29 @@ def get_partner_for_care_team(request: HttpRequest, partner_id: int) -> Partner:
     return partner
 
 
+def get_partner_screening(request: HttpRequest, partner_id: int) -> Partner:
+    """A partner's screening as get_partner_private, and for an outside prescriber granted
+    the couple; everyone else refused learns nothing (404)."""
+    partner = get_object_or_404(
+        Partner.objects.select_related("couple__clinic", "user"), pk=partner_id
+    )
+    if not policy.can_read_screening(request.user, partner):
+        policy.deny(request, reason="partner-private page", obj=partner.couple, hide=True)
+    return partner
+
+
+def get_partner_for_prescribing(request: HttpRequest, partner_id: int) -> Partner:
+    """Reviews and prescriptions: the care team, and an outside prescriber granted the couple
+    (404 for a couple they are not granted, as for another clinic's)."""
+    partner = get_object_or_404(
+        Partner.objects.select_related("couple__clinic", "user"), pk=partner_id
+    )
+    if policy.is_hidden_couple(request.user, partner.couple):
+        policy.deny(request, reason="partner of a couple not shown", obj=partner.couple, hide=True)
+    if not policy.can_view_prescribing(request.user, partner.couple):
+        policy.deny(request, reason="not on this couple's care team", obj=partner.couple)
+    return partner
+
+
 def is_self(request: HttpRequest, partner: Partner) -> bool:
     return partner.user_id == request.user.pk

@@ -13,15 +13,15 @@ from intake.display import answer_sections
 from intake.forms import INTAKE_STEPS
 from intake.models import IntakeForm
 from intake.readiness import current_intake
-from intake.views.common import get_own_partner, get_partner_private, is_self
+from intake.views.common import get_own_partner, get_partner_screening, is_self
 from kapcouples import audit, policy, session_lifetime
 
 STEP_SLUGS = list(INTAKE_STEPS)
 
 
-@policy.allow(*policy.PARTNER_AND_CARE)
+@policy.allow(*policy.SCREENING_READERS)
 def intake_overview(request: HttpRequest, partner_id: int) -> HttpResponse:
-    partner = get_partner_private(request, partner_id)
+    partner = get_partner_screening(request, partner_id)
     audit.record_read(request, partner, clinic_id=partner.couple.clinic_id)
     draft = services.intake_draft(partner)
     current = current_intake(partner)
@@ -156,17 +156,17 @@ def intake_withdraw_draft(request: HttpRequest, partner_id: int) -> HttpResponse
     return redirect("intake:intake_overview", partner_id=partner.pk)
 
 
-@policy.allow(*policy.PARTNER_AND_CARE)
+@policy.allow(*policy.SCREENING_READERS)
 def intake_version(request: HttpRequest, intake_id: int) -> HttpResponse:
     intake = get_object_or_404(IntakeForm, pk=intake_id)
-    partner = get_partner_private(request, intake.partner_id)
+    partner = get_partner_screening(request, intake.partner_id)
     audit.record_read(request, intake, clinic_id=partner.couple.clinic_id)
     context = {
         "partner": partner,
         "intake": intake,
         "sections": answer_sections(intake.answers),
         "reviews": intake.reviews.all()
-        if policy.can_view_clinical(request.user, partner.couple)
+        if policy.can_view_prescribing(request.user, partner.couple)
         else [],
     }
     return render(request, "intake/intake_version.html", context)

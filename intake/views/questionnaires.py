@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from intake import display, instruments, services
 from intake.forms import QuestionnaireForm
 from intake.models import Partner, QuestionnaireResponse, ScreeningSettings
-from intake.views.common import get_own_partner, get_partner_private, is_self
+from intake.views.common import get_own_partner, get_partner_screening, is_self
 from kapcouples import audit, policy, session_lifetime
 
 
@@ -88,11 +88,11 @@ def _summary_page(request: HttpRequest, partner: Partner, form: QuestionnaireFor
 
 def _get_response(request: HttpRequest, response_id: int) -> QuestionnaireResponse:
     response = get_object_or_404(QuestionnaireResponse, pk=response_id)
-    get_partner_private(request, response.partner_id)
+    get_partner_screening(request, response.partner_id)
     return response
 
 
-@policy.allow(*policy.PARTNER_AND_CARE)
+@policy.allow(*policy.SCREENING_READERS)
 def questionnaire_detail(request: HttpRequest, response_id: int) -> HttpResponse:
     response = _get_response(request, response_id)
     partner = response.partner
@@ -125,7 +125,7 @@ def _crisis_contacts(partner) -> ScreeningSettings:
     return ScreeningSettings.for_clinic(partner.couple.clinic_id)
 
 
-@policy.allow(*policy.CARE_TEAM)
+@policy.allow(*policy.CARE_TEAM_AND_GRANTED)
 @require_POST
 def questionnaire_acknowledge(request: HttpRequest, response_id: int) -> HttpResponse:
     response = _get_response(request, response_id)

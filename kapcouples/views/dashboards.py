@@ -15,6 +15,7 @@ LANDING_BY_ROLE = {
     Role.FRONT_DESK: "desk_dashboard",
     Role.CLINIC_ADMIN: "admin_dashboard",
     Role.PARTNER: "portal",
+    Role.OUTSIDE_PRESCRIBER: "outside:home",
 }
 
 

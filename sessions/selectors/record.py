@@ -141,6 +141,9 @@ class SessionSheet:
     may_record: bool
     may_sign_off: bool
     may_change_roles: bool
+    # The plan's therapy content (intention, themes, agenda): the care team, not an outside
+    # prescriber, who reads the record only to sign readings off.
+    may_read_plan: bool
 
     @property
     def in_progress(self) -> bool:
@@ -202,6 +205,7 @@ def session_sheet(session: MedicineSession, user: User, now: datetime.datetime) 
         may_sign_off=may_sign_off,
         may_change_roles=policy.can_edit_plan(user, session.couple)
         and session.status == MedicineSession.Status.PLANNED,
+        may_read_plan=policy.can_view_clinical(user, session.couple),
     )
 
 

@@ -60,6 +60,32 @@ def get_session_for_care(request: HttpRequest, session_id: int) -> MedicineSessi
     return session
 
 
+def get_session_for_sign_off(request: HttpRequest, session_id: int) -> MedicineSession:
+    """The record a prescriber signs readings off on: the care team, and an outside prescriber
+    granted the couple (404 for a couple they are not granted)."""
+    session = selectors.medicine_session_for_record(session_id)
+    if session is None:
+        policy.deny(request, reason="no such medicine session", hide=True)
+    _refuse_hidden(request, session.couple)
+    if not policy.can_view_prescribing(request.user, session.couple):
+        policy.deny(request, reason="medicine-session record of a couple not in care", obj=session)
+    return session
+
+
+def get_couple_for_sign_off(request: HttpRequest, couple_id: int) -> Couple:
+    """Readiness overrides: the care team, and an outside prescriber granted the couple."""
+    couple = get_object_or_404(Couple.objects.select_related("clinic"), pk=couple_id)
+    _refuse_hidden(request, couple)
+    if not policy.can_view_prescribing(request.user, couple):
+        policy.deny(request, reason="clinical page of a couple not in care", obj=couple)
+    return couple
+
+
+def _refuse_hidden(request: HttpRequest, couple: Couple) -> None:
+    if policy.is_hidden_couple(request.user, couple):
+        policy.deny(request, reason="couple not shown to this user", obj=couple, hide=True)
+
+
 def _refuse_outsiders(request: HttpRequest, couple: Couple) -> None:
     if policy.is_outsider_to_clinic(request.user, couple.clinic_id):
         policy.deny(request, reason="couple of another clinic", obj=couple, hide=True)

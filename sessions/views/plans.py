@@ -19,7 +19,11 @@ from sessions.hours import opening_hours_for
 from sessions.models import Appointment, CalendarFeed, TreatmentPlan
 from sessions.protocol import protocol_for
 from sessions.readiness import readiness_check
-from sessions.views.common import get_appointment_for_viewer, get_couple_for_care
+from sessions.views.common import (
+    get_appointment_for_viewer,
+    get_couple_for_care,
+    get_couple_for_sign_off,
+)
 
 FEED_PAST_DAYS, FEED_AHEAD_DAYS, FEED_LIMIT = 30, 180, 1000
 
@@ -73,9 +77,9 @@ def plan_approve(request: HttpRequest, couple_id: int) -> HttpResponse:
     return redirect("clinic_sessions:plan_edit", couple_id=couple.pk)
 
 
-@policy.allow(*policy.PRESCRIBERS)
+@policy.allow(*policy.PRESCRIBERS_AND_GRANTED)
 def readiness_override(request: HttpRequest, couple_id: int) -> HttpResponse:
-    couple = get_couple_for_care(request, couple_id)
+    couple = get_couple_for_sign_off(request, couple_id)
     upcoming = (
         Appointment.objects.active()
         .filter(couple=couple, kind=Appointment.Kind.MEDICINE, start__gte=timezone.now())

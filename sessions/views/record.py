@@ -19,7 +19,7 @@ from sessions.forms import (
     VitalsForm,
 )
 from sessions.models import MedicineSession, VitalSigns
-from sessions.views.common import get_session_for_care
+from sessions.views.common import get_session_for_care, get_session_for_sign_off
 
 FORMS = {
     "vitals": VitalsForm,
@@ -33,9 +33,9 @@ def _redirect(session: MedicineSession) -> HttpResponse:
     return redirect("clinic_sessions:session_record", session_id=session.pk)
 
 
-@policy.allow(*policy.CARE_TEAM)
+@policy.allow(*policy.CARE_TEAM_AND_GRANTED)
 def session_record(request: HttpRequest, session_id: int) -> HttpResponse:
-    session = get_session_for_care(request, session_id)
+    session = get_session_for_sign_off(request, session_id)
     audit.record_read(request, session, clinic_id=session.couple.clinic_id)
     return _render(request, session)
 
@@ -121,10 +121,10 @@ def discharge_add(request: HttpRequest, session_id: int) -> HttpResponse:
     return _post(request, session_id, "discharge", action)
 
 
-@policy.allow(*policy.PRESCRIBERS)
+@policy.allow(*policy.PRESCRIBERS_AND_GRANTED)
 @require_POST
 def vitals_acknowledge(request: HttpRequest, session_id: int, vitals_id: int) -> HttpResponse:
-    session = get_session_for_care(request, session_id)
+    session = get_session_for_sign_off(request, session_id)
     vitals = get_object_or_404(VitalSigns, pk=vitals_id, medicine_session=session)
     form = AcknowledgeForm(request.POST)
     form.is_valid()

@@ -13,6 +13,7 @@ from tests.groups import url_walk as groups_walk
 from tests.intake import url_walk as intake_walk
 from tests.integration import url_walk as integration_walk
 from tests.messaging import url_walk as messaging_walk
+from tests.outside import url_walk as outside_walk
 from tests.sessions import url_walk as sessions_walk
 
 # The only pages anyone may open without signing in. Adding one is a decision: say why.
@@ -68,6 +69,7 @@ def url_kwargs(cast) -> dict:
         messaging_walk,
         discovery_walk,
         groups_walk,
+        outside_walk,
     ):
         kwargs.update(module.url_kwargs(cast))
     return kwargs
