@@ -61,6 +61,7 @@ LOCAL_APPS = [
     "stock.apps.StockConfig",
     "workspace.apps.WorkspaceConfig",
     "messaging.apps.MessagingConfig",
+    "maintenance.apps.MaintenanceConfig",
     "portal.apps.PortalConfig",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
