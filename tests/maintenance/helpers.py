@@ -104,7 +104,13 @@ def started_booster(cast, *, approach=Approach.DUAL_FULL, dose=Decimal("100")):
     """A booster of today, started an hour ago (as `started_session`), everything current."""
     start = timezone.now() - datetime.timedelta(minutes=60)
     booster_ready(cast, start, approach=approach, dose=dose)
-    appointment = book(cast, Appointment.Kind.MEDICINE, start, minutes=240)
+    appointment = book(
+        cast,
+        Appointment.Kind.MEDICINE,
+        start,
+        minutes=240,
+        backdated_reason="A test's booster began an hour ago",
+    )
     return medicine.medicine_session_start(
         session=appointment.medicine_record, by=cast.clinician, at=start
     )
