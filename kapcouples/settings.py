@@ -308,6 +308,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integration.tasks.raise_due_alerts",
         "schedule": 3600.0,
     },
+    # Asks each partner of a couple whose booster comes due for their re-screening.
+    "ask-for-booster-rescreening": {
+        "task": "maintenance.tasks.ask_for_rescreening",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Messages (integration app) ----------------------------------------------------
