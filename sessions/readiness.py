@@ -3,6 +3,9 @@
 One service, `readiness_check`, used when booking a medicine appointment, when starting
 it, and for the checklist on the couple page. It returns every item with what is unmet
 and what would satisfy it. Screening facts come only from `intake.readiness`.
+
+Once a couple's program is completed, a medicine session is a booster: the same items,
+judged against the couple's maintenance plan, with the booster rules of `maintenance.gate`.
 """
 
 import datetime

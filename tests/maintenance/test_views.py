@@ -98,3 +98,15 @@ def test_ending_the_plan_from_its_page(cast, client_for):
     plan = MaintenancePlan.objects.get()
     assert plan.status == MaintenancePlan.Status.ENDED
     assert plan.ended_reason == "Couple doing well"
+
+
+def test_the_couple_page_shows_the_booster_checklist_under_the_maintenance_plan(cast, client_for):
+    _completed(cast)
+    maintenance_plan(cast, _today(cast))
+    page = client_for(cast.clinician).get(
+        reverse("intake:couple_detail", kwargs={"couple_id": cast.couple.pk})
+    )
+    text = page.content.decode()
+    assert "maintenance plan (boosters)" in text
+    assert "Maintenance plan approved and in force" in text
+    assert 'data-testid="booster-due"' in text
