@@ -3,7 +3,7 @@
 from django import forms
 
 from kapcouples.forms import submit_helper
-from maintenance.models import MaintenancePlan
+from maintenance.models import MaintenancePlan, MaintenanceSettings
 from sessions.models import Approach, Route, SupportRole
 
 
@@ -53,3 +53,13 @@ class EndPlanForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper("End the plan")
+
+
+class MaintenanceSettingsForm(forms.ModelForm):
+    class Meta:
+        model = MaintenanceSettings
+        fields = ["rescreen_within_days", "preparation_sessions", "reminder_days_before"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper("Save booster rules")

@@ -10,7 +10,7 @@ from intake.models import Couple
 from kapcouples import policy
 from kapcouples.models import User
 from kapcouples.services import DomainError
-from maintenance.models import MaintenancePlan
+from maintenance.models import MaintenancePlan, MaintenanceSettings
 from sessions.models import Appointment, Approach, MedicineSession, TreatmentPlan
 
 # A prescriber looks at a maintenance plan at least once a year.
@@ -147,3 +147,22 @@ def maintenance_plan_end(*, plan: MaintenancePlan, by: User, reason: str) -> Mai
     )
     plan.save()
     return plan
+
+
+SETTINGS_FIELDS = ("rescreen_within_days", "preparation_sessions", "reminder_days_before")
+
+
+@transaction.atomic
+def maintenance_settings_update(*, clinic_id: int, values: dict, by: User) -> MaintenanceSettings:
+    """Change the clinic's booster rules (clinic admin); the history keeps the old ones.
+    Out-of-range values raise a ValidationError by field, for the form to show beside them."""
+    policy.ensure(policy.can_manage_protocol, by, clinic_id, to="change the booster rules")
+    found = MaintenanceSettings.objects.select_for_update().get(
+        pk=MaintenanceSettings.for_clinic(clinic_id).pk
+    )
+    for name in SETTINGS_FIELDS:
+        if name in values:
+            setattr(found, name, values[name])
+    found.full_clean()
+    found.save()
+    return found

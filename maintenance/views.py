@@ -2,6 +2,7 @@
 completing a couple's program."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -9,7 +10,8 @@ from django.views.decorators.http import require_POST
 from kapcouples import policy
 from kapcouples.services import DomainError
 from maintenance import gate, selectors, services
-from maintenance.forms import EndPlanForm, MaintenancePlanForm
+from maintenance.forms import EndPlanForm, MaintenancePlanForm, MaintenanceSettingsForm
+from maintenance.models import MaintenanceSettings
 from sessions.views.common import get_couple_for_care
 
 
@@ -91,3 +93,22 @@ def program_complete(request: HttpRequest, couple_id: int) -> HttpResponse:
         return redirect("intake:couple_detail", couple_id=couple.pk)
     messages.success(request, "The program is completed. Write a maintenance plan for boosters.")
     return _to_plan(couple.pk)
+
+
+@policy.allow(*policy.CLINIC_ADMINS)
+def settings_edit(request: HttpRequest) -> HttpResponse:
+    clinic_id = request.user.membership.clinic_id
+    form = MaintenanceSettingsForm(
+        request.POST or None, instance=MaintenanceSettings.for_clinic(clinic_id)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.maintenance_settings_update(
+                clinic_id=clinic_id, values=form.cleaned_data, by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Booster rules saved.")
+            return redirect("maintenance:settings_edit")
+    return render(request, "maintenance/settings_form.html", {"form": form})

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intake.models import Couple
-from maintenance.models import MaintenancePlan
+from maintenance.models import MaintenancePlan, MaintenanceSettings
 from tests.maintenance.helpers import DAY, completed_program, maintenance_plan
 from tests.sessions.factories import local, make_plan
 
@@ -110,3 +110,15 @@ def test_the_couple_page_shows_the_booster_checklist_under_the_maintenance_plan(
     assert "maintenance plan (boosters)" in text
     assert "Maintenance plan approved and in force" in text
     assert 'data-testid="booster-due"' in text
+
+
+def test_the_clinic_admin_sets_the_booster_rules(cast, client_for):
+    url = reverse("maintenance:settings_edit")
+    client = client_for(cast.clinic_admin)
+    data = {"rescreen_within_days": 10, "preparation_sessions": 2, "reminder_days_before": 7}
+    assert client.post(url, data).status_code == 302
+    rules = MaintenanceSettings.objects.get(clinic=cast.clinic)
+    assert (rules.rescreen_within_days, rules.preparation_sessions) == (10, 2)
+    refused = client.post(url, data | {"rescreen_within_days": 60})
+    assert "less than or equal to 30" in refused.content.decode()
+    assert client_for(cast.clinician).get(url).status_code == 403
