@@ -20,6 +20,7 @@ from kapcouples import policy
 from kapcouples.models import User
 from kapcouples.services import DomainError
 from maintenance import gate as booster_gate
+from maintenance.models import MaintenancePlan
 from sessions import rules
 from sessions.models import (
     AdverseEvent,
@@ -107,7 +108,7 @@ def partner_record(session: MedicineSession, partner: Partner) -> rules.PartnerR
     )
 
 
-def current_plan(session: MedicineSession):
+def current_plan(session: MedicineSession) -> TreatmentPlan | MaintenancePlan | None:
     """The plan the session is held under now: the treatment plan, or for a booster (the
     program is completed) the couple's maintenance plan."""
     if booster_gate.is_booster_couple(session.couple):
