@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from intake.models import Prescription
+from intake.models import Couple, Prescription
 from maintenance import services
 from maintenance.models import MaintenanceSettings
 from sessions import medicine
@@ -23,6 +23,7 @@ from tests.maintenance.helpers import (
     rescreen,
 )
 from tests.sessions.factories import book, held, local, tomorrow
+from workspace import batch_readiness
 
 
 def _when(cast) -> datetime.datetime:
@@ -171,3 +172,16 @@ def test_a_program_still_running_is_judged_by_the_treatment_plan(cast):
     with pytest.raises(Exception, match="follows a completed program"):
         maintenance_plan(cast, on)
     assert timezone.now()  # the program is not completed: no maintenance plan either
+
+
+def test_the_dashboards_batch_readiness_judges_a_booster_as_the_couple_page_does(cast):
+    when = _when(cast)
+    booster_ready(cast, when)
+    appointment = book(cast, Appointment.Kind.MEDICINE, when)
+    couple = (
+        Couple.objects.select_related("clinic").prefetch_related("partners").get(pk=cast.couple.pk)
+    )
+    judged = batch_readiness.next_session_readiness([couple])[couple.pk]
+    single = readiness_check(couple=couple, start=when, appointment=appointment)
+    assert judged.ready == single.ready is True
+    assert judged.appointment_id == appointment.pk
