@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from intake.models import Couple
-from kapcouples import policy
+from kapcouples import audit, policy
 from kapcouples.models import User
 from kapcouples.services import DomainError
 from maintenance.models import MaintenancePlan, MaintenanceSettings
@@ -160,9 +160,11 @@ def maintenance_settings_update(*, clinic_id: int, values: dict, by: User) -> Ma
     found = MaintenanceSettings.objects.select_for_update().get(
         pk=MaintenanceSettings.for_clinic(clinic_id).pk
     )
-    for name in SETTINGS_FIELDS:
-        if name in values:
-            setattr(found, name, values[name])
+    changed = {name: values[name] for name in SETTINGS_FIELDS if name in values}
+    for name, value in changed.items():
+        setattr(found, name, value)
     found.full_clean()
     found.save()
+    detail = "booster rules: " + (", ".join(sorted(changed)) or "no change")
+    audit.record_change(by=by, clinic_id=clinic_id, obj=found, detail=detail)
     return found

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intake.models import Couple
+from kapcouples.models import AccessLog
 from maintenance.models import MaintenancePlan, MaintenanceSettings
 from tests.maintenance.helpers import DAY, completed_program, maintenance_plan
 from tests.sessions.factories import local, make_plan
@@ -119,6 +120,9 @@ def test_the_clinic_admin_sets_the_booster_rules(cast, client_for):
     assert client.post(url, data).status_code == 302
     rules = MaintenanceSettings.objects.get(clinic=cast.clinic)
     assert (rules.rescreen_within_days, rules.preparation_sessions) == (10, 2)
+    assert AccessLog.objects.filter(
+        user=cast.clinic_admin, detail__startswith="booster rules"
+    ).exists()
     refused = client.post(url, data | {"rescreen_within_days": 60})
     assert "less than or equal to 30" in refused.content.decode()
     assert client_for(cast.clinician).get(url).status_code == 403
