@@ -657,3 +657,28 @@ def can_grant_outside_access(user, couple) -> bool:
 
 
 RULES["can_grant_outside_access"] = "the clinic's admin or the couple's primary clinician"
+
+
+# --- Maintenance (booster) sessions (maintenance app) ---------------------------------------
+def can_complete_program(user, couple) -> bool:
+    """Mark a couple's program completed: a clinician or prescriber on the care team."""
+    return is_on_care_team(user, couple)
+
+
+def can_write_maintenance_plan(user, couple) -> bool:
+    """Write or end a maintenance plan: a clinician or prescriber on the care team."""
+    return is_on_care_team(user, couple)
+
+
+def can_approve_maintenance_plan(user, couple) -> bool:
+    """Approve (or re-approve after review) a maintenance plan: a prescriber on the team."""
+    return is_prescriber_on_care_team(user, couple)
+
+
+RULES.update(
+    {
+        "can_complete_program": "a clinician or prescriber on the couple's care team",
+        "can_write_maintenance_plan": "a clinician or prescriber on the couple's care team",
+        "can_approve_maintenance_plan": "a prescriber on the couple's care team",
+    }
+)

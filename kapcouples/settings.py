@@ -61,6 +61,7 @@ LOCAL_APPS = [
     "stock.apps.StockConfig",
     "workspace.apps.WorkspaceConfig",
     "messaging.apps.MessagingConfig",
+    "maintenance.apps.MaintenanceConfig",
     "portal.apps.PortalConfig",
     "discovery.apps.DiscoveryConfig",
     "groups.apps.GroupsConfig",
@@ -315,6 +316,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-discovery-requests": {
         "task": "discovery.tasks.purge_expired_requests",
         "schedule": 86400.0,
+    },
+    # Asks each partner of a couple whose booster comes due for their re-screening.
+    "ask-for-booster-rescreening": {
+        "task": "maintenance.tasks.ask_for_rescreening",
+        "schedule": 3600.0,
     },
 }
 

@@ -70,6 +70,7 @@ urlpatterns = [
     path("", include("messaging.urls")),
     path("", include("discovery.urls")),
     path("", include("groups.urls")),
+    path("", include("maintenance.urls")),
     path("operators/", admin.site.urls),
     path("portal/", include("portal.urls")),
     path("", include("outside.urls")),

@@ -19,6 +19,8 @@ from integration.models import Alert
 from kapcouples import policy
 from kapcouples.models import User
 from kapcouples.services import DomainError
+from maintenance import gate as booster_gate
+from maintenance.models import MaintenancePlan
 from sessions import rules
 from sessions.models import (
     AdverseEvent,
@@ -106,7 +108,11 @@ def partner_record(session: MedicineSession, partner: Partner) -> rules.PartnerR
     )
 
 
-def current_plan(session: MedicineSession) -> TreatmentPlan | None:
+def current_plan(session: MedicineSession) -> TreatmentPlan | MaintenancePlan | None:
+    """The plan the session is held under now: the treatment plan, or for a booster (the
+    program is completed) the couple's maintenance plan."""
+    if booster_gate.is_booster_couple(session.couple):
+        return booster_gate.open_plan(session.couple)
     return TreatmentPlan.objects.filter(couple_id=session.couple_id).first()
 
 
@@ -305,15 +311,32 @@ def dose_blockers(
     problems = rules.dose_reading_blockers(partner.first_name, record, protocol, at, zone)
     problems += _plan_problems(session, plan, partner)
     problems += dose_screening_problems(session, partner, at, facts=screening_facts)
+    if booster_gate.is_booster_couple(session.couple):
+        problems += _booster_problems(session, plan, partner, at, facts=screening_facts)
     return problems
 
 
 def _plan_problems(session, plan, partner) -> list[str]:
-    if plan is None or plan.status != TreatmentPlan.Status.ACTIVE:
-        return ["The treatment plan is not approved and active now: a prescriber approves it."]
+    if plan is None or not plan.is_approved:
+        what = "maintenance" if booster_gate.is_booster_couple(session.couple) else "treatment"
+        return [f"The {what} plan is not approved and active now: a prescriber approves it."]
     if rules.plan_share_percent(plan, partner.pk) == 0:
         return [f"The approved plan does not have {partner.first_name} dosing."]
     return []
+
+
+def _booster_problems(session, plan, partner, at, *, facts) -> list[str]:
+    """A booster's own rules on the dose's day: the maintenance plan in force (not past its
+    review) and the partner's re-screening within its window."""
+    zone = session.couple.clinic.zone
+    on = at.astimezone(zone).date()
+    days = booster_gate.settings_for(session.couple.clinic_id).rescreen_within_days
+    facts = facts or screening.ScreeningFacts([partner])
+    problems = booster_gate.plan_problems(plan, on) if plan is not None else []
+    window = booster_gate.rescreen_window(on, days)
+    return problems + booster_gate.rescreen_problems(
+        partner.first_name, facts.responses(partner), window, zone
+    )
 
 
 def dose_screening_problems(

@@ -343,6 +343,11 @@ class TreatmentPlan(models.Model):
     def __str__(self) -> str:
         return f"Plan for couple {self.couple_id} ({self.get_approach_display()})"
 
+    @property
+    def is_approved(self) -> bool:
+        """Approved and active (a maintenance plan answers the same for a booster)."""
+        return self.status == self.Status.ACTIVE
+
 
 class AppointmentQuerySet(models.QuerySet):
     def active(self) -> "AppointmentQuerySet":

@@ -3,6 +3,9 @@
 One service, `readiness_check`, used when booking a medicine appointment, when starting
 it, and for the checklist on the couple page. It returns every item with what is unmet
 and what would satisfy it. Screening facts come only from `intake.readiness`.
+
+Once a couple's program is completed, a medicine session is a booster: the same items,
+judged against the couple's maintenance plan, with the booster rules of `maintenance.gate`.
 """
 
 import datetime
@@ -13,6 +16,7 @@ from django.utils import timezone
 
 from intake.models import Couple, Partner
 from intake.readiness import ScreeningFacts
+from maintenance import gate as booster_gate
 from sessions.models import (
     Appointment,
     Approach,
@@ -70,6 +74,8 @@ class Readiness:
     plan: TreatmentPlan | None = None
     previous: "History | None" = None  # the previous medicine appointment, if any
     overrides: list[ReadinessOverride] = field(default_factory=list)
+    # A booster (the program is completed): `plan` is the couple's maintenance plan.
+    booster: bool = False
 
     @property
     def ready(self) -> bool:
@@ -118,7 +124,11 @@ def readiness_check(
     started a day late is judged on the day it starts). `screening`: the page's facts of
     the couple's partners, when it has read them (a service reads its own, fresh).
     """
-    plan = TreatmentPlan.objects.filter(couple=couple).first()
+    booster = booster_gate.is_booster_couple(couple)
+    if booster:
+        plan = booster_gate.open_plan(couple)
+    else:
+        plan = TreatmentPlan.objects.filter(couple=couple).first()
     if arrangement is None and plan is not None:
         arrangement = Arrangement(plan.approach, plan.dosing_partner_id, plan.route)
     protocol = protocol_for(couple.clinic_id)
@@ -135,28 +145,77 @@ def readiness_check(
         on=(at or start).astimezone(couple.clinic.zone).date(),
         purpose=purpose,
         screening=screening or ScreeningFacts(partners),
+        booster=booster,
     )
     overrides = _attach_overrides(couple, number, items, appointment, protocol)
-    return Readiness(purpose, number, items, plan=plan, previous=previous, overrides=overrides)
+    return Readiness(
+        purpose, number, items, plan=plan, previous=previous, overrides=overrides, booster=booster
+    )
 
 
 def readiness_items(
-    couple, *, partners, plan, arrangement, protocol, history, start, on, purpose, screening
+    couple,
+    *,
+    partners,
+    plan,
+    arrangement,
+    protocol,
+    history,
+    start,
+    on,
+    purpose,
+    screening,
+    booster=False,
 ) -> tuple[list[ReadinessItem], int, History | None]:
     """The items judged on rows already read (`history`: the couple's other appointments,
     oldest first), with the session's number and the medicine session before it. The caseload
-    reads these rows once for a page of couples and asks the same question of each."""
+    reads these rows once for a page of couples and asks the same question of each.
+    `booster`: the program is completed and `plan` is the maintenance plan."""
     earlier = [h for h in history if h.kind == MEDICINE and h.is_active and h.start < start]
     previous = earlier[-1] if earlier else None
+    if booster:
+        items = _booster_items(
+            couple, partners, plan, arrangement, history, start, on, purpose, screening, previous
+        )
+        return items, len(earlier) + 1, previous
     items = [
         _item_plan(plan, history),
         _item_dosing_partners(partners, arrangement, on, purpose, screening),
         _item_support_partner(partners, arrangement, on, screening),
-        _item_preparation(protocol, history, start, previous, purpose),
+        _item_preparation(protocol.preparation_sessions, history, start, previous, purpose),
         _item_integration(couple, history, start, previous),
         _item_session_count(protocol, plan, history),
     ]
     return items, len(earlier) + 1, previous
+
+
+def _booster_items(
+    couple, partners, plan, arrangement, history, start, on, purpose, screening, previous
+) -> list[ReadinessItem]:
+    """The same six items for a booster: the maintenance plan instead of the treatment plan
+    (1, 6), re-screening added to each dosing partner's screening (2), and the booster's
+    own number of preparation sessions (4)."""
+    rules = booster_gate.settings_for(couple.clinic_id)
+    zone = couple.clinic.zone
+    plan_item = ReadinessItem(1, "Maintenance plan approved and in force on the booster's day")
+    plan_item.problems = booster_gate.plan_problems(plan, on)
+    screening_item = _item_dosing_partners(partners, arrangement, on, purpose, screening)
+    window = booster_gate.rescreen_window(on, rules.rescreen_within_days)
+    for partner in dosing_partners(partners, arrangement):
+        found = booster_gate.rescreen_problems(
+            partner.first_name, screening.responses(partner), window, zone
+        )
+        (screening_item.notes if purpose == BOOK else screening_item.problems).extend(found)
+    count_item = ReadinessItem(6, "Fewer boosters in this review period than the plan allows")
+    count_item.problems = booster_gate.count_problems(plan, history, zone)
+    return [
+        plan_item,
+        screening_item,
+        _item_support_partner(partners, arrangement, on, screening),
+        _item_preparation(rules.preparation_sessions, history, start, previous, purpose),
+        _item_integration(couple, history, start, previous),
+        count_item,
+    ]
 
 
 def attach_overrides_read(items, overrides, *, number: int, appointment_id, protocol) -> None:
@@ -191,7 +250,7 @@ def _item_plan(plan, history) -> ReadinessItem:
     item = ReadinessItem(1, "Treatment plan approved and active; assessment completed")
     if plan is None:
         item.problems.append("There is no treatment plan: a clinician writes and approves one.")
-    elif plan.status != TreatmentPlan.Status.ACTIVE:
+    elif not plan.is_approved:
         item.problems.append(
             f"The treatment plan is “{plan.get_status_display()}”: a prescriber must approve it."
         )
@@ -283,8 +342,7 @@ def _item_support_partner(partners, arrangement, on, facts) -> ReadinessItem:
     return item
 
 
-def _item_preparation(protocol, history, start, previous, purpose) -> ReadinessItem:
-    needed = protocol.preparation_sessions
+def _item_preparation(needed: int, history, start, previous, purpose) -> ReadinessItem:
     item = ReadinessItem(4, f"{needed} preparation session(s) since the previous medicine session")
     preps = [
         h

@@ -144,7 +144,7 @@ def fresh_reading(
 # --- Doses ----------------------------------------------------------------------------------
 def plan_share_percent(plan: TreatmentPlan | None, partner_id: int) -> int:
     """The share of their prescribed dose the approved plan allows this partner (0: none)."""
-    if plan is None or plan.status != TreatmentPlan.Status.ACTIVE:
+    if plan is None or not plan.is_approved:
         return 0
     if plan.approach == Approach.SOLO and plan.dosing_partner_id != partner_id:
         return 0

@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from intake.models import Couple
 from intake.readiness import ScreeningFacts
+from maintenance import gate as booster_gate
+from maintenance.models import MaintenancePlan
 from sessions import readiness as gate
 from sessions.models import Appointment, ReadinessOverride, TreatmentPlan
 from sessions.protocol import protocol_for
@@ -65,12 +67,26 @@ def _read(couples: list[Couple]) -> _Facts:
     for override in live.order_by(F("appointment_id").asc(nulls_first=True), "pk"):
         overrides[override.couple_id].append(override)
     return _Facts(
-        plans={plan.couple_id: plan for plan in TreatmentPlan.objects.filter(couple_id__in=ids)},
+        plans=_plans(couples),
         history=history,
         overrides=overrides,
         screening=ScreeningFacts([p for couple in couples for p in couple.partners.all()]),
         protocol=protocol_for(couples[0].clinic_id),
     )
+
+
+def _plans(couples: list[Couple]) -> dict:
+    """Each couple's treatment plan, or for a completed program its open maintenance plan
+    (a booster is judged against it)."""
+    boosters = {couple.pk for couple in couples if booster_gate.is_booster_couple(couple)}
+    running = [couple.pk for couple in couples if couple.pk not in boosters]
+    plans = {plan.couple_id: plan for plan in TreatmentPlan.objects.filter(couple_id__in=running)}
+    if boosters:
+        maintenance = MaintenancePlan.objects.filter(couple_id__in=boosters).exclude(
+            status=MaintenancePlan.Status.ENDED
+        )
+        plans |= {plan.couple_id: plan for plan in maintenance}
+    return plans
 
 
 def _judge(couple: Couple, facts: _Facts) -> NextSession:
@@ -97,6 +113,7 @@ def _judge(couple: Couple, facts: _Facts) -> NextSession:
         on=start.astimezone(couple.clinic.zone).date(),
         purpose=gate.BOOK,
         screening=facts.screening,
+        booster=booster_gate.is_booster_couple(couple),
     )
     gate.attach_overrides_read(
         items,

@@ -12,6 +12,7 @@ from intake.models import Partner, Prescription
 from intake.readiness import ScreeningFacts
 from kapcouples import policy
 from kapcouples.models import User
+from maintenance import gate as booster_gate
 from sessions import rules
 from sessions.models import (
     AdverseEvent,
@@ -217,6 +218,8 @@ def _add_ride_home_confirmations(session: MedicineSession, sheets: list[PartnerS
 
 def _plan_of(session: MedicineSession) -> TreatmentPlan | None:
     """The couple's plan (the row `medicine.current_plan` reads), loaded with the session."""
+    if booster_gate.is_booster_couple(session.couple):
+        return booster_gate.open_plan(session.couple)
     try:
         return session.couple.treatment_plan
     except TreatmentPlan.DoesNotExist:

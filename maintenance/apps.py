@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class MaintenanceConfig(AppConfig):
+    """Maintenance (booster) sessions after a completed program: the maintenance plan, the
+    readiness gate's booster rules, who is due for a booster, and the re-screening reminder."""
+
+    name = "maintenance"
+    label = "maintenance"
+    verbose_name = "Maintenance sessions"
+
+    def ready(self) -> None:
+        from kapcouples.models import create_with_each_clinic
+        from maintenance.models import MaintenanceSettings
+
+        create_with_each_clinic(MaintenanceSettings)

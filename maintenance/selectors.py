@@ -1,0 +1,110 @@
+"""Who is due for a booster, and whose maintenance plan is due for review.
+
+A booster is due an interval after the couple's last held medicine session (the program's
+last, or the last booster), never before the plan's first booster day. It counts as
+"due" on the dashboard from `DUE_SOON` before that day until a booster is booked.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from intake.models import Couple
+from maintenance.models import MaintenancePlan
+from sessions.models import Appointment
+
+DUE_SOON = datetime.timedelta(days=14)
+LIST_LIMIT = 10
+MEDICINE = Appointment.Kind.MEDICINE
+OPEN_BOOKING = (Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN)
+
+
+@dataclass(frozen=True)
+class BoosterDue:
+    plan: MaintenancePlan
+    due_on: datetime.date
+    last_on: datetime.date | None
+
+    @property
+    def couple(self) -> Couple:
+        return self.plan.couple
+
+
+def next_booster_on(plan: MaintenancePlan, last_held: datetime.datetime | None) -> datetime.date:
+    """The day the next booster is due: the interval after the last held medicine session,
+    not before the plan's first booster day."""
+    if last_held is None:
+        return plan.starts_on
+    last_on = last_held.astimezone(plan.couple.clinic.zone).date()
+    return max(plan.starts_on, last_on + datetime.timedelta(weeks=plan.interval_weeks))
+
+
+def with_booster_facts(plans: QuerySet[MaintenancePlan]) -> QuerySet[MaintenancePlan]:
+    """Each plan with its couple's last held medicine session and whether a medicine
+    session is booked, as two subqueries (one query for any number of plans)."""
+    medicine = Appointment.objects.filter(couple_id=OuterRef("couple_id"), kind=MEDICINE)
+    last_held = medicine.filter(status=Appointment.Status.COMPLETED).order_by("-start")
+    return plans.annotate(
+        last_held=Subquery(last_held.values("start")[:1]),
+        booked=Exists(medicine.filter(status__in=OPEN_BOOKING)),
+    )
+
+
+def approved_plans(couples: QuerySet[Couple]) -> QuerySet[MaintenancePlan]:
+    return MaintenancePlan.objects.filter(
+        couple__in=couples,
+        couple__status=Couple.Status.COMPLETED,
+        status=MaintenancePlan.Status.APPROVED,
+    )
+
+
+def boosters_due(couples: QuerySet[Couple], today: datetime.date) -> list[BoosterDue]:
+    """Couples of `couples` with a booster due within `DUE_SOON` (or overdue) and none
+    booked, soonest first. Reads every approved plan of `couples` in one query."""
+    plans = (
+        with_booster_facts(approved_plans(couples))
+        .filter(booked=False)
+        .select_related("couple__clinic")
+        .prefetch_related("couple__partners")
+    )
+    due = [
+        BoosterDue(plan, next_booster_on(plan, plan.last_held), _day(plan, plan.last_held))
+        for plan in plans
+    ]
+    soon = [d for d in due if d.due_on <= today + DUE_SOON]
+    return sorted(soon, key=lambda d: (d.due_on, d.plan.pk))[:LIST_LIMIT]
+
+
+def reviews_due(couples: QuerySet[Couple], today: datetime.date) -> list[MaintenancePlan]:
+    """Approved plans whose review date is within `DUE_SOON` or past, and drafts waiting
+    for a prescriber's approval, by review date."""
+    review_soon = Q(status=MaintenancePlan.Status.APPROVED, review_on__lte=today + DUE_SOON)
+    return list(
+        MaintenancePlan.objects.filter(review_soon | Q(status=MaintenancePlan.Status.DRAFT))
+        .filter(couple__in=couples, couple__status=Couple.Status.COMPLETED)
+        .select_related("couple")
+        .prefetch_related("couple__partners")
+        .order_by("review_on", "pk")[:LIST_LIMIT]
+    )
+
+
+def _day(plan: MaintenancePlan, moment: datetime.datetime | None) -> datetime.date | None:
+    return moment.astimezone(plan.couple.clinic.zone).date() if moment else None
+
+
+def next_booster_for(couple: Couple) -> BoosterDue | None:
+    """The couple's next booster due day under their approved plan (None without one)."""
+    plan = (
+        with_booster_facts(approved_plans(Couple.objects.filter(pk=couple.pk)))
+        .select_related("couple__clinic")
+        .first()
+    )
+    if plan is None:
+        return None
+    return BoosterDue(plan, next_booster_on(plan, plan.last_held), _day(plan, plan.last_held))
+
+
+def today_at(clinic) -> datetime.date:
+    return timezone.localdate(timezone=clinic.zone)
