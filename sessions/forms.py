@@ -230,6 +230,7 @@ class PlanForm(forms.ModelForm):
             "support_role",
             "support_role_agreed",
             "route",
+            "setting",
             "planned_medicine_sessions",
             "relational_intention",
             "themes",
@@ -296,6 +297,7 @@ class ProtocolForm(forms.ModelForm):
             "post_dose_reading_until_minutes",
             "override_valid_days",
             "setting_checklist",
+            "allows_at_home",
         ]
         widgets = {"setting_checklist": forms.Textarea(attrs={"rows": 5})}
 
