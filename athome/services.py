@@ -339,28 +339,35 @@ def _check_to_report(session: MedicineSession, kind: str, at: datetime.datetime)
 
 
 def _require_its_time(session: MedicineSession, check: ChaperoneCheck, at) -> None:
-    zone = session.couple.clinic.zone
-    if kind_is_end(check):
-        forty = ChaperoneCheck.objects.filter(
-            medicine_session=session, kind=ChaperoneCheck.Kind.CHECK_40, done_at__isnull=False
-        )
-        if not forty.exists():
-            raise DomainError("Do the 40-minute check first.")
+    forty = ChaperoneCheck.objects.filter(
+        medicine_session=session, kind=ChaperoneCheck.Kind.CHECK_40, done_at__isnull=False
+    )
+    problem = check_not_open(check, at, session.couple.clinic.zone, forty_done=forty.exists())
+    if problem:
+        raise DomainError(problem)
+
+
+def check_not_open(check: ChaperoneCheck, at, zone, *, forty_done: bool) -> str:
+    """Why the chaperone cannot report `check` at `at` yet (empty: they can). The partner
+    page asks this too, so it offers a check exactly when the service takes it."""
+    if check.kind == ChaperoneCheck.Kind.PRESENCE:
+        return ""
+    if check.kind == ChaperoneCheck.Kind.END:
+        if not forty_done:
+            return "Do the 40-minute check first."
         if at < check.due_at:
-            raise DomainError(
-                "The end check is from "
-                f"{check.due_at.astimezone(zone):%H:%M}: the clinic's monitoring time after the "
-                "dose is not over yet. Stay with them until then."
+            return (
+                f"The end check is from {check.due_at.astimezone(zone):%H:%M}: the clinic's "
+                "monitoring time after the dose is not over yet. Stay with them until then."
             )
-    elif at < check.due_at - CHECK_GRACE:
-        raise DomainError(
+        return ""
+    opens = check.due_at - CHECK_GRACE
+    if at < opens:
+        return (
             f"This check is due at {check.due_at.astimezone(zone):%H:%M} "
-            f"(open from {(check.due_at - CHECK_GRACE).astimezone(zone):%H:%M})."
+            f"(open from {opens.astimezone(zone):%H:%M})."
         )
-
-
-def kind_is_end(check: ChaperoneCheck) -> bool:
-    return check.kind == ChaperoneCheck.Kind.END
+    return ""
 
 
 def _require_answers(check: ChaperoneCheck) -> None:

@@ -135,6 +135,7 @@ class ProtocolSettings(models.Model):
     allows_at_home = models.BooleanField(
         "allows at-home medicine sessions",
         default=False,
+        db_default=False,
         help_text="A prescriber may then approve a plan whose medicine sessions are at home, "
         "with a chaperone.",
     )
@@ -321,6 +322,7 @@ class TreatmentPlan(models.Model):
         max_length=20,
         choices=Setting.choices,
         default=Setting.IN_CLINIC,
+        db_default=Setting.IN_CLINIC,
         help_text="At home needs the clinic to allow it and a prescriber's approval of the plan.",
     )
     planned_medicine_sessions = models.PositiveSmallIntegerField(
@@ -529,7 +531,12 @@ class MedicineSession(models.Model):
     )
     support_role = models.CharField(max_length=20, choices=SupportRole.choices, blank=True)
     route = models.CharField(max_length=20, choices=Route.choices)
-    setting = models.CharField(max_length=20, choices=Setting.choices, default=Setting.IN_CLINIC)
+    setting = models.CharField(
+        max_length=20,
+        choices=Setting.choices,
+        default=Setting.IN_CLINIC,
+        db_default=Setting.IN_CLINIC,
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
     started_at = models.DateTimeField(null=True, blank=True)
     started_by = models.ForeignKey(

@@ -32,6 +32,10 @@ PUBLIC_URL_NAMES = {
     "integration:sms_inbound",
     # The language switch of the signed-out pages (login, password reset, invitation).
     "language_choose",
+    # An at-home session's chaperone who is not a partner has no account: their single-use,
+    # expiring link (stored as a digest, claimed by the first browser) is the credential; the
+    # page shows only their name, the dosing partner's first name and the checks.
+    "athome:chaperone_link",
 }
 
 USER_FOR_ROLE = {

@@ -125,6 +125,12 @@ def started_session(cast, approach=Approach.DUAL_FULL, *, dose=Decimal("100")):
 
     start = timezone.now() - datetime.timedelta(minutes=60)
     make_ready(cast, start, approach, dose=dose)
-    appointment = book(cast, Appointment.Kind.MEDICINE, start, minutes=240)
+    appointment = book(
+        cast,
+        Appointment.Kind.MEDICINE,
+        start,
+        minutes=240,
+        backdated_reason="The test session began an hour ago",
+    )
     session = appointment.medicine_record
     return medicine.medicine_session_start(session=session, by=cast.clinician, at=start)
