@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from athome.models import (
     LINK_VALID_AFTER_END,
@@ -220,7 +221,10 @@ def home_dose_record(
     ).first()
     if presence is None:
         raise DomainError(
-            "No dose yet: your chaperone must first confirm on their phone that they are with you."
+            _(
+                "No dose yet: your chaperone must first confirm on their phone that they are "
+                "with you."
+            )
         )
     dose = medicine.dose_write(session=session, partner=partner, mg=mg, by=by, at=at)
     _schedule_checks(session, dose.given_at)
@@ -354,19 +358,19 @@ def check_not_open(check: ChaperoneCheck, at, zone, *, forty_done: bool) -> str:
         return ""
     if check.kind == ChaperoneCheck.Kind.END:
         if not forty_done:
-            return "Do the 40-minute check first."
+            return _("Do the 40-minute check first.")
         if at < check.due_at:
-            return (
-                f"The end check is from {check.due_at.astimezone(zone):%H:%M}: the clinic's "
-                "monitoring time after the dose is not over yet. Stay with them until then."
-            )
+            return _(
+                "The end check is from %(time)s: the clinic's monitoring time after the dose "
+                "is not over yet. Stay with them until then."
+            ) % {"time": f"{check.due_at.astimezone(zone):%H:%M}"}
         return ""
     opens = check.due_at - CHECK_GRACE
     if at < opens:
-        return (
-            f"This check is due at {check.due_at.astimezone(zone):%H:%M} "
-            f"(open from {opens.astimezone(zone):%H:%M})."
-        )
+        return _("This check is due at %(due)s (open from %(opens)s).") % {
+            "due": f"{check.due_at.astimezone(zone):%H:%M}",
+            "opens": f"{opens.astimezone(zone):%H:%M}",
+        }
     return ""
 
 
