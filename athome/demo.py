@@ -9,7 +9,8 @@ import datetime
 from django.utils import timezone
 
 from athome.models import ChaperoneCheck, HomeChaperone
-from intake.models import Partner
+from intake import services as intake_services
+from intake.models import Partner, QuestionnaireResponse
 from kapcouples.demo import DemoSeed
 from kapcouples.models import Role, Room
 from sessions.models import (
@@ -23,6 +24,7 @@ from sessions.models import (
 from sessions.protocol import protocol_for
 
 SESSION_MINUTES = 240
+NO_RISK_SCREENER = [0, 0, None, None, None, 0]
 
 
 def seed(demo: DemoSeed) -> None:
@@ -54,6 +56,15 @@ def seed(demo: DemoSeed) -> None:
         started_at=start,
         started_by=morgan.user,
     )
+    # The screener counts when taken in the days before the session: Morgan took it
+    # yesterday.
+    if not QuestionnaireResponse.objects.filter(partner=morgan, code="C-SSRS").exists():
+        intake_services.questionnaire_submit(
+            partner=morgan, user=morgan.user, code="C-SSRS", answers=NO_RISK_SCREENER
+        )
+    QuestionnaireResponse.objects.filter(partner=morgan, code="C-SSRS").update(
+        completed_at=start - datetime.timedelta(days=1)
+    )
     lee = plan.couple.partners.exclude(pk=morgan.pk).first()
     HomeChaperone.objects.create(
         medicine_session=session,
@@ -84,11 +95,18 @@ def _appointment(demo: DemoSeed, couple, start) -> Appointment | None:
         status=Appointment.Status.CHECKED_IN,
         booked_by=demo.staff[Role.FRONT_DESK],
     )
-    AppointmentClinician.objects.create(
-        appointment=appointment,
-        clinician=demo.staff[Role.PRESCRIBER],
-        start=start,
-        end=end,
-        is_active=True,
-    )
+    # The care team watches from wherever they are: whoever of them is free is on it.
+    for role in (Role.CLINICIAN, Role.PRESCRIBER):
+        busy = AppointmentClinician.objects.filter(
+            clinician=demo.staff[role], is_active=True, start__lt=end, end__gt=start
+        )
+        if not busy.exists():
+            AppointmentClinician.objects.create(
+                appointment=appointment,
+                clinician=demo.staff[role],
+                start=start,
+                end=end,
+                is_active=True,
+            )
+            break
     return appointment

@@ -57,7 +57,9 @@ class HomeSheet:
 
     @property
     def may_dose(self) -> bool:
-        return self.role == "dosing" and not self.ended and not self.dose_blockers
+        return (
+            self.role == "dosing" and not self.ended and not self.doses and not self.dose_blockers
+        )
 
     @property
     def next_check(self) -> CheckRow | None:

@@ -211,7 +211,8 @@ def home_dose_record(
     *, session: MedicineSession, mg: Decimal, by: User, at: datetime.datetime | None = None
 ) -> DoseAdministration:
     """The partner took their lozenge: recorded after the chaperone confirmed presence and
-    every check of a dose in the clinic (`sessions.medicine.dose_write`). Schedules the
+    every check of a dose in the clinic (`sessions.medicine.dose_write`). One dose per
+    session at home: nobody is there to judge a second one. Schedules the
     chaperone's checks and the watches that alert when one is missed."""
     session = _locked(session)
     partner = _dosing_partner_of(by, session, "record a dose taken at home")
@@ -224,6 +225,13 @@ def home_dose_record(
             _(
                 "No dose yet: your chaperone must first confirm on their phone that they are "
                 "with you."
+            )
+        )
+    if DoseAdministration.objects.filter(medicine_session=session, partner=partner).exists():
+        raise DomainError(
+            _(
+                "You have taken your medicine for this session already: do not take more. "
+                "If you think you need more, call the clinic."
             )
         )
     dose = medicine.dose_write(session=session, partner=partner, mg=mg, by=by, at=at)

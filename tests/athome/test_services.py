@@ -161,15 +161,23 @@ def test_an_oxygen_saturation_under_the_floor_blocks_the_dose(cast):
         take(cast, session)
 
 
-def test_the_dose_cap_holds_at_home_over_every_dose(cast):
+def test_the_dose_cap_holds_at_home(cast):
     session, _ = home_session(cast, dose=Decimal("80"))
     reading(cast, session)
     present(cast, session)
     with pytest.raises(DomainError, match=r"limit of 80\.00 mg"):
         take(cast, session, mg="80.5")
-    take(cast, session, mg="60")
-    with pytest.raises(DomainError, match=r"\(60.00 mg already given\)"):
-        take(cast, session, mg="30")
+    assert take(cast, session, mg="80").share_percent == 100
+
+
+def test_one_dose_per_session_at_home(cast):
+    session, _ = home_session(cast)
+    reading(cast, session)
+    present(cast, session)
+    take(cast, session, mg="40")
+    with pytest.raises(DomainError, match="already: do not take more"):
+        take(cast, session, mg="10")
+    assert session.doses.count() == 1
 
 
 # --- The chaperone -----------------------------------------------------------------------------
