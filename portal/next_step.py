@@ -187,7 +187,8 @@ def _medicine_notes(snapshot: Snapshot) -> list[str]:
 
 def home_session_step(snapshot: Snapshot) -> NextStep | None:
     """An at-home medicine session today: the dosing partner measures and doses, the
-    chaperone partner confirms presence and checks; it outranks everything else."""
+    chaperone partner confirms presence and checks. Only a new consent form comes before it
+    (the session cannot go on without current consent anyway)."""
     if snapshot.home_session is None:
         return None
     session, role = snapshot.home_session
@@ -225,8 +226,8 @@ Provider = Callable[[Snapshot], NextStep | None]
 
 # The order in which steps win. Insert new providers here, where they rank.
 PROVIDERS: list[Provider] = [
-    home_session_step,
     consent_step,
+    home_session_step,
     intake_step,
     questionnaire_step,
     checkin_step,

@@ -17,6 +17,7 @@ from sessions.models import (
     ProtocolSettings,
     ReadinessOverride,
     Route,
+    Setting,
     SupportRole,
     TreatmentPlan,
     VitalSigns,
@@ -257,7 +258,11 @@ class PlanForm(forms.ModelForm):
         self.fields["approach"].choices = Approach.choices
         self.fields["route"].choices = Route.choices
         self.fields["support_role"].choices = [("", "—"), *SupportRole.choices]
+        self.fields["setting"].required = False  # in the clinic unless chosen
         self.helper = submit_helper("Save plan")
+
+    def clean_setting(self):
+        return self.cleaned_data.get("setting") or Setting.IN_CLINIC
 
     def clean(self):
         data = super().clean()

@@ -142,7 +142,7 @@ def test_the_care_team_page_lists_in_a_bounded_number_of_queries(
         assert client.get(url).status_code == 200
 
 
-def test_the_portal_offers_the_at_home_session_first(cast):
+def test_the_portal_offers_the_at_home_session_to_both_partners(cast):
     session, _ = home_session(cast)
     now = timezone.now()
     step = home_session_step(portal_snapshot(cast.partner_a, now=now))
