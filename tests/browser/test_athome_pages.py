@@ -3,7 +3,13 @@ being there, Morgan takes the medicine; then a hold reading tells Morgan not to 
 
 import pytest
 
-from athome.models import ChaperoneCheck
+from athome.models import (
+    LINK_VALID_AFTER_END,
+    ChaperoneCheck,
+    HomeChaperone,
+    new_link_token,
+    token_digest,
+)
 from intake.models import Partner
 from integration.models import Alert
 from sessions.models import DoseAdministration, MedicineSession, Setting
@@ -73,3 +79,39 @@ def test_the_partner_and_the_chaperone_go_through_an_at_home_session_on_phones(
     _shot(partner, screenshots_dir, "partner-hold")
     partner_context.close()
     chaperone_context.close()
+
+
+def test_a_named_adult_confirms_on_a_phone_through_their_link_and_the_care_team_sees_it(
+    demo_site, browser, screenshots_dir
+):
+    morgan = Partner.objects.get(email="morgan.chen@demo.kap")
+    session = MedicineSession.objects.get(couple=morgan.couple, setting=Setting.AT_HOME)
+    # As if the care team had named a neighbour instead of Lee before the session began.
+    token = new_link_token()
+    HomeChaperone.objects.filter(medicine_session=session).update(
+        partner=None,
+        name="Jordan Rivers",
+        phone="+1 555 010 2030",
+        token_digest=token_digest(token),
+        link_expires_at=session.appointment.end + LINK_VALID_AFTER_END,
+    )
+    context = browser.new_context(viewport={"width": 375, "height": 812})
+    phone = context.new_page()
+    phone.goto(f"{demo_site}/chaperone/{token}/")
+    assert phone.get_by_role("heading", level=1).inner_text() == "Thank you, Jordan Rivers"
+    _shot(phone, screenshots_dir, "named-adult-link")
+    phone.get_by_label("I am with Morgan now and will stay with them").check()
+    phone.get_by_role("button", name="Confirm I am here").click()
+    phone.wait_for_load_state()
+    presence = ChaperoneCheck.objects.get(medicine_session=session, kind="presence")
+    assert presence.reported_by_chaperone.name == "Jordan Rivers"
+    context.close()
+
+    other = browser.new_context(viewport={"width": 375, "height": 812}).new_page()
+    assert other.goto(f"{demo_site}/chaperone/{token}/").status == 404  # single-use link
+
+    staff_context, staff = signed_in_page(browser, demo_site, "clinician@demo.kap", "phone")
+    staff.goto(f"{demo_site}/medicine-sessions/{session.pk}/at-home/")
+    assert "Reported by Jordan Rivers (chaperone's link)" in staff.content()
+    _shot(staff, screenshots_dir, "care-team-record")
+    staff_context.close()
