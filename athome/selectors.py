@@ -4,14 +4,13 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from athome.models import ChaperoneCheck, HomeChaperone
 from athome.services import check_not_open
 from intake.models import Partner, ScreeningSettings
 from sessions import medicine, rules
-from sessions.models import MedicineSession, Setting, VitalSigns
+from sessions.models import Appointment, MedicineSession, Setting, VitalSigns
 from sessions.protocol import protocol_for
 
 # The portal offers an at-home session from this long before its start until it ends.
@@ -134,7 +133,7 @@ def home_session_for_partner(partner: Partner, now: datetime.datetime):
             appointment__start__lte=now + OFFER_BEFORE,
             appointment__end__gte=now - datetime.timedelta(hours=6),
         )
-        .filter(Q(appointment__status__in=["booked", "checked_in"]))
+        .filter(appointment__status__in=[Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN])
         .select_related("appointment", "couple__clinic", "home_chaperone")
         .order_by("appointment__start")
         .first()

@@ -559,6 +559,8 @@ def discharge_record(
     session = _locked(session)
     at = at or timezone.now()
     _ensure_recorder(by, session, "discharge a partner")
+    if session.at_home:
+        raise DomainError("At home the chaperone's end check replaces discharge.")
     _require_partner(session, partner)
     if session.status != MedicineSession.Status.IN_PROGRESS:
         raise DomainError("Discharge is recorded while the session is in progress.")

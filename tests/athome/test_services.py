@@ -311,3 +311,15 @@ def test_a_check_done_in_time_raises_no_alert(cast):
     check(cast, session, CHECK_40, given + minutes(40))
     chaperone_watch_fires(_watch_of(session, CHECK_40))
     assert not urgent_alerts(cast, Alert.Kind.HOME_CHECK_MISSED).exists()
+
+
+def test_an_at_home_session_has_no_clinic_discharge(cast):
+    session, given = dosed_at_home(cast)
+    with pytest.raises(DomainError, match="end check replaces discharge"):
+        medicine.discharge_record(
+            session=session,
+            partner=cast.partner_a,
+            by=cast.clinician,
+            escort_partner=cast.partner_b,
+            at=given + minutes(130),
+        )
