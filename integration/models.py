@@ -33,6 +33,9 @@ class Alert(models.Model):
         CHECKIN_CONTACT_REQUEST = "checkin_contact_request", "Check-in: asks to be contacted"
         OTHER = "other", "Other"
         MESSAGE_CRISIS_WORDS = "message_crisis_words", "Secure message: words of crisis"
+        HOME_HOLD = "home_hold", "At home: blood pressure at the hold level"
+        HOME_CHECK_MISSED = "home_check_missed", "At home: chaperone check missed"
+        HOME_CONCERN = "home_concern", "At home: the chaperone reports a concern"
 
     class Urgency(models.TextChoices):
         URGENT = "urgent", "Urgent"
@@ -288,6 +291,8 @@ class Reminder(models.Model):
         QUESTIONNAIRE_DUE = "questionnaire_due", "Questionnaire due"
         CONVERSATION_MESSAGE = "conversation_message", "New secure message"
         REFLECTION_PROMPT = "reflection_prompt", "Shared reflection prompt"
+        # The clock of an at-home chaperone check: evaluated at its time, never sent itself.
+        CHAPERONE_WATCH = "chaperone_watch", "Chaperone check follow-up (not sent)"
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="reminders")
     partner = models.ForeignKey(

@@ -682,3 +682,38 @@ RULES.update(
         "can_approve_maintenance_plan": "a prescriber on the couple's care team",
     }
 )
+
+
+# --- At-home medicine sessions (athome app) --------------------------------------------------
+def can_self_report_at_home(user, session) -> bool:
+    """Record one's own readings and dose at home: a dosing partner of that at-home session."""
+    profile = getattr(user, "partner_profile", None) if user.is_authenticated else None
+    return (
+        profile is not None
+        and session.at_home
+        and profile.couple_id == session.couple_id
+        and session.role_of(profile) == "dosing"
+    )
+
+
+def can_chaperone(user, session) -> bool:
+    """Confirm presence and report the checks: the partner named as the session's chaperone
+    (a named adult reports through their link instead)."""
+    chaperone = getattr(session, "home_chaperone", None)
+    return (
+        user.is_authenticated
+        and chaperone is not None
+        and chaperone.partner_id is not None
+        and chaperone.partner.user_id == user.pk
+    )
+
+
+def can_open_home_session(user, session) -> bool:
+    """The partner's at-home page: the dosing partner or the chaperone partner."""
+    return can_self_report_at_home(user, session) or can_chaperone(user, session)
+
+
+RULES |= {
+    "can_self_report_at_home": "a dosing partner of this at-home session",
+    "can_chaperone": "the partner named as this session's chaperone",
+}

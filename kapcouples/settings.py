@@ -66,6 +66,7 @@ LOCAL_APPS = [
     "discovery.apps.DiscoveryConfig",
     "groups.apps.GroupsConfig",
     "outside.apps.OutsideConfig",
+    "athome.apps.AtHomeConfig",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

@@ -71,6 +71,7 @@ urlpatterns = [
     path("", include("discovery.urls")),
     path("", include("groups.urls")),
     path("", include("maintenance.urls")),
+    path("", include("athome.urls")),
     path("operators/", admin.site.urls),
     path("portal/", include("portal.urls")),
     path("", include("outside.urls")),

@@ -185,6 +185,30 @@ def _medicine_notes(snapshot: Snapshot) -> list[str]:
     return [*snapshot.preparation_lines, ride]
 
 
+def home_session_step(snapshot: Snapshot) -> NextStep | None:
+    """An at-home medicine session today: the dosing partner measures and doses, the
+    chaperone partner confirms presence and checks. Only a new consent form comes before it
+    (the session cannot go on without current consent anyway)."""
+    if snapshot.home_session is None:
+        return None
+    session, role = snapshot.home_session
+    when = when_words(session.appointment.start, snapshot)
+    if role == "dosing":
+        title = _("Your at-home session %(when)s") % {"when": when}
+        detail = _(
+            "Measure your blood pressure, then take your medicine once your chaperone is with you."
+        )
+        action = _("Open my at-home session")
+    else:
+        title = _("You are the chaperone %(when)s") % {"when": when}
+        detail = _(
+            "Confirm you are there before the medicine, then answer each check when it is due."
+        )
+        action = _("Open the chaperone checks")
+    link = reverse("athome:home_session", kwargs={"session_id": session.pk})
+    return NextStep(key="home_session", title=title, detail=detail, action=action, link=link)
+
+
 def nothing_step(snapshot: Snapshot) -> NextStep:
     """Nothing to do now: say what happens next."""
     if snapshot.upcoming:
@@ -203,6 +227,7 @@ Provider = Callable[[Snapshot], NextStep | None]
 # The order in which steps win. Insert new providers here, where they rank.
 PROVIDERS: list[Provider] = [
     consent_step,
+    home_session_step,
     intake_step,
     questionnaire_step,
     checkin_step,

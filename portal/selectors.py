@@ -8,6 +8,7 @@ from datetime import datetime
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from athome.selectors import home_session_for_partner
 from intake.models import Consent, IntakeForm, Partner
 from intake.readiness import ScreeningFacts
 from integration import due, reflection
@@ -73,6 +74,8 @@ class Snapshot:
     # The couple's latest shared reflection, and whether it waits for this partner's part.
     reflection: SharedReflection | None = None
     reflection_invited: bool = False
+    # An at-home medicine session about to start or under way: (session, "dosing" | "chaperone").
+    home_session: tuple | None = None
 
 
 def portal_snapshot(partner: Partner, *, now: datetime) -> Snapshot:
@@ -93,6 +96,7 @@ def portal_snapshot(partner: Partner, *, now: datetime) -> Snapshot:
         preparation=pending_preparation(partner, now) if medicine else [],
         reflection=latest_reflection,
         reflection_invited=reflection_invited,
+        home_session=home_session_for_partner(partner, now),
     )
 
 

@@ -17,6 +17,7 @@ from sessions.models import (
     ProtocolSettings,
     ReadinessOverride,
     Route,
+    Setting,
     SupportRole,
     TreatmentPlan,
     VitalSigns,
@@ -230,6 +231,7 @@ class PlanForm(forms.ModelForm):
             "support_role",
             "support_role_agreed",
             "route",
+            "setting",
             "planned_medicine_sessions",
             "relational_intention",
             "themes",
@@ -256,7 +258,11 @@ class PlanForm(forms.ModelForm):
         self.fields["approach"].choices = Approach.choices
         self.fields["route"].choices = Route.choices
         self.fields["support_role"].choices = [("", "—"), *SupportRole.choices]
+        self.fields["setting"].required = False  # in the clinic unless chosen
         self.helper = submit_helper("Save plan")
+
+    def clean_setting(self):
+        return self.cleaned_data.get("setting") or Setting.IN_CLINIC
 
     def clean(self):
         data = super().clean()
@@ -296,6 +302,7 @@ class ProtocolForm(forms.ModelForm):
             "post_dose_reading_until_minutes",
             "override_valid_days",
             "setting_checklist",
+            "allows_at_home",
         ]
         widgets = {"setting_checklist": forms.Textarea(attrs={"rows": 5})}
 

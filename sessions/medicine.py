@@ -17,7 +17,7 @@ from intake.models import Partner
 from integration import services as integration
 from integration.models import Alert
 from kapcouples import policy
-from kapcouples.models import User
+from kapcouples.models import Role, User
 from kapcouples.services import DomainError
 from maintenance import gate as booster_gate
 from maintenance.models import MaintenancePlan
@@ -165,6 +165,14 @@ def medicine_session_start(
     """Start the session once the readiness gate (purpose: start) is met."""
     session = _locked(session)
     _ensure_recorder(by, session, "start a medicine session")
+    return session_begin(session=session, by=by, at=at)
+
+
+def session_begin(
+    *, session: MedicineSession, by: User, at: datetime.datetime | None = None
+) -> MedicineSession:
+    """Start a locked session whose starter the caller has checked (the care team here, the
+    dosing partner at home): the readiness gate, the plan and, at home, the setting."""
     if session.status != MedicineSession.Status.PLANNED:
         raise DomainError("This session has already started or ended.")
     appointment = session.appointment
@@ -181,7 +189,11 @@ def medicine_session_start(
     )
     if not readiness.ready:
         raise NotReadyError(readiness)
-    _check_within_plan(session, current_plan(session))
+    plan = current_plan(session)
+    _check_within_plan(session, plan)
+    problems = home_problems(session, plan)
+    if problems:
+        raise DomainError("Not at home: " + " ".join(problems))
     session.status, session.started_at, session.started_by = (
         MedicineSession.Status.IN_PROGRESS,
         at,
@@ -217,6 +229,39 @@ def vitals_record(
     """
     session = _locked(session)
     _ensure_recorder(by, session, "record vitals")
+    return vitals_write(
+        session=session,
+        partner=partner,
+        moment=moment,
+        systolic=systolic,
+        diastolic=diastolic,
+        heart_rate=heart_rate,
+        spo2=spo2,
+        sedation=sedation,
+        dissociation=dissociation,
+        respiratory_depression=respiratory_depression,
+        by=by,
+        at=at,
+    )
+
+
+def vitals_write(
+    *,
+    session: MedicineSession,
+    partner: Partner,
+    moment: str,
+    systolic: int,
+    diastolic: int,
+    heart_rate: int,
+    spo2: int,
+    sedation: bool = False,
+    dissociation: bool = False,
+    respiratory_depression: bool = False,
+    by: User,
+    at: datetime.datetime | None = None,
+) -> VitalSigns:
+    """Write a reading to a locked session whose recorder the caller has checked (the care
+    team here, the partner measuring themselves at home); the same levels and hold watch."""
     _require_in_progress(session)
     _require_partner(session, partner)
     protocol = protocol_for(session.couple.clinic_id)
@@ -310,10 +355,27 @@ def dose_blockers(
     protocol = protocol or protocol_for(session.couple.clinic_id)
     problems = rules.dose_reading_blockers(partner.first_name, record, protocol, at, zone)
     problems += _plan_problems(session, plan, partner)
+    problems += home_problems(session, plan, protocol)
     problems += dose_screening_problems(session, partner, at, facts=screening_facts)
     if booster_gate.is_booster_couple(session.couple):
         problems += _booster_problems(session, plan, partner, at, facts=screening_facts)
     return problems
+
+
+def home_problems(
+    session: MedicineSession,
+    plan: TreatmentPlan | None,
+    protocol: ProtocolSettings | None = None,
+) -> list[str]:
+    """Why an at-home session may not go on at home now (none for a session in the clinic)."""
+    if not session.at_home:
+        return []
+    approver = plan.approved_by if plan is not None and plan.approved_by_id else None
+    return rules.home_setting_problems(
+        plan,
+        protocol or protocol_for(session.couple.clinic_id),
+        approved_by_prescriber=approver is not None and policy.role_of(approver) == Role.PRESCRIBER,
+    )
 
 
 def _plan_problems(session, plan, partner) -> list[str]:
@@ -385,8 +447,25 @@ def dose_record(
     Where the clinic keeps stock, the dose is drawn from `lot` with `witness`, in this
     transaction: a refused draw records no dose."""
     session = _locked(session)
-    at = at or timezone.now()
     _ensure_recorder(by, session, "record a dose")
+    if session.at_home:
+        raise DomainError("At home the dosing partner records the dose they took themselves.")
+    dose = dose_write(session=session, partner=partner, mg=mg, by=by, at=at)
+    _draw_from_stock(session, dose, lot, witness, by)
+    return dose
+
+
+def dose_write(
+    *,
+    session: MedicineSession,
+    partner: Partner,
+    mg: Decimal,
+    by: User,
+    at: datetime.datetime | None = None,
+) -> DoseAdministration:
+    """Every check of `dose_record` but who acts, then the dose row, in a locked session
+    (the caller has checked the actor: the care team, or the dosing partner at home)."""
+    at = at or timezone.now()
     _require_in_progress(session)
     _require_partner(session, partner)
     if mg is None or mg <= 0:
@@ -414,7 +493,6 @@ def dose_record(
     )
     _validated_fields(dose)
     dose.save()
-    _draw_from_stock(session, dose, lot, witness, by)
     return dose
 
 
@@ -504,6 +582,8 @@ def discharge_record(
     session = _locked(session)
     at = at or timezone.now()
     _ensure_recorder(by, session, "discharge a partner")
+    if session.at_home:
+        raise DomainError("At home the chaperone's end check replaces discharge.")
     _require_partner(session, partner)
     if session.status != MedicineSession.Status.IN_PROGRESS:
         raise DomainError("Discharge is recorded while the session is in progress.")
@@ -625,6 +705,12 @@ def medicine_session_end_early(
     _check_everyone_discharged(session)
     session.ended_early_reason = reason.strip()[:2000]
     return _finish(session, MedicineSession.Status.ENDED_EARLY)
+
+
+def session_finish(session: MedicineSession) -> MedicineSession:
+    """Complete a locked session whose end the caller has judged (at home: the chaperone's
+    end check), with the same follow-ups as any completed session."""
+    return _finish(session, MedicineSession.Status.COMPLETED)
 
 
 def _finish(session: MedicineSession, status: str) -> MedicineSession:

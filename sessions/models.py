@@ -58,6 +58,18 @@ class SupportRole(models.TextChoices):
     CHAPERONE = "chaperone", "Chaperone"
 
 
+class Setting(models.TextChoices):
+    """Where the medicine is taken. At home only where the clinic allows it and a prescriber
+    approved a plan that says so (`sessions.rules.home_setting_problems`)."""
+
+    IN_CLINIC = "in_clinic", "In the clinic"
+    AT_HOME = "at_home", "At home, with a chaperone"
+
+
+# At home the partner takes their own prescribed lozenge: no other route is self-given.
+HOME_ROUTE = Route.SUBLINGUAL
+
+
 class ProtocolSettings(models.Model):
     """A clinic's protocol rules (DESIGN §4), created with the defaults on first use."""
 
@@ -120,6 +132,13 @@ class ProtocolSettings(models.Model):
     )
     setting_checklist = models.TextField(
         default=DEFAULT_SETTING_CHECKLIST, max_length=2000, help_text="One item per line."
+    )
+    allows_at_home = models.BooleanField(
+        "allows at-home medicine sessions",
+        default=False,
+        db_default=False,
+        help_text="A prescriber may then approve a plan whose medicine sessions are at home, "
+        "with a chaperone.",
     )
 
     history = HistoricalRecords()
@@ -299,6 +318,14 @@ class TreatmentPlan(models.Model):
         "non-dosing role agreed in advance with both partners", default=False
     )
     route = models.CharField(max_length=20, choices=Route.choices, default=Route.SUBLINGUAL)
+    setting = models.CharField(
+        "where the medicine sessions are",
+        max_length=20,
+        choices=Setting.choices,
+        default=Setting.IN_CLINIC,
+        db_default=Setting.IN_CLINIC,
+        help_text="At home needs the clinic to allow it and a prescriber's approval of the plan.",
+    )
     planned_medicine_sessions = models.PositiveSmallIntegerField(
         default=3, validators=[MinValueValidator(1), MaxValueValidator(8)]
     )
@@ -337,6 +364,11 @@ class TreatmentPlan(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="active") | models.Q(approved_by__isnull=False),
                 name="plan_active_needs_approval",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(setting="in_clinic")
+                | models.Q(setting="at_home", route=HOME_ROUTE),
+                name="plan_at_home_is_sublingual",
             ),
         ]
 
@@ -517,6 +549,12 @@ class MedicineSession(models.Model):
     )
     support_role = models.CharField(max_length=20, choices=SupportRole.choices, blank=True)
     route = models.CharField(max_length=20, choices=Route.choices)
+    setting = models.CharField(
+        max_length=20,
+        choices=Setting.choices,
+        default=Setting.IN_CLINIC,
+        db_default=Setting.IN_CLINIC,
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
     started_at = models.DateTimeField(null=True, blank=True)
     started_by = models.ForeignKey(
@@ -541,6 +579,11 @@ class MedicineSession(models.Model):
                 condition=~models.Q(status="ended_early") | ~models.Q(ended_early_reason=""),
                 name="session_ended_early_needs_reason",
             ),
+            models.CheckConstraint(
+                condition=models.Q(setting="in_clinic")
+                | models.Q(setting="at_home", route=HOME_ROUTE),
+                name="session_at_home_is_sublingual",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -555,6 +598,10 @@ class MedicineSession(models.Model):
         if self.approach == Approach.SOLO:
             return [p for p in partners if p.pk == self.dosing_partner_id]
         return partners
+
+    @property
+    def at_home(self) -> bool:
+        return self.setting == Setting.AT_HOME
 
     def role_of(self, partner: Partner) -> str:
         if self.approach != Approach.SOLO or partner.pk == self.dosing_partner_id:

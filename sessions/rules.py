@@ -18,6 +18,7 @@ from sessions.models import (
     DoseAdministration,
     MedicineSession,
     ProtocolSettings,
+    Setting,
     TreatmentPlan,
     VitalSigns,
 )
@@ -177,6 +178,31 @@ def dose_reading_blockers(
             f"{protocol.reading_valid_minutes} minutes."
         ]
     return reading_blockers(name, record, protocol, at, zone)
+
+
+# --- At home ---------------------------------------------------------------------------------
+def home_setting_problems(
+    plan: TreatmentPlan | None, protocol: ProtocolSettings, *, approved_by_prescriber: bool
+) -> list[str]:
+    """Why a session may not be at home now (empty: it may). Asked when it starts and at
+    each dose: the clinic may withdraw at-home sessions, a plan may go back to draft."""
+    problems = []
+    if not protocol.allows_at_home:
+        problems.append(
+            "The clinic does not allow at-home medicine sessions now: this session must be "
+            "held in the clinic."
+        )
+    plan_says_home = (
+        plan is not None
+        and plan.status == TreatmentPlan.Status.ACTIVE
+        and plan.setting == Setting.AT_HOME
+    )
+    if not (plan_says_home and approved_by_prescriber):
+        problems.append(
+            "The treatment plan is not approved for at-home sessions now: a prescriber "
+            "approves a plan whose setting is at home, or the session is held in the clinic."
+        )
+    return problems
 
 
 # --- Discharge ------------------------------------------------------------------------------

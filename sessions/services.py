@@ -38,6 +38,7 @@ from sessions.models import (
     OpeningHours,
     ProtocolSettings,
     ReadinessOverride,
+    Setting,
     TreatmentPlan,
 )
 from sessions.protocol import protocol_for
@@ -113,9 +114,15 @@ def plan_approve(*, plan: TreatmentPlan, by: User) -> TreatmentPlan:
     missing = plan_missing_preparation(plan)
     if missing:
         raise DomainError("Before approval the plan needs: " + "; ".join(missing) + ".")
-    allowed = protocol_for(plan.couple.clinic_id).max_medicine_sessions
+    protocol = protocol_for(plan.couple.clinic_id)
+    allowed = protocol.max_medicine_sessions
     if plan.planned_medicine_sessions > allowed:
         raise DomainError(f"The clinic allows at most {allowed} medicine sessions per program.")
+    if plan.setting == Setting.AT_HOME and not protocol.allows_at_home:
+        raise DomainError(
+            "The clinic does not allow at-home medicine sessions: set the plan to in the clinic, "
+            "or the clinic's admin allows at-home sessions in the protocol settings first."
+        )
     plan.status, plan.approved_by, plan.approved_at = (
         TreatmentPlan.Status.ACTIVE,
         by,
@@ -533,6 +540,7 @@ def _create_medicine_session(appointment: Appointment, plan: TreatmentPlan) -> M
         dosing_partner_id=plan.dosing_partner_id,
         support_role=plan.support_role,
         route=plan.route,
+        setting=plan.setting,
     )
 
 

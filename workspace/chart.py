@@ -166,24 +166,27 @@ def _name(partner: Partner | None) -> str:
 
 def _appointment_entry(appointment: Appointment) -> Entry:
     record = getattr(appointment, "medicine_record", None)
-    url = ""
+    url, where = "", str(appointment.room)
     if record is not None:
         url = reverse("clinic_sessions:session_record", args=[record.pk])
+        if record.at_home:
+            url, where = reverse("athome:team_view", args=[record.pk]), "at home"
     return Entry(
         at=appointment.start,
         kind=appointment.kind,
         title=appointment.get_kind_display(),
-        detail=f"{appointment.get_status_display()} · {appointment.room}",
+        detail=f"{appointment.get_status_display()} · {where}",
         url=url,
         muted=appointment.status not in Appointment.ACTIVE_STATUSES,
     )
 
 
 def _dose_entry(dose: DoseAdministration, partner: Partner | None) -> Entry:
+    self_given = partner is not None and dose.given_by_id == partner.user_id
     return Entry(
         at=dose.given_at,
         kind="dose",
-        title=f"Dose: {_name(partner)}",
+        title=f"Dose: {_name(partner)}" + (" (taken at home, self-reported)" if self_given else ""),
         detail=f"{dose.mg.normalize():f} mg {dose.get_route_display().lower()} "
         f"({dose.share_percent} % of the prescribed single dose)",
     )

@@ -39,6 +39,10 @@ PUBLIC_URL_NAMES = {
     # no clinical questions, and a honeypot and a per-address rate limit keep bots out.
     "discovery:request_call",
     "discovery:request_thanks",
+    # An at-home session's chaperone who is not a partner has no account: their single-use,
+    # expiring link (stored as a digest, claimed by the first browser) is the credential; the
+    # page shows only their name, the dosing partner's first name and the checks.
+    "athome:chaperone_link",
 }
 
 USER_FOR_ROLE = {
