@@ -288,6 +288,8 @@ class Reminder(models.Model):
         QUESTIONNAIRE_DUE = "questionnaire_due", "Questionnaire due"
         CONVERSATION_MESSAGE = "conversation_message", "New secure message"
         REFLECTION_PROMPT = "reflection_prompt", "Shared reflection prompt"
+        WAITLIST_OFFER = "waitlist_offer", "Waitlist: a cancelled time offered"
+        WAITLIST_OFFER_GONE = "waitlist_offer_gone", "Waitlist: the offered time has gone"
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="reminders")
     partner = models.ForeignKey(

@@ -62,6 +62,7 @@ LOCAL_APPS = [
     "workspace.apps.WorkspaceConfig",
     "messaging.apps.MessagingConfig",
     "portal.apps.PortalConfig",
+    "waitlist.apps.WaitlistConfig",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

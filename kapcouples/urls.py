@@ -68,6 +68,7 @@ urlpatterns = [
     path("", include("stock.urls")),
     path("", include("workspace.urls")),
     path("", include("messaging.urls")),
+    path("waitlist/", include("waitlist.urls")),
     path("operators/", admin.site.urls),
     path("portal/", include("portal.urls")),
 ]
