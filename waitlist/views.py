@@ -65,7 +65,7 @@ def entry_add(request: HttpRequest, couple_id: int) -> HttpResponse:
     couple = get_couple_for_staff(request, couple_id)
     today = timezone.localdate(timezone=couple.clinic.zone)
     initial = {"weekdays": list(range(5)), "times_of_day": [0, 1, 2], "earliest_date": today}
-    form = EntryForm(request.POST or None, initial=initial)
+    form = EntryForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.entry_add(couple=couple, by=request.user, **form.cleaned_data)
@@ -97,7 +97,7 @@ def slot(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """A cancelled appointment's time: the waiting couples it matches, and offering it."""
     appointment = get_appointment_for_staff(request, appointment_id)
     matches = selectors.matching_entries(appointment, request.user)
-    form = OfferForm(request.POST or None, matches=matches)
+    form = OfferForm(request.POST if request.method == "POST" else None, matches=matches)
     if request.method == "POST" and form.is_valid():
         chosen = [m.entry for m in matches if m.entry.pk in form.cleaned_data["entries"]]
         try:

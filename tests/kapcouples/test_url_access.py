@@ -12,6 +12,7 @@ from tests.intake import url_walk as intake_walk
 from tests.integration import url_walk as integration_walk
 from tests.messaging import url_walk as messaging_walk
 from tests.sessions import url_walk as sessions_walk
+from tests.waitlist import url_walk as waitlist_walk
 
 # The only pages anyone may open without signing in. Adding one is a decision: say why.
 PUBLIC_URL_NAMES = {
@@ -55,7 +56,7 @@ def url_kwargs(cast) -> dict:
         "room_id": _room_of(cast).pk,
         "version": 1,
     }
-    for module in (intake_walk, sessions_walk, integration_walk, messaging_walk):
+    for module in (intake_walk, sessions_walk, integration_walk, messaging_walk, waitlist_walk):
         kwargs.update(module.url_kwargs(cast))
     return kwargs
 
