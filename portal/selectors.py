@@ -15,6 +15,8 @@ from integration.models import CheckIn, SharedReflection
 from integration.outbox import messaging_settings_for
 from sessions.models import Appointment
 from sessions.preparation.selectors import PendingStep, pending_preparation
+from waitlist import selectors as waitlist_selectors
+from waitlist.models import OfferRecipient
 
 UPCOMING_MOST = 20
 HISTORY_MOST = 20
@@ -73,6 +75,8 @@ class Snapshot:
     # The couple's latest shared reflection, and whether it waits for this partner's part.
     reflection: SharedReflection | None = None
     reflection_invited: bool = False
+    # Cancelled times offered to the couple from the waitlist, still open, soonest first.
+    offers: list[OfferRecipient] = field(default_factory=list)
 
 
 def portal_snapshot(partner: Partner, *, now: datetime) -> Snapshot:
@@ -93,6 +97,7 @@ def portal_snapshot(partner: Partner, *, now: datetime) -> Snapshot:
         preparation=pending_preparation(partner, now) if medicine else [],
         reflection=latest_reflection,
         reflection_invited=reflection_invited,
+        offers=waitlist_selectors.open_offers_for(partner, now=now),
     )
 
 
