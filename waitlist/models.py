@@ -158,6 +158,10 @@ class WaitlistEntry(models.Model):
         return self.status in self.OPEN_STATUSES
 
     @property
+    def is_offered(self) -> bool:
+        return self.status == self.Status.OFFERED
+
+    @property
     def kind_label(self) -> str:
         return str(KIND_LABELS[self.kind])
 
@@ -283,3 +287,21 @@ class OfferRecipient(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.outcome == self.Outcome.PENDING
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.outcome == self.Outcome.ACCEPTED
+
+    @property
+    def outcome_for_staff(self) -> str:
+        """The outcome as the front desk reads it (the choices' labels speak to the partner)."""
+        return STAFF_OUTCOME_WORDS[self.outcome]
+
+
+STAFF_OUTCOME_WORDS = {
+    OfferRecipient.Outcome.PENDING: "no answer yet",
+    OfferRecipient.Outcome.ACCEPTED: "accepted: booked",
+    OfferRecipient.Outcome.DECLINED: "declined, still waiting",
+    OfferRecipient.Outcome.GONE: "told it has gone, still waiting",
+    OfferRecipient.Outcome.WITHDRAWN: "offer withdrawn",
+}

@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
-from django.utils import formats
+from django.utils import formats, timezone
 
 from intake import selectors as intake_selectors
 from intake.models import Partner
@@ -68,14 +68,17 @@ def matching_entries(appointment: Appointment, user) -> list[Match]:
         .annotate(time_bit=F("times_of_day").bitand(1 << int(window)))
         .filter(Q(day_bit__gt=0) & Q(time_bit__gt=0))
     )
-    return [Match(entry, _reasons(entry, weekday, window, day)) for entry in found[:MATCHES_MOST]]
-
-
-def _reasons(entry: WaitlistEntry, weekday: int, window: TimeOfDay, day) -> list[str]:
-    waited = (day - entry.created_at.date()).days
-    since = formats.date_format(entry.created_at, "j M Y")
+    zone = appointment.clinic.zone
     return [
-        f"waiting since {since} ({max(waited, 0)} days before the slot)",
+        Match(entry, _reasons(entry, weekday, window, day, zone)) for entry in found[:MATCHES_MOST]
+    ]
+
+
+def _reasons(entry: WaitlistEntry, weekday: int, window: TimeOfDay, day, zone) -> list[str]:
+    joined = timezone.localtime(entry.created_at, zone).date()
+    waited = max((day - joined).days, 0)
+    return [
+        f"waiting since {formats.date_format(joined, 'j M Y')} ({waited} days by the slot)",
         "any weekday"
         if len(entry.weekday_list) == 7
         else f"{Weekday(weekday).label} is one of their days",

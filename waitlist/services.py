@@ -91,10 +91,7 @@ def entry_withdraw(*, entry: WaitlistEntry, by: User) -> WaitlistEntry:
     entry.status = WaitlistEntry.Status.WITHDRAWN
     entry.withdrawn_by, entry.withdrawn_at = by, timezone.now()
     entry.save()
-    pending = OfferRecipient.objects.filter(entry=entry, outcome=OfferRecipient.Outcome.PENDING)
-    for recipient in pending:
-        _cancel_offer_messages(recipient)
-    pending.update(outcome=OfferRecipient.Outcome.WITHDRAWN)
+    _withdraw_pending_offers(entry)
     return entry
 
 
@@ -222,14 +219,16 @@ def offer_withdraw(*, offer: SlotOffer, by: User) -> SlotOffer:
 
 
 def _locked(recipient: OfferRecipient) -> OfferRecipient:
-    """The offer, then the recipient, locked: every answer to one offer queues here."""
+    """The offer, the recipient, then its entry, locked: every answer to one offer queues
+    here, and a partner leaving the waitlist meanwhile is seen."""
     offer = SlotOffer.objects.select_for_update().get(pk=recipient.offer_id)
-    locked = (
-        OfferRecipient.objects.select_for_update(of=("self",))
-        .select_related("entry__couple")
-        .get(pk=recipient.pk)
-    )
+    locked = OfferRecipient.objects.select_for_update().get(pk=recipient.pk)
     locked.offer = offer
+    locked.entry = (
+        WaitlistEntry.objects.select_for_update(of=("self",))
+        .select_related("couple")
+        .get(pk=locked.entry_id)
+    )
     return locked
 
 
@@ -309,30 +308,47 @@ def _close_for_others(offer: SlotOffer, *, outcome: str) -> None:
         offer.recipients.filter(outcome=OfferRecipient.Outcome.PENDING).select_related("entry")
     )
     told = [recipient for recipient in others if _cancel_offer_messages(recipient)]
-    OfferRecipient.objects.filter(pk__in=[r.pk for r in others]).update(outcome=outcome)
+    _set_outcome(others, outcome)
     _back_to_waiting([recipient.entry for recipient in others])
     _message_partners(offer, told, kind=Reminder.Kind.WAITLIST_OFFER_GONE)
 
 
 def _close_entry_elsewhere(entry: WaitlistEntry) -> None:
     """A booked couple's other open offers (of the same kind) are no longer theirs to take."""
-    pending = OfferRecipient.objects.filter(entry=entry, outcome=OfferRecipient.Outcome.PENDING)
+    _withdraw_pending_offers(entry)
+
+
+def _withdraw_pending_offers(entry: WaitlistEntry) -> None:
+    pending = list(
+        OfferRecipient.objects.filter(entry=entry, outcome=OfferRecipient.Outcome.PENDING)
+    )
     for recipient in pending:
         _cancel_offer_messages(recipient)
-    pending.update(outcome=OfferRecipient.Outcome.WITHDRAWN)
+    _set_outcome(pending, OfferRecipient.Outcome.WITHDRAWN)
+
+
+def _set_outcome(recipients: list[OfferRecipient], outcome: str) -> None:
+    """Row by row (a handful), so each change leaves its history row."""
+    for recipient in recipients:
+        recipient.outcome = outcome
+        recipient.save(update_fields=["outcome"])
 
 
 def _back_to_waiting(entries: list[WaitlistEntry]) -> None:
-    """Offered entries with no other pending offer wait again (keeping their place)."""
-    still_offered = set(
-        OfferRecipient.objects.filter(
-            entry__in=entries, outcome=OfferRecipient.Outcome.PENDING
-        ).values_list("entry_id", flat=True)
+    """Offered entries with no other pending offer wait again (keeping their place); read
+    under lock, so an entry withdrawn meanwhile stays withdrawn."""
+    still_offered = OfferRecipient.objects.filter(
+        entry__in=entries, outcome=OfferRecipient.Outcome.PENDING
+    ).values("entry_id")
+    waiting_again = (
+        WaitlistEntry.objects.select_for_update()
+        .filter(pk__in=[entry.pk for entry in entries], status=WaitlistEntry.Status.OFFERED)
+        .exclude(pk__in=still_offered)
+        .order_by("pk")
     )
-    for entry in entries:
-        if entry.status == WaitlistEntry.Status.OFFERED and entry.pk not in still_offered:
-            entry.status = WaitlistEntry.Status.WAITING
-            entry.save(update_fields=["status"])
+    for entry in waiting_again:
+        entry.status = WaitlistEntry.Status.WAITING
+        entry.save(update_fields=["status"])
 
 
 # --- Messages ----------------------------------------------------------------------------------
