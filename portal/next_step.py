@@ -217,10 +217,11 @@ def nothing_step(snapshot: Snapshot) -> NextStep:
 Provider = Callable[[Snapshot], NextStep | None]
 
 # The order in which steps win. Insert new providers here, where they rank.
-# An offered time comes first: it is the one step that is lost if left for later.
+# An offered time comes right after a new consent form: it is the one step that is lost
+# if left for later (it goes to the first couple who accepts).
 PROVIDERS: list[Provider] = [
-    offer_step,
     consent_step,
+    offer_step,
     intake_step,
     questionnaire_step,
     checkin_step,
