@@ -84,6 +84,7 @@ def entry_add(
 def entry_withdraw(*, entry: WaitlistEntry, by: User) -> WaitlistEntry:
     """Take the couple off the waitlist for this kind; times offered to them are withdrawn
     (the other couples offered the same time keep their chance)."""
+    _lock_pending_offers(entry)
     entry = WaitlistEntry.objects.select_for_update().select_related("couple").get(pk=entry.pk)
     policy.ensure(policy.can_withdraw_from_waitlist, by, entry, to="leave the waitlist")
     if not entry.is_open:
@@ -93,6 +94,15 @@ def entry_withdraw(*, entry: WaitlistEntry, by: User) -> WaitlistEntry:
     entry.save()
     _withdraw_pending_offers(entry)
     return entry
+
+
+def _lock_pending_offers(entry: WaitlistEntry) -> None:
+    """Lock the offers still open to this entry before the entry itself: the order in which
+    accepting locks them (offer, then entries), so the two cannot deadlock."""
+    offers = OfferRecipient.objects.filter(
+        entry=entry, outcome=OfferRecipient.Outcome.PENDING
+    ).values("offer_id")
+    list(SlotOffer.objects.select_for_update().filter(pk__in=offers).order_by("pk").values("pk"))
 
 
 # --- Offering a cancelled time ------------------------------------------------------------------

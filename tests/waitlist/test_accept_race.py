@@ -63,3 +63,44 @@ def test_two_couples_accepting_at_once_leave_one_appointment_and_tell_the_other(
     assert WaitlistEntry.objects.get(pk=loser.pk).status == WaitlistEntry.Status.WAITING
     told = Reminder.objects.filter(kind=Reminder.Kind.WAITLIST_OFFER_GONE)
     assert {r.partner.couple_id for r in told} == {loser.couple_id}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_partner_leaving_while_the_other_accepts_ends_one_way_or_the_other(cast):
+    no_quiet_hours(cast)
+    slot = cancelled_slot(cast)
+    entry, rival = wait(cast), wait(cast, couple=second_couple(cast))
+    offer = services.offer_send(appointment=slot, entries=[entry, rival], by=cast.front_desk)
+    recipient = OfferRecipient.objects.get(offer=offer, entry=entry)
+    barrier = threading.Barrier(2)
+    crashed = []
+
+    def run(attempt):
+        try:
+            barrier.wait()
+            attempt()
+        except services.DomainError:
+            pass  # the one that came second is refused in words
+        except Exception as error:
+            crashed.append(error)
+        finally:
+            connections.close_all()
+
+    attempts = [
+        lambda: services.offer_accept(recipient=recipient, by=cast.partner_a.user),
+        lambda: services.entry_withdraw(entry=entry, by=cast.partner_b.user),
+    ]
+    threads = [threading.Thread(target=run, args=(attempt,)) for attempt in attempts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert not crashed, crashed
+    entry.refresh_from_db()
+    booked = Appointment.objects.filter(couple=cast.couple, status=Appointment.Status.BOOKED)
+    if entry.status == WaitlistEntry.Status.BOOKED:
+        assert booked.count() == 1
+    else:
+        assert entry.status == WaitlistEntry.Status.WITHDRAWN and not booked.exists()
+        assert SlotOffer.objects.get().status == SlotOffer.Status.OPEN
