@@ -256,6 +256,11 @@ class OfferRecipient(models.Model):
 
     offer = models.ForeignKey(SlotOffer, on_delete=models.PROTECT, related_name="recipients")
     entry = models.ForeignKey(WaitlistEntry, on_delete=models.PROTECT, related_name="offers")
+    # Who offered the time to this couple: the booking on acceptance is made in their name
+    # (several staff may add couples to one open offer).
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     sent_at = models.DateTimeField(default=timezone.now)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
     answered_at = models.DateTimeField(null=True, blank=True)

@@ -3,8 +3,8 @@
 Accepting books through `sessions.services.appointment_book`, under a row lock on the
 offer, so every booking rule (overlaps, opening hours, readiness, clinicians) is checked
 at that moment and two couples accepting at once cannot both get the time. The booking is
-made in the name of the staff member who offered the time (the booking service asks the
-policy whether they may still book for this couple); the partner's acceptance is recorded
+made in the name of the staff member who offered the time to this couple (the booking
+service asks the policy whether they may still book for them); the partner's acceptance is recorded
 on their offer row.
 """
 
@@ -122,7 +122,7 @@ def offer_send(*, appointment: Appointment, entries: list[WaitlistEntry], by: Us
     for entry in chosen:
         _check_recipient(entry, appointment, by)
     recipients = OfferRecipient.objects.bulk_create(
-        [OfferRecipient(offer=offer, entry=entry) for entry in chosen]
+        [OfferRecipient(offer=offer, entry=entry, offered_by=by) for entry in chosen]
     )
     for entry in chosen:
         entry.status = WaitlistEntry.Status.OFFERED
@@ -185,7 +185,7 @@ def offer_accept(*, recipient: OfferRecipient, by: User) -> Appointment:
     policy.ensure(policy.can_answer_offer, by, recipient, to="accept this time")
     offer = recipient.offer
     _refuse_closed(offer, recipient)
-    appointment = _book(offer, recipient.entry.couple)
+    appointment = _book(offer, recipient.entry.couple, by=recipient.offered_by)
     now = timezone.now()
     offer.status, offer.booked_appointment, offer.closed_at = (
         SlotOffer.Status.TAKEN,
@@ -259,7 +259,7 @@ def _refuse_closed(offer: SlotOffer, recipient: OfferRecipient) -> None:
         raise OfferGone(_("This time has passed. You stay on the waiting list."))
 
 
-def _book(offer: SlotOffer, couple: Couple) -> Appointment:
+def _book(offer: SlotOffer, couple: Couple, *, by: User) -> Appointment:
     """Book the offered time for the couple through the booking service, or say plainly which
     rule refused it (never naming another couple's appointment)."""
     try:
@@ -271,7 +271,7 @@ def _book(offer: SlotOffer, couple: Couple) -> Appointment:
                 end=offer.end,
                 room=offer.room,
                 clinicians=list(offer.clinicians.all()),
-                by=offer.offered_by,
+                by=by,
                 outside_hours_reason=offer.outside_hours_reason,
             )
     except booking.ConflictError as error:

@@ -93,8 +93,8 @@ def test_an_answer_names_who_and_when_and_a_couple_is_offered_a_time_once(cast):
     first = offer.recipients.order_by("pk").first()
     _refused("UPDATE waitlist_offerrecipient SET outcome = 'declined' WHERE id = %s", [first.pk])
     _refused(
-        """INSERT INTO waitlist_offerrecipient (offer_id, entry_id, sent_at, outcome)
-           VALUES (%s, %s, now(), 'pending')""",
-        [offer.pk, first.entry_id],
+        """INSERT INTO waitlist_offerrecipient (offer_id, entry_id, offered_by_id, sent_at,
+           outcome) VALUES (%s, %s, %s, now(), 'pending')""",
+        [offer.pk, first.entry_id, cast.front_desk.pk],
     )
     assert WaitlistEntry.objects.count() == 2

@@ -287,3 +287,17 @@ def test_an_offer_not_yet_sent_is_cancelled_rather_than_followed_by_a_gone_messa
     services.offer_accept(recipient=_recipient(offer, winner), by=cast.partner_a.user)
     to_quiet = Reminder.objects.filter(partner__couple=quiet.couple)
     assert set(to_quiet.values_list("status", flat=True)) == {Reminder.Status.CANCELLED}
+
+
+def test_a_couple_added_to_an_offer_by_the_front_desk_is_booked_in_the_front_desks_name(cast):
+    slot = cancelled_slot(cast)
+    services.offer_send(appointment=slot, entries=[wait(cast)], by=cast.prescriber)
+    outside_care = second_couple(cast)
+    outside_care.primary_clinician = cast.clinician_outside
+    outside_care.save()
+    late = wait(cast, couple=outside_care)
+    offer = _offer(cast, slot, late)
+    partner = outside_care.partners.first()
+    appointment = services.offer_accept(recipient=_recipient(offer, late), by=partner.user)
+    assert appointment.booked_by == cast.front_desk
+    assert _recipient(offer, late).answered_by == partner.user
