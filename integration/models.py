@@ -293,6 +293,8 @@ class Reminder(models.Model):
         REFLECTION_PROMPT = "reflection_prompt", "Shared reflection prompt"
         # The clock of an at-home chaperone check: evaluated at its time, never sent itself.
         CHAPERONE_WATCH = "chaperone_watch", "Chaperone check follow-up (not sent)"
+        WAITLIST_OFFER = "waitlist_offer", "Waitlist: a cancelled time offered"
+        WAITLIST_OFFER_GONE = "waitlist_offer_gone", "Waitlist: the offered time has gone"
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="reminders")
     partner = models.ForeignKey(

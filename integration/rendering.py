@@ -10,6 +10,7 @@ A message to a partner is written in the partner's language (`Partner.language`)
 rendered by a worker, with no request to choose it. Messages to staff stay in English.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -61,12 +62,28 @@ def message_context(reminder: Reminder, messaging: MessagingSettings | None = No
         "event_day": dateformat.format(event_local, str(_DAY)) if event_local else "",
         "event_short": _short_form(event_local) if event_local else "",
         "link": settings.KAP_SITE_URL.rstrip("/") + (reminder.link_path or "/"),
+        "about_words": _about_words(reminder),
         "guidance_lines": (
             messaging.preparation_guidance.splitlines()
             if messaging and reminder.kind == Reminder.Kind.PREPARATION_INSTRUCTIONS
             else []
         ),
     }
+
+
+# Words about a message's subject (the kind of a waitlist offer's appointment, say) from the
+# app that owns it, registered at start-up (this app imports no app built on it): kind ->
+# words(reminder), called in the recipient's language.
+_ABOUT_WORDS: dict[str, Callable[[Reminder], str]] = {}
+
+
+def register_about_words(kind: str, words: Callable[[Reminder], str]) -> None:
+    _ABOUT_WORDS[kind] = words
+
+
+def _about_words(reminder: Reminder) -> str:
+    words = _ABOUT_WORDS.get(reminder.kind)
+    return str(words(reminder)) if words else ""
 
 
 # Day and month names come from the active language (Django's own catalogues); the

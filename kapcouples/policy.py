@@ -717,3 +717,39 @@ RULES |= {
     "can_self_report_at_home": "a dosing partner of this at-home session",
     "can_chaperone": "the partner named as this session's chaperone",
 }
+
+
+# --- Waitlist (waitlist app) ---------------------------------------------------------------
+WAITLIST_STAFF = (Role.FRONT_DESK, Role.CLINICIAN, Role.PRESCRIBER)
+
+
+def can_manage_waitlist(user, couple) -> bool:
+    """Put a couple on the waitlist, take them off, offer them a cancelled time: front desk
+    of the clinic and the couple's care team (as for booking)."""
+    return can_book(user, couple)
+
+
+def can_offer_slots(user, clinic_id: int) -> bool:
+    """Offer a cancelled appointment's time to waitlisted couples: the clinic's front desk,
+    clinicians and prescribers (each couple offered must also be theirs to manage)."""
+    return role_of(user) in WAITLIST_STAFF and is_staff_of_clinic(user, clinic_id)
+
+
+def can_answer_offer(user, recipient) -> bool:
+    """Accept or decline an offered time: a partner of the couple it was offered to."""
+    return is_partner_of_couple(user, recipient.entry.couple)
+
+
+def can_withdraw_from_waitlist(user, entry) -> bool:
+    """Leave the waitlist: either partner of the couple, or whoever manages the couple's entry."""
+    return is_partner_of_couple(user, entry.couple) or can_manage_waitlist(user, entry.couple)
+
+
+RULES.update(
+    {
+        "can_manage_waitlist": "front desk of the clinic or the couple's care team",
+        "can_offer_slots": "front desk, clinicians or prescribers of the clinic",
+        "can_answer_offer": "a partner of the couple the time was offered to",
+        "can_withdraw_from_waitlist": "the couple's partners, front desk or care team",
+    }
+)

@@ -67,6 +67,7 @@ LOCAL_APPS = [
     "groups.apps.GroupsConfig",
     "outside.apps.OutsideConfig",
     "athome.apps.AtHomeConfig",
+    "waitlist.apps.WaitlistConfig",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

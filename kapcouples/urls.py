@@ -72,6 +72,7 @@ urlpatterns = [
     path("", include("groups.urls")),
     path("", include("maintenance.urls")),
     path("", include("athome.urls")),
+    path("waitlist/", include("waitlist.urls")),
     path("operators/", admin.site.urls),
     path("portal/", include("portal.urls")),
     path("", include("outside.urls")),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from integration import due
 from portal.selectors import AppointmentRow, Snapshot
+from waitlist.models import KIND_LABELS
 
 # An appointment this close is the next step when nothing is left to do before it.
 SOON = timedelta(days=7)
@@ -151,6 +152,21 @@ def reflection_step(snapshot: Snapshot) -> NextStep | None:
     )
 
 
+def offer_step(snapshot: Snapshot) -> NextStep | None:
+    """A cancelled time offered from the waitlist: it goes to the first couple to accept."""
+    if not snapshot.offers:
+        return None
+    offer = snapshot.offers[0].offer
+    return NextStep(
+        key="waitlist_offer",
+        title=_("A time has come free: %(when)s") % {"when": when_words(offer.start, snapshot)},
+        detail=_("%(kind)s. It goes to the first couple who accepts.")
+        % {"kind": KIND_LABELS[offer.kind]},
+        action=_("See the offered time"),
+        link=reverse("waitlist:offer", kwargs={"recipient_id": snapshot.offers[0].pk}),
+    )
+
+
 def _soon(snapshot: Snapshot) -> AppointmentRow | None:
     upcoming = [row for row in snapshot.upcoming if row.start - snapshot.now <= SOON]
     return upcoming[0] if upcoming else None
@@ -225,9 +241,12 @@ def nothing_step(snapshot: Snapshot) -> NextStep:
 Provider = Callable[[Snapshot], NextStep | None]
 
 # The order in which steps win. Insert new providers here, where they rank.
+# An offered time comes right after a new consent form: it is the one step that is lost
+# if left for later (it goes to the first couple who accepts).
 PROVIDERS: list[Provider] = [
     consent_step,
     home_session_step,
+    offer_step,
     intake_step,
     questionnaire_step,
     checkin_step,

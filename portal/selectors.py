@@ -16,6 +16,8 @@ from integration.models import CheckIn, SharedReflection
 from integration.outbox import messaging_settings_for
 from sessions.models import Appointment
 from sessions.preparation.selectors import PendingStep, pending_preparation
+from waitlist import selectors as waitlist_selectors
+from waitlist.models import OfferRecipient
 
 UPCOMING_MOST = 20
 HISTORY_MOST = 20
@@ -76,6 +78,8 @@ class Snapshot:
     reflection_invited: bool = False
     # An at-home medicine session about to start or under way: (session, "dosing" | "chaperone").
     home_session: tuple | None = None
+    # Cancelled times offered to the couple from the waitlist, still open, soonest first.
+    offers: list[OfferRecipient] = field(default_factory=list)
 
 
 def portal_snapshot(partner: Partner, *, now: datetime) -> Snapshot:
@@ -97,6 +101,7 @@ def portal_snapshot(partner: Partner, *, now: datetime) -> Snapshot:
         reflection=latest_reflection,
         reflection_invited=reflection_invited,
         home_session=home_session_for_partner(partner, now),
+        offers=waitlist_selectors.open_offers_for(partner, now=now),
     )
 
 

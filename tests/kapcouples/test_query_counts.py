@@ -77,8 +77,8 @@ PAGES = {
     "audit log": ("clinic_admin", lambda cast, s: reverse("audit_log"), 12),
     # The next step, the due list (each kind once), appointments, history, scores, the
     # navigation's unread-message count, the shared reflection and what is left to prepare
-    # for a medicine session of the next days.
-    "partner portal": ("partner_a", lambda cast, s: reverse("portal"), 21),
+    # for a medicine session of the next days, the times offered from the waitlist.
+    "partner portal": ("partner_a", lambda cast, s: reverse("portal"), 22),
     "session record": (
         "clinician",
         lambda cast, s: reverse("clinic_sessions:session_record", kwargs={"session_id": s.pk}),

@@ -15,6 +15,7 @@ from tests.integration import url_walk as integration_walk
 from tests.messaging import url_walk as messaging_walk
 from tests.outside import url_walk as outside_walk
 from tests.sessions import url_walk as sessions_walk
+from tests.waitlist import url_walk as waitlist_walk
 
 # The only pages anyone may open without signing in. Adding one is a decision: say why.
 PUBLIC_URL_NAMES = {
@@ -74,6 +75,7 @@ def url_kwargs(cast) -> dict:
         discovery_walk,
         groups_walk,
         outside_walk,
+        waitlist_walk,
     ):
         kwargs.update(module.url_kwargs(cast))
     return kwargs
