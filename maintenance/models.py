@@ -11,9 +11,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from intake.models import Couple, Partner
+from intake.models import Couple
 from kapcouples.models import Clinic
-from sessions.models import DOSE_SHARE_PERCENT, Approach, Route, SupportRole
+from sessions.models import DOSE_SHARE_PERCENT, DosingArrangement
 
 INTERVAL_WEEKS = (2, 26)  # every 2 weeks to every 6 months; 4–13 (1–3 months) is typical
 BOOSTERS_PER_REVIEW = (1, 6)
@@ -63,7 +63,7 @@ class MaintenanceSettings(models.Model):
         return found
 
 
-class MaintenancePlan(models.Model):
+class MaintenancePlan(DosingArrangement):
     """How often a couple comes back for a booster, how they dose, and when a prescriber
     reviews the plan. Boosters are counted per review period (starts_on to review_on)."""
 
@@ -87,23 +87,6 @@ class MaintenancePlan(models.Model):
             MaxValueValidator(BOOSTERS_PER_REVIEW[1]),
         ],
     )
-    approach = models.CharField(max_length=20, choices=Approach.choices)
-    dosing_partner = models.ForeignKey(
-        Partner,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text="Solo approach only: the partner who doses.",
-    )
-    support_role = models.CharField(
-        "non-dosing partner's role",
-        max_length=20,
-        choices=SupportRole.choices,
-        blank=True,
-        help_text="Solo approach only.",
-    )
-    route = models.CharField(max_length=20, choices=Route.choices, default=Route.SUBLINGUAL)
     starts_on = models.DateField("first booster not before")
     review_on = models.DateField(
         "prescriber reviews the plan by", help_text="No booster after this day until reviewed."

@@ -287,17 +287,10 @@ def _reason_empty_or_meaningful(field: str) -> models.Q:
     )
 
 
-class TreatmentPlan(models.Model):
-    """One couple's plan: goals, dosing approach, roles, and what each approach needs beforehand."""
+class DosingArrangement(models.Model):
+    """Who doses and how, and the other partner's role: what a treatment plan and a
+    maintenance plan both settle."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        ACTIVE = "active", "Approved and active"
-        COMPLETED = "completed", "Completed"
-        DISCONTINUED = "discontinued", "Discontinued"
-
-    couple = models.OneToOneField(Couple, on_delete=models.PROTECT, related_name="treatment_plan")
-    goals = models.TextField(max_length=5000)
     approach = models.CharField(max_length=20, choices=Approach.choices)
     dosing_partner = models.ForeignKey(
         Partner,
@@ -314,10 +307,26 @@ class TreatmentPlan(models.Model):
         blank=True,
         help_text="Solo approach only.",
     )
+    route = models.CharField(max_length=20, choices=Route.choices, default=Route.SUBLINGUAL)
+
+    class Meta:
+        abstract = True
+
+
+class TreatmentPlan(DosingArrangement):
+    """One couple's plan: goals, dosing approach, roles, and what each approach needs beforehand."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Approved and active"
+        COMPLETED = "completed", "Completed"
+        DISCONTINUED = "discontinued", "Discontinued"
+
+    couple = models.OneToOneField(Couple, on_delete=models.PROTECT, related_name="treatment_plan")
+    goals = models.TextField(max_length=5000)
     support_role_agreed = models.BooleanField(
         "non-dosing role agreed in advance with both partners", default=False
     )
-    route = models.CharField(max_length=20, choices=Route.choices, default=Route.SUBLINGUAL)
     setting = models.CharField(
         "where the medicine sessions are",
         max_length=20,
