@@ -25,6 +25,8 @@ cat <<MSG
     staff:    clinician@demo.kap  prescriber@demo.kap  frontdesk@demo.kap  admin@demo.kap
     partners: alex@demo.kap sam@demo.kap (couple 1)  jordan@demo.kap riley@demo.kap (couple 2)
               jamie.brooks@demo.kap quinn.brooks@demo.kap (a whole program: chart, plots)
+              morgan.chen@demo.kap lee.chen@demo.kap (an at-home session under way)
+    outside prescriber: outside@demo.kap (couple 1 only)
   Celery worker and beat log to var/celery.log; emails print on this console.
   Press Ctrl+C to stop.
 
