@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from intake.models import Couple
 from kapcouples.models import Clinic
-from sessions.models import DOSE_SHARE_PERCENT, DosingArrangement
+from sessions.models import DOSE_SHARE_PERCENT, DosingArrangement, Setting
 
 INTERVAL_WEEKS = (2, 26)  # every 2 weeks to every 6 months; 4–13 (1–3 months) is typical
 BOOSTERS_PER_REVIEW = (1, 6)
@@ -151,6 +151,12 @@ class MaintenancePlan(DosingArrangement):
     def is_approved(self) -> bool:
         """The readiness gate and the dose check ask every plan this (TreatmentPlan too)."""
         return self.status == self.Status.APPROVED
+
+    @property
+    def setting(self) -> str:
+        """Boosters are held in the clinic: an at-home booster would need its own prescriber
+        approval of the maintenance plan, which this plan does not ask for."""
+        return Setting.IN_CLINIC
 
     @property
     def share_percent(self) -> int:

@@ -124,7 +124,25 @@ def visitors(pattern, cast) -> list[tuple[str, Client]]:
         return [("anonymous", Client())]
     if roles == policy.AUTHENTICATED:
         roles = (Role.CLINICIAN, Role.PARTNER)
-    return [(role, sign_in(Client(), cast.user(USER_FOR_ROLE[role]))) for role in roles]
+    # The outside prescriber has no user in the standard cast (tests/outside walks every URL
+    # as one); each page opened to them is opened to prescribers too, who are walked here.
+    walked = [role for role in roles if role in USER_FOR_ROLE]
+    return [(role, sign_in(Client(), cast.user(USER_FOR_ROLE[role]))) for role in walked]
+
+
+def test_every_page_opened_to_outside_prescribers_is_walked_as_a_prescriber():
+    opened = [
+        name
+        for name, pattern in app_patterns()
+        if pattern.callback.access_roles not in (policy.PUBLIC, policy.AUTHENTICATED)
+        and Role.OUTSIDE_PRESCRIBER in pattern.callback.access_roles
+    ]
+    assert opened, "no page is opened to outside prescribers: this test checks nothing"
+    assert [
+        name
+        for name, pattern in app_patterns()
+        if name in opened and Role.PRESCRIBER not in pattern.callback.access_roles
+    ] == []
 
 
 class Prober:

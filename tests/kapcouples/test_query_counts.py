@@ -52,8 +52,9 @@ def _count(client, url: str) -> int:
 PAGES = {
     # name: (who, url maker, bound); a care-team page includes the navigation's alert count
     "alerts inbox": ("clinician", lambda cast, s: reverse("integration:alerts_inbox"), 12),
-    # The caseload: scores, readiness of each row (screening read once for the page), audit.
-    "clinician dashboard": ("clinician", lambda cast, s: reverse("care_dashboard"), 20),
+    # The caseload: scores, readiness of each row (screening read once for the page), audit,
+    # and the maintenance card (couples due for a booster, plans to review).
+    "clinician dashboard": ("clinician", lambda cast, s: reverse("care_dashboard"), 22),
     # ... and the prescriber's "waiting for you" lists (readiness of the next 14 days' sessions).
     "prescriber dashboard": ("prescriber", lambda cast, s: reverse("care_dashboard"), 36),
     "clinic admin couples": ("clinic_admin", lambda cast, s: reverse("care_dashboard"), 8),
@@ -77,8 +78,9 @@ PAGES = {
     "audit log": ("clinic_admin", lambda cast, s: reverse("audit_log"), 12),
     # The next step, the due list (each kind once), appointments, history, scores, the
     # navigation's unread-message count, the shared reflection and what is left to prepare
-    # for a medicine session of the next days, the times offered from the waitlist.
-    "partner portal": ("partner_a", lambda cast, s: reverse("portal"), 22),
+    # for a medicine session of the next days, the times offered from the waitlist, an
+    # at-home session of today.
+    "partner portal": ("partner_a", lambda cast, s: reverse("portal"), 23),
     "session record": (
         "clinician",
         lambda cast, s: reverse("clinic_sessions:session_record", kwargs={"session_id": s.pk}),

@@ -11,9 +11,10 @@ from intake.models import Couple, Prescription
 from maintenance import services
 from maintenance.models import MaintenanceSettings
 from sessions import medicine
-from sessions.models import Appointment, Approach, MedicineSession
+from sessions.models import Appointment, Approach, MedicineSession, Setting, TreatmentPlan
 from sessions.readiness import START, readiness_check
 from sessions.services import NotReadyError
+from tests.athome.helpers import allow_at_home
 from tests.maintenance.helpers import (
     DAY,
     booster_ready,
@@ -42,6 +43,15 @@ def test_a_booster_is_booked_under_the_approved_maintenance_plan(cast):
     assert session.approach == Approach.DUAL_HALF  # the maintenance plan's, not the program's
     readiness = readiness_check(couple=cast.couple, start=when, appointment=appointment)
     assert readiness.booster and readiness.ready
+
+
+def test_a_booster_is_held_in_the_clinic_even_after_a_program_at_home(cast):
+    allow_at_home(cast)
+    when = _when(cast)
+    booster_ready(cast, when)
+    TreatmentPlan.objects.filter(couple=cast.couple).update(setting=Setting.AT_HOME)
+    session = book(cast, Appointment.Kind.MEDICINE, when).medicine_record
+    assert session.setting == Setting.IN_CLINIC
 
 
 def test_a_completed_couple_without_a_maintenance_plan_cannot_book_a_booster(cast):
