@@ -15,7 +15,13 @@ from tests.integration.helpers import due_reminder
 
 MESSAGES = Path(settings.BASE_DIR) / "templates" / "integration" / "messages"
 # Kinds that never go by text: staff alerts (always email) and clocks that are never sent.
-EMAIL_ONLY = {"missing_integration", "urgent_alert", "integration_check", "hold_watch"}
+EMAIL_ONLY = {
+    "missing_integration",
+    "urgent_alert",
+    "integration_check",
+    "hold_watch",
+    "chaperone_watch",
+}
 SMS_KINDS = [kind for kind in Reminder.Kind.values if kind not in EMAIL_ONLY]
 # One SMS segment holds 160 characters of the GSM 7-bit alphabet; a curly quote or a
 # dash outside it turns the whole text into UCS-2, 70 characters a segment.
