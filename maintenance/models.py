@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from intake.models import Couple, Partner
 from kapcouples.models import Clinic
-from sessions.models import DOSE_SHARE_PERCENT, Approach, Route, Setting, SupportRole
+from sessions.models import DOSE_SHARE_PERCENT, Approach, Route, SupportRole
 
 INTERVAL_WEEKS = (2, 26)  # every 2 weeks to every 6 months; 4–13 (1–3 months) is typical
 BOOSTERS_PER_REVIEW = (1, 6)
@@ -172,12 +172,6 @@ class MaintenancePlan(models.Model):
     @property
     def share_percent(self) -> int:
         return DOSE_SHARE_PERCENT[self.approach]
-
-    @property
-    def setting(self) -> str:
-        """Where a booster is held, as the booking copies it from the plan (TreatmentPlan has
-        a field): always the clinic, since no maintenance plan approves a booster at home."""
-        return Setting.IN_CLINIC
 
     def clean(self) -> None:
         if self.starts_on and self.review_on and self.review_on <= self.starts_on:

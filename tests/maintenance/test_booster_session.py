@@ -10,7 +10,7 @@ from django.utils import timezone
 from intake.models import QuestionnaireResponse
 from kapcouples.services import DomainError
 from maintenance import services
-from sessions.models import Approach, DoseAdministration, Setting
+from sessions.models import Approach, DoseAdministration
 from tests.maintenance.helpers import started_booster
 from tests.sessions.record_helpers import (
     LEAVING,
@@ -20,13 +20,6 @@ from tests.sessions.record_helpers import (
     readings_for_discharge,
     vitals,
 )
-
-
-def test_a_booked_booster_is_held_in_the_clinic(cast):
-    session = started_booster(cast)
-    session.refresh_from_db()
-    assert session.setting == Setting.IN_CLINIC
-    assert not session.at_home
 
 
 def test_a_booster_dose_is_capped_at_the_maintenance_plans_share(cast):
