@@ -324,6 +324,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "maintenance.tasks.ask_for_rescreening",
         "schedule": 3600.0,
     },
+    # Closes waitlist offers whose time has begun; the couples offered it wait again.
+    "expire-passed-waitlist-offers": {
+        "task": "waitlist.tasks.expire_passed_offers",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Messages (integration app) ----------------------------------------------------

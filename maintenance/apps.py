@@ -11,6 +11,9 @@ class MaintenanceConfig(AppConfig):
 
     def ready(self) -> None:
         from kapcouples.models import create_with_each_clinic
+        from maintenance import gate
         from maintenance.models import MaintenanceSettings
+        from sessions import boosters
 
+        boosters.register_booster_rules(gate)
         create_with_each_clinic(MaintenanceSettings)

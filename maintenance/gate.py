@@ -1,10 +1,11 @@
 """The readiness gate's rules for a booster (a medicine session after the program).
 
-`sessions.readiness` asks these instead of the treatment plan's rules when the couple's
-program is completed, and `sessions.medicine` asks them again at each dose, on the facts
-of that moment: the maintenance plan approved and in force on the day, a fresh PHQ-9 and
-GAD-7 before the booster, and no more boosters in the review period than it allows.
-Everything else (screening, preparation, integration, dose caps, discharge) is the gate's.
+Registered with `sessions.boosters` at start-up: `sessions.readiness` asks these instead of
+the treatment plan's rules when the couple's program is completed, and `sessions.medicine`
+asks them again at each dose, on the facts of that moment: the maintenance plan approved
+and in force on the day, a fresh PHQ-9 and GAD-7 before the booster, and no more boosters
+in the review period than it allows. Everything else (screening, preparation, integration,
+dose caps, discharge) is the gate's.
 """
 
 import datetime
@@ -15,18 +16,18 @@ from maintenance.models import MaintenancePlan, MaintenanceSettings
 RESCREEN_CODES = (QuestionnaireResponse.Code.PHQ9, QuestionnaireResponse.Code.GAD7)
 
 
-def is_booster_couple(couple: Couple) -> bool:
-    """A medicine session of this couple is a booster: their program is completed."""
-    return couple.status == Couple.Status.COMPLETED
+def _open_plans():
+    return MaintenancePlan.objects.exclude(status=MaintenancePlan.Status.ENDED)
 
 
 def open_plan(couple: Couple) -> MaintenancePlan | None:
     """The couple's maintenance plan not ended (at most one: a database constraint)."""
-    return (
-        MaintenancePlan.objects.filter(couple=couple)
-        .exclude(status=MaintenancePlan.Status.ENDED)
-        .first()
-    )
+    return _open_plans().filter(couple=couple).first()
+
+
+def open_plans(couple_ids: set[int]) -> dict[int, MaintenancePlan]:
+    """`open_plan` of each of these couples that has one, in one query (the caseload)."""
+    return {plan.couple_id: plan for plan in _open_plans().filter(couple_id__in=couple_ids)}
 
 
 def settings_for(clinic_id: int) -> MaintenanceSettings:

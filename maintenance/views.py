@@ -12,6 +12,7 @@ from kapcouples.services import DomainError
 from maintenance import gate, selectors, services
 from maintenance.forms import EndPlanForm, MaintenancePlanForm, MaintenanceSettingsForm
 from maintenance.models import MaintenanceSettings
+from sessions.boosters import is_booster_couple
 from sessions.views.common import get_couple_for_care
 
 
@@ -39,7 +40,7 @@ def plan_edit(request: HttpRequest, couple_id: int) -> HttpResponse:
         "form": form,
         "end_form": EndPlanForm(),
         "booster": selectors.next_booster_for(couple),
-        "program_completed": gate.is_booster_couple(couple),
+        "program_completed": is_booster_couple(couple),
         "may_approve": policy.can_approve_maintenance_plan(request.user, couple),
     }
     return render(request, "maintenance/plan_form.html", context)

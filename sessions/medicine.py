@@ -19,9 +19,8 @@ from integration.models import Alert
 from kapcouples import policy
 from kapcouples.models import Role, User
 from kapcouples.services import DomainError
-from maintenance import gate as booster_gate
-from maintenance.models import MaintenancePlan
 from sessions import rules
+from sessions.boosters import booster_rules, is_booster_couple
 from sessions.models import (
     AdverseEvent,
     Appointment,
@@ -108,11 +107,11 @@ def partner_record(session: MedicineSession, partner: Partner) -> rules.PartnerR
     )
 
 
-def current_plan(session: MedicineSession) -> TreatmentPlan | MaintenancePlan | None:
+def current_plan(session: MedicineSession):
     """The plan the session is held under now: the treatment plan, or for a booster (the
     program is completed) the couple's maintenance plan."""
-    if booster_gate.is_booster_couple(session.couple):
-        return booster_gate.open_plan(session.couple)
+    if is_booster_couple(session.couple):
+        return booster_rules().open_plan(session.couple)
     return TreatmentPlan.objects.filter(couple_id=session.couple_id).first()
 
 
@@ -357,7 +356,7 @@ def dose_blockers(
     problems += _plan_problems(session, plan, partner)
     problems += home_problems(session, plan, protocol)
     problems += dose_screening_problems(session, partner, at, facts=screening_facts)
-    if booster_gate.is_booster_couple(session.couple):
+    if is_booster_couple(session.couple):
         problems += _booster_problems(session, plan, partner, at, facts=screening_facts)
     return problems
 
@@ -380,7 +379,7 @@ def home_problems(
 
 def _plan_problems(session, plan, partner) -> list[str]:
     if plan is None or not plan.is_approved:
-        what = "maintenance" if booster_gate.is_booster_couple(session.couple) else "treatment"
+        what = "maintenance" if is_booster_couple(session.couple) else "treatment"
         return [f"The {what} plan is not approved and active now: a prescriber approves it."]
     if rules.plan_share_percent(plan, partner.pk) == 0:
         return [f"The approved plan does not have {partner.first_name} dosing."]
@@ -392,6 +391,7 @@ def _booster_problems(session, plan, partner, at, *, facts) -> list[str]:
     review) and the partner's re-screening within its window."""
     zone = session.couple.clinic.zone
     on = at.astimezone(zone).date()
+    booster_gate = booster_rules()
     days = booster_gate.settings_for(session.couple.clinic_id).rescreen_within_days
     facts = facts or screening.ScreeningFacts([partner])
     problems = booster_gate.plan_problems(plan, on) if plan is not None else []

@@ -5,7 +5,8 @@ it, and for the checklist on the couple page. It returns every item with what is
 and what would satisfy it. Screening facts come only from `intake.readiness`.
 
 Once a couple's program is completed, a medicine session is a booster: the same items,
-judged against the couple's maintenance plan, with the booster rules of `maintenance.gate`.
+judged against the couple's maintenance plan, with the booster rules registered in
+`sessions.boosters` (by the maintenance app).
 """
 
 import datetime
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from intake.models import Couple, Partner
 from intake.readiness import ScreeningFacts
-from maintenance import gate as booster_gate
+from sessions.boosters import booster_rules, is_booster_couple
 from sessions.models import (
     Appointment,
     Approach,
@@ -124,9 +125,9 @@ def readiness_check(
     started a day late is judged on the day it starts). `screening`: the page's facts of
     the couple's partners, when it has read them (a service reads its own, fresh).
     """
-    booster = booster_gate.is_booster_couple(couple)
+    booster = is_booster_couple(couple)
     if booster:
-        plan = booster_gate.open_plan(couple)
+        plan = booster_rules().open_plan(couple)
     else:
         plan = TreatmentPlan.objects.filter(couple=couple).first()
     if arrangement is None and plan is not None:
@@ -195,6 +196,7 @@ def _booster_items(
     """The same six items for a booster: the maintenance plan instead of the treatment plan
     (1, 6), re-screening added to each dosing partner's screening (2), and the booster's
     own number of preparation sessions (4)."""
+    booster_gate = booster_rules()
     rules = booster_gate.settings_for(couple.clinic_id)
     zone = couple.clinic.zone
     plan_item = ReadinessItem(1, "Maintenance plan approved and in force on the booster's day")

@@ -162,6 +162,14 @@ class WaitlistEntry(models.Model):
         return self.status == self.Status.OFFERED
 
     @property
+    def status_now_display(self) -> str:
+        """The status as it stands now: offered only a time that has passed is waiting again,
+        before the sweep says so (needs the selectors' `offered_now` annotation)."""
+        if self.is_offered and not getattr(self, "offered_now", True):
+            return self.Status.WAITING.label
+        return self.get_status_display()
+
+    @property
     def kind_label(self) -> str:
         return str(KIND_LABELS[self.kind])
 
@@ -189,6 +197,7 @@ class SlotOffer(models.Model):
         OPEN = "open", "Open"
         TAKEN = "taken", "Taken"
         WITHDRAWN = "withdrawn", "Withdrawn"
+        EXPIRED = "expired", "Expired: its time passed"
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     cancelled_appointment = models.ForeignKey(
@@ -240,8 +249,20 @@ class SlotOffer(models.Model):
         return f"Offer #{self.pk} of {self.kind} at {self.start:%Y-%m-%d %H:%M}"
 
     @property
+    def has_passed(self) -> bool:
+        return self.start <= timezone.now()
+
+    @property
     def is_open(self) -> bool:
-        return self.status == self.Status.OPEN
+        """Open and still to come: an open offer whose time has begun is closed before the
+        hourly sweep marks it expired (`services.offers_expire`)."""
+        return self.status == self.Status.OPEN and not self.has_passed
+
+    @property
+    def status_for_staff(self) -> str:
+        if self.status == self.Status.OPEN and self.has_passed:
+            return self.Status.EXPIRED.label
+        return self.get_status_display()
 
 
 class OfferRecipient(models.Model):
@@ -253,6 +274,7 @@ class OfferRecipient(models.Model):
         DECLINED = "declined", _("Declined")
         GONE = "gone", _("Taken by someone else")
         WITHDRAWN = "withdrawn", _("No longer offered")
+        EXPIRED = "expired", _("The time has passed")
 
     offer = models.ForeignKey(SlotOffer, on_delete=models.PROTECT, related_name="recipients")
     entry = models.ForeignKey(WaitlistEntry, on_delete=models.PROTECT, related_name="offers")
@@ -299,7 +321,10 @@ class OfferRecipient(models.Model):
 
     @property
     def outcome_for_staff(self) -> str:
-        """The outcome as the front desk reads it (the choices' labels speak to the partner)."""
+        """The outcome as the front desk reads it (the choices' labels speak to the partner).
+        Still pending on an offer whose time has begun reads as expired (`SlotOffer.is_open`)."""
+        if self.is_pending and self.offer.has_passed:
+            return STAFF_OUTCOME_WORDS[self.Outcome.EXPIRED]
         return STAFF_OUTCOME_WORDS[self.outcome]
 
 
@@ -309,4 +334,5 @@ STAFF_OUTCOME_WORDS = {
     OfferRecipient.Outcome.DECLINED: "declined, still waiting",
     OfferRecipient.Outcome.GONE: "told it has gone, still waiting",
     OfferRecipient.Outcome.WITHDRAWN: "offer withdrawn",
+    OfferRecipient.Outcome.EXPIRED: "the time passed unanswered, still waiting",
 }

@@ -4,7 +4,7 @@ a partner's own entries and open offers."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import formats, timezone
 
 from intake import selectors as intake_selectors
@@ -31,16 +31,30 @@ def offer_kind_words(reminder) -> str:
 
 def entries_for_user(user, *, kind: str = "") -> QuerySet[WaitlistEntry]:
     """Open entries of the couples the user may list (front desk: the clinic's; clinicians:
-    their own couples), longest waiting first."""
+    their own couples), longest waiting first. `offered_now`: a time offered to them is still
+    open and to come (an entry offered a time that has passed is waiting, sweep or not)."""
     couples = intake_selectors.couples_for_user(user)
     entries = (
         WaitlistEntry.objects.open()
         .filter(clinic_id=policy.staff_clinic_id(user), couple__in=couples.values("pk"))
+        .annotate(offered_now=_offered_now())
         .select_related("couple")
         .prefetch_related("couple__partners")
         .order_by("created_at", "pk")
     )
     return entries.filter(kind=kind) if kind else entries
+
+
+def _offered_now() -> Exists:
+    """The entry has an answer pending on an offer still open and to come."""
+    return Exists(
+        OfferRecipient.objects.filter(
+            entry=OuterRef("pk"),
+            outcome=OfferRecipient.Outcome.PENDING,
+            offer__status=SlotOffer.Status.OPEN,
+            offer__start__gt=timezone.now(),
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -62,7 +76,7 @@ def matching_entries(appointment: Appointment, user) -> list[Match]:
     day, weekday, window = slot_facts(appointment)
     found = (
         entries_for_user(user, kind=appointment.kind)
-        .filter(status=WaitlistEntry.Status.WAITING, earliest_date__lte=day)
+        .filter(offered_now=False, earliest_date__lte=day)
         .exclude(couple_id=appointment.couple_id)
         .annotate(day_bit=F("weekdays").bitand(1 << weekday))
         .annotate(time_bit=F("times_of_day").bitand(1 << int(window)))
@@ -127,4 +141,5 @@ def open_offers_for(partner: Partner, *, now: datetime.datetime) -> list[OfferRe
 
 
 def entries_of_couple(partner: Partner) -> list[WaitlistEntry]:
-    return list(WaitlistEntry.objects.open().filter(couple_id=partner.couple_id))
+    entries = WaitlistEntry.objects.open().filter(couple_id=partner.couple_id)
+    return list(entries.annotate(offered_now=_offered_now()))

@@ -112,6 +112,8 @@ def offer_send(*, appointment: Appointment, entries: list[WaitlistEntry], by: Us
     partners of each (in their language, with a link to the offer in their portal). Offering
     it again to more couples adds them to the same open offer."""
     policy.ensure(policy.can_offer_slots, by, appointment.clinic_id, to="offer a cancelled time")
+    # Couples still marked offered a time that has passed are waiting (the page lists them).
+    offers_expire(clinic_id=appointment.clinic_id)
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
     _check_offerable(appointment)
     offer = _open_offer(appointment, by)
@@ -228,6 +230,41 @@ def offer_withdraw(*, offer: SlotOffer, by: User) -> SlotOffer:
     return offer
 
 
+# --- Offers whose time has passed --------------------------------------------------------------
+def offers_expire(*, clinic_id: int | None = None) -> int:
+    """Close the open offers whose time has begun (the hourly sweep, and before offering):
+    nobody can take them any more. The couples still asked were never booked, so they wait
+    again; their unsent offer messages are cancelled. Returns how many offers it closed."""
+    passed = SlotOffer.objects.filter(status=SlotOffer.Status.OPEN, start__lte=timezone.now())
+    if clinic_id is not None:
+        passed = passed.filter(clinic_id=clinic_id)
+    return sum(_offer_expire(pk) for pk in passed.order_by("pk").values_list("pk", flat=True))
+
+
+@transaction.atomic
+def _offer_expire(offer_id: int) -> bool:
+    """One offer, under its lock (as accepting takes it); False if an answer or a withdrawal
+    closed it meanwhile."""
+    now = timezone.now()
+    offer = (
+        SlotOffer.objects.select_for_update()
+        .filter(pk=offer_id, status=SlotOffer.Status.OPEN, start__lte=now)
+        .first()
+    )
+    if offer is None:
+        return False
+    offer.status, offer.closed_at = SlotOffer.Status.EXPIRED, now
+    offer.save()
+    pending = list(
+        offer.recipients.filter(outcome=OfferRecipient.Outcome.PENDING).select_related("entry")
+    )
+    for recipient in pending:
+        _cancel_offer_messages(recipient)
+    _set_outcome(pending, OfferRecipient.Outcome.EXPIRED)
+    _back_to_waiting([recipient.entry for recipient in pending])
+    return True
+
+
 def _locked(recipient: OfferRecipient) -> OfferRecipient:
     """The offer, the recipient, then its entry, locked: every answer to one offer queues
     here, and a partner leaving the waitlist meanwhile is seen."""
@@ -243,6 +280,8 @@ def _locked(recipient: OfferRecipient) -> OfferRecipient:
 
 
 def _refuse_closed(offer: SlotOffer, recipient: OfferRecipient) -> None:
+    if offer.has_passed or offer.status == SlotOffer.Status.EXPIRED:
+        raise OfferGone(_("This time has passed. You stay on the waiting list."))
     if not offer.is_open or recipient.outcome in (
         OfferRecipient.Outcome.GONE,
         OfferRecipient.Outcome.WITHDRAWN,
@@ -255,8 +294,6 @@ def _refuse_closed(offer: SlotOffer, recipient: OfferRecipient) -> None:
         )
     if not recipient.is_pending:
         raise OfferGone(_("You have already answered this offer."))
-    if offer.start <= timezone.now():
-        raise OfferGone(_("This time has passed. You stay on the waiting list."))
 
 
 def _book(offer: SlotOffer, couple: Couple, *, by: User) -> Appointment:

@@ -15,9 +15,8 @@ from django.utils import timezone
 
 from intake.models import Couple
 from intake.readiness import ScreeningFacts
-from maintenance import gate as booster_gate
-from maintenance.models import MaintenancePlan
 from sessions import readiness as gate
+from sessions.boosters import booster_rules, is_booster_couple
 from sessions.models import Appointment, ReadinessOverride, TreatmentPlan
 from sessions.protocol import protocol_for
 
@@ -78,14 +77,11 @@ def _read(couples: list[Couple]) -> _Facts:
 def _plans(couples: list[Couple]) -> dict:
     """Each couple's treatment plan, or for a completed program its open maintenance plan
     (a booster is judged against it)."""
-    boosters = {couple.pk for couple in couples if booster_gate.is_booster_couple(couple)}
+    boosters = {couple.pk for couple in couples if is_booster_couple(couple)}
     running = [couple.pk for couple in couples if couple.pk not in boosters]
     plans = {plan.couple_id: plan for plan in TreatmentPlan.objects.filter(couple_id__in=running)}
     if boosters:
-        maintenance = MaintenancePlan.objects.filter(couple_id__in=boosters).exclude(
-            status=MaintenancePlan.Status.ENDED
-        )
-        plans |= {plan.couple_id: plan for plan in maintenance}
+        plans |= booster_rules().open_plans(boosters)
     return plans
 
 
@@ -113,7 +109,7 @@ def _judge(couple: Couple, facts: _Facts) -> NextSession:
         on=start.astimezone(couple.clinic.zone).date(),
         purpose=gate.BOOK,
         screening=facts.screening,
-        booster=booster_gate.is_booster_couple(couple),
+        booster=is_booster_couple(couple),
     )
     gate.attach_overrides_read(
         items,

@@ -7,6 +7,7 @@ from django.utils import dateformat, timezone
 from intake.models import Couple
 from kapcouples import policy
 from maintenance import gate, selectors
+from sessions.boosters import is_booster_couple
 from workspace.waiting import WaitingItem
 
 register = template.Library()
@@ -18,7 +19,7 @@ def maintenance_couple_panel(context, couple):
     user = context["request"].user
     if not policy.can_view_couple_statuses(user, couple):
         return {"visible": False}
-    completed = gate.is_booster_couple(couple)
+    completed = is_booster_couple(couple)
     return {
         "visible": True,
         "request": context["request"],
@@ -78,7 +79,7 @@ def _review_item(plan, today) -> WaitingItem:
 @register.inclusion_tag("maintenance/portal_card.html")
 def maintenance_portal_card(partner):
     """'Next booster around <month>' for a partner whose couple has an approved plan."""
-    if not gate.is_booster_couple(partner.couple):
+    if not is_booster_couple(partner.couple):
         return {"booster": None}
     booster = selectors.next_booster_for(partner.couple)
     month = dateformat.format(booster.due_on, "F Y") if booster else ""

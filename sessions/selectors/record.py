@@ -12,8 +12,8 @@ from intake.models import Partner, Prescription
 from intake.readiness import ScreeningFacts
 from kapcouples import policy
 from kapcouples.models import User
-from maintenance import gate as booster_gate
 from sessions import rules
+from sessions.boosters import booster_rules, is_booster_couple
 from sessions.models import (
     AdverseEvent,
     Appointment,
@@ -218,8 +218,8 @@ def _add_ride_home_confirmations(session: MedicineSession, sheets: list[PartnerS
 
 def _plan_of(session: MedicineSession) -> TreatmentPlan | None:
     """The couple's plan (the row `medicine.current_plan` reads), loaded with the session."""
-    if booster_gate.is_booster_couple(session.couple):
-        return booster_gate.open_plan(session.couple)
+    if is_booster_couple(session.couple):
+        return booster_rules().open_plan(session.couple)
     try:
         return session.couple.treatment_plan
     except TreatmentPlan.DoesNotExist:

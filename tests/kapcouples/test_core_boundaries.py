@@ -31,3 +31,20 @@ def test_the_core_package_imports_no_domain_app():
         if path.name not in ALLOWED and "migrations" not in path.parts
     }
     assert {name: modules for name, modules in offenders.items() if modules} == {}
+
+
+# The apps built on sessions: sessions hears from them only through what they register at
+# start-up (maintenance's booster rules: `sessions.boosters`).
+ABOVE_SESSIONS = {"maintenance", "athome", "groups", "waitlist"}
+
+
+def test_sessions_imports_no_app_built_on_it():
+    root = Path(kapcouples.__file__).parent.parent / "sessions"
+    offenders = {
+        str(path.relative_to(root)): sorted(
+            m for m in _imported_modules(path) if m.split(".")[0] in ABOVE_SESSIONS
+        )
+        for path in root.rglob("*.py")
+        if "migrations" not in path.parts
+    }
+    assert {name: modules for name, modules in offenders.items() if modules} == {}
