@@ -102,7 +102,7 @@ def chaperone_name(
     chaperone.save()
     integration.reminders_cancel_about(about=chaperone, kinds=[Reminder.Kind.CHAPERONE_LINK])
     if partner is None:
-        _link_messages_schedule(session, chaperone)
+        _link_messages_schedule(session, chaperone, f"named:{chaperone.named_at.isoformat()}")
     ChaperoneCheck.objects.get_or_create(
         medicine_session=session,
         kind=ChaperoneCheck.Kind.PRESENCE,
@@ -157,12 +157,15 @@ def _unknown_link(chaperone: HomeChaperone) -> None:
 
 
 # --- The named adult's link, through the outbox ----------------------------------------------
-def _link_messages_schedule(session: MedicineSession, chaperone: HomeChaperone) -> None:
-    now, named = timezone.now(), chaperone.named_at.isoformat()
-    _link_message(session, chaperone, due_at=now, key=f"named:{named}")
+def _link_messages_schedule(session: MedicineSession, chaperone: HomeChaperone, why: str):
+    """The link now, and again before the session (the still-wanted check drops that one if
+    the first link was opened by then)."""
+    now = timezone.now()
+    first = _link_message(session, chaperone, due_at=now, key=why)
     again = session.appointment.start - LINK_AGAIN_BEFORE_START
     if again > now:
-        _link_message(session, chaperone, due_at=again, key=f"day:{named}")
+        _link_message(session, chaperone, due_at=again, key=f"{why}:day")
+    return first
 
 
 def _link_message(session, chaperone, *, due_at, key) -> Reminder:
@@ -191,8 +194,7 @@ def chaperone_link_resend(*, session: MedicineSession, by: User) -> Reminder:
     integration.reminders_cancel_about(about=chaperone, kinds=[Reminder.Kind.CHAPERONE_LINK])
     _unknown_link(chaperone)
     chaperone.save(update_fields=["token_digest", "link_claimed_at"])
-    now = timezone.now()
-    return _link_message(session, chaperone, due_at=now, key=f"again:{now.isoformat()}")
+    return _link_messages_schedule(session, chaperone, f"again:{timezone.now().isoformat()}")
 
 
 def chaperone_link_mint(*, chaperone_id: int) -> str:

@@ -151,6 +151,7 @@ def test_without_texts_the_link_goes_by_email_in_the_dosing_partners_language(ca
     [email] = mailoutbox
     assert email.to == ["jordan@example.org"]
     assert 'lang="es"' in email.alternatives[0][0]
+    assert "portal" not in email.body  # the chaperone has none: they call the clinic
     assert opens(token_in(email.body)) == 200
 
 
@@ -206,6 +207,16 @@ def test_the_care_team_sees_where_the_link_went_and_sends_it_again(cast, twilio,
     assert f"Link queued to go by text to {PHONE}" in client.get(page).content.decode()
     services.reminders_deliver_due()
     assert opens(token_in(twilio.received[1].fields["Body"])) == 200
+
+
+def test_sending_again_keeps_a_message_for_the_day_of_the_session(cast):
+    session, chaperone = named_adult(cast, start=tomorrow_morning())
+    athome.chaperone_link_resend(session=session, by=cast.clinician)
+    pending = [m for m in link_messages(chaperone) if m.status == Reminder.Status.PENDING]
+    now, day = pending
+    assert now.due_at <= timezone.now()
+    assert day.due_at == session.appointment.start - athome.LINK_AGAIN_BEFORE_START
+    assert len(link_messages(chaperone)) == 4  # the first two cancelled, kept as the record
 
 
 def test_another_clinics_clinician_cannot_send_the_link_again(cast, client_for):
