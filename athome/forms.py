@@ -102,7 +102,12 @@ class ChaperoneNameForm(forms.Form):
     )
     name = forms.CharField(max_length=150, required=False, label="Adult's full name")
     phone = forms.CharField(max_length=30, required=False, label="Adult's mobile phone")
-    email = forms.EmailField(required=False, label="Adult's email (optional)")
+    email = forms.EmailField(
+        required=False,
+        label="Adult's email",
+        help_text="Their link goes by text to the phone; by email when this clinic sends no "
+        "texts (then the email is needed) or the number has stopped texts.",
+    )
 
     def __init__(self, *args, partners, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from athome.models import ChaperoneCheck, HomeChaperone
 from athome.services import check_not_open
 from intake.models import Partner, ScreeningSettings
+from integration.models import Reminder
 from sessions import medicine, rules
 from sessions.models import Appointment, MedicineSession, Setting, VitalSigns
 from sessions.protocol import protocol_for
@@ -200,3 +201,15 @@ def _check_row(check: ChaperoneCheck) -> TeamRow:
     if check.kind != ChaperoneCheck.Kind.PRESENCE:
         what += ": " + ("all well" if check.all_well else "concern reported")
     return TeamRow(check.done_at, what, who, concern=not check.all_well)
+
+
+def link_message(chaperone: HomeChaperone | None) -> Reminder | None:
+    """The latest message carrying the named adult's link (cancelled ones left out)."""
+    if chaperone is None or chaperone.is_partner:
+        return None
+    return (
+        Reminder.objects.filter(chaperone=chaperone, kind=Reminder.Kind.CHAPERONE_LINK)
+        .exclude(status=Reminder.Status.CANCELLED)
+        .order_by("-created_at", "-pk")
+        .first()
+    )

@@ -17,6 +17,7 @@ session record); a hold likewise until a repeat reading or a prescriber's overri
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +32,7 @@ from athome.models import (
 )
 from intake.models import Partner
 from integration import services as integration
+from integration.chaperones import Contact
 from integration.models import Alert, Reminder
 from kapcouples import policy
 from kapcouples.models import User
@@ -41,6 +43,9 @@ from sessions.models import DoseAdministration, MedicineSession, VitalSigns
 from sessions.protocol import protocol_for
 
 CHECK_AFTER_DOSE = datetime.timedelta(minutes=40)
+# The named adult's link goes out when they are named, and again this long before the
+# session if that one was not opened (moved out of quiet hours, never after the start).
+LINK_AGAIN_BEFORE_START = datetime.timedelta(hours=2)
 # A check not reported this long after it is due raises an urgent alert.
 CHECK_GRACE = datetime.timedelta(minutes=10)
 
@@ -72,10 +77,11 @@ def chaperone_name(
     name: str = "",
     phone: str = "",
     email: str = "",
-) -> tuple[HomeChaperone, str]:
+) -> HomeChaperone:
     """Name who stays with the dosing partner: the other partner, or an adult with name and
-    phone. Returns the chaperone and, for a named adult, their link's token (shown once:
-    only its digest is kept). Naming again before the session starts replaces the first."""
+    phone. A named adult's link goes out through the outbox (`_link_messages_schedule`);
+    nobody sees it here. Naming again before the session starts replaces the first, and
+    the messages to the first."""
     session = _locked(session)
     policy.ensure(policy.can_record_session, by, session.couple, to="name an at-home chaperone")
     _require_at_home(session)
@@ -84,23 +90,25 @@ def chaperone_name(
     chaperone = HomeChaperone.objects.filter(medicine_session=session).first()
     chaperone = chaperone or HomeChaperone(medicine_session=session)
     chaperone.named_by, chaperone.named_at = by, timezone.now()
-    token = ""
     if partner is not None:
         _check_partner_chaperone(session, partner)
         chaperone.partner, chaperone.name = partner, partner.full_name
         chaperone.phone, chaperone.email = partner.phone, ""
         chaperone.token_digest, chaperone.link_expires_at = "", None
     else:
-        token = _named_adult(session, chaperone, name, phone, email)
+        _named_adult(session, chaperone, name, phone, email)
     chaperone.link_claimed_at = None
     medicine._validated_fields(chaperone)
     chaperone.save()
+    integration.reminders_cancel_about(about=chaperone, kinds=[Reminder.Kind.CHAPERONE_LINK])
+    if partner is None:
+        _link_messages_schedule(session, chaperone, f"named:{chaperone.named_at.isoformat()}")
     ChaperoneCheck.objects.get_or_create(
         medicine_session=session,
         kind=ChaperoneCheck.Kind.PRESENCE,
         defaults={"due_at": session.appointment.start},
     )
-    return chaperone, token
+    return chaperone
 
 
 def _check_partner_chaperone(session: MedicineSession, partner: Partner) -> None:
@@ -115,7 +123,7 @@ def _check_partner_chaperone(session: MedicineSession, partner: Partner) -> None
         )
 
 
-def _named_adult(session, chaperone, name, phone, email) -> str:
+def _named_adult(session, chaperone, name, phone, email) -> None:
     dosing = [(p.first_name, p.last_name) for p in session.dosing_partners()]
     errors = rules.escort_problems(
         name=name, phone=phone, relationship="chaperone", dosed_names=dosing
@@ -124,13 +132,116 @@ def _named_adult(session, chaperone, name, phone, email) -> str:
         raise InvalidFields(
             {"name" if key == "escort_name" else "phone": text for key, text in errors.items()}
         )
-    token = new_link_token()
+    if (
+        not email.strip()
+        and not integration.messaging_settings_for(session.couple.clinic_id).sms_enabled
+    ):
+        raise InvalidFields(
+            {
+                "email": "This clinic does not send text messages: give the chaperone's email "
+                "address so their link can be sent."
+            }
+        )
     chaperone.partner = None
     chaperone.name, chaperone.phone = rules.clean_text(name), rules.clean_text(phone)
     chaperone.email = email.strip()
-    chaperone.token_digest = token_digest(token)
+    _unknown_link(chaperone)
     chaperone.link_expires_at = session.appointment.end + LINK_VALID_AFTER_END
+
+
+def _unknown_link(chaperone: HomeChaperone) -> None:
+    """A digest of a token nobody holds: any earlier link stops, and the link that works
+    is the one minted when the next message goes out (`chaperone_link_mint`)."""
+    chaperone.token_digest = token_digest(new_link_token())
+    chaperone.link_claimed_at = None
+
+
+# --- The named adult's link, through the outbox ----------------------------------------------
+def _link_messages_schedule(session: MedicineSession, chaperone: HomeChaperone, why: str):
+    """The link now, and again before the session (the still-wanted check drops that one if
+    the first link was opened by then)."""
+    now = timezone.now()
+    first = _link_message(session, chaperone, due_at=now, key=why)
+    again = session.appointment.start - LINK_AGAIN_BEFORE_START
+    if again > now:
+        _link_message(session, chaperone, due_at=again, key=f"{why}:day")
+    return first
+
+
+def _link_message(session, chaperone, *, due_at, key) -> Reminder:
+    return integration.reminder_schedule(
+        clinic_id=session.couple.clinic_id,
+        chaperone_id=chaperone.pk,
+        kind=Reminder.Kind.CHAPERONE_LINK,
+        about=chaperone,
+        due_at=due_at,
+        event_at=session.appointment.start,
+        idempotency_key=f"athome:chaperone:{chaperone.pk}:link:{key}",
+    )
+
+
+@transaction.atomic
+def chaperone_link_resend(*, session: MedicineSession, by: User) -> Reminder:
+    """The care team sends the named adult a new link (a lost message, a new phone): the
+    earlier link stops now, even if it was opened, and a new one goes out at once."""
+    session = _locked(session)
+    policy.ensure(policy.can_record_session, by, session.couple, to="send a chaperone link")
+    chaperone = HomeChaperone.objects.select_for_update().filter(medicine_session=session).first()
+    if chaperone is None or chaperone.is_partner:
+        raise DomainError("Only a named adult chaperone has a link: name one first.")
+    if _ended(session) or timezone.now() >= chaperone.link_expires_at:
+        raise DomainError("This session has ended: its chaperone link is not sent any more.")
+    integration.reminders_cancel_about(about=chaperone, kinds=[Reminder.Kind.CHAPERONE_LINK])
+    _unknown_link(chaperone)
+    chaperone.save(update_fields=["token_digest", "link_claimed_at"])
+    return _link_messages_schedule(session, chaperone, f"again:{timezone.now().isoformat()}")
+
+
+def chaperone_link_mint(*, chaperone_id: int) -> str:
+    """A fresh token for the named adult, for the message going out now (the outbox's
+    delivery asks, inside its savepoint); the earlier link stops. Returns the token."""
+    chaperone = HomeChaperone.objects.select_for_update().get(pk=chaperone_id)
+    token = new_link_token()
+    chaperone.token_digest, chaperone.link_claimed_at = token_digest(token), None
+    chaperone.save(update_fields=["token_digest", "link_claimed_at"])
     return token
+
+
+def chaperone_link_path(chaperone_id: int) -> str:
+    return reverse("athome:chaperone_link", args=[chaperone_link_mint(chaperone_id=chaperone_id)])
+
+
+def chaperone_contact(chaperone_id: int) -> Contact:
+    """How a message reaches the named adult: in the dosing partner's zone and language
+    (the chaperone has no profile; a couple session: the first partner's)."""
+    chaperone = HomeChaperone.objects.select_related(
+        "medicine_session__couple__clinic", "medicine_session__dosing_partner"
+    ).get(pk=chaperone_id)
+    session = chaperone.medicine_session
+    dosing = session.dosing_partner or session.couple.partners.order_by("slot").first()
+    return Contact(
+        name=chaperone.name,
+        phone=chaperone.phone,
+        email=chaperone.email,
+        timezone=dosing.timezone if dosing else session.couple.clinic.timezone,
+        language=dosing.language if dosing else settings.LANGUAGE_CODE,
+    )
+
+
+def chaperone_link_wanted(reminder: Reminder) -> bool:
+    """A link message still goes out while the chaperone is a named adult, the session has
+    not ended, the link is still valid and not opened since it was queued."""
+    chaperone = (
+        HomeChaperone.objects.select_related("medicine_session")
+        .filter(pk=reminder.chaperone_id, partner__isnull=True)
+        .first()
+    )
+    return (
+        chaperone is not None
+        and chaperone.link_claimed_at is None
+        and not _ended(chaperone.medicine_session)
+        and timezone.now() < chaperone.link_expires_at
+    )
 
 
 def chaperone_by_link(token: str, *, at: datetime.datetime | None = None) -> HomeChaperone | None:

@@ -16,4 +16,9 @@ urlpatterns = [
         views.chaperone_setup,
         name="chaperone_setup",
     ),
+    path(
+        "medicine-sessions/<int:session_id>/at-home/chaperone/send-again/",
+        views.chaperone_link_resend,
+        name="chaperone_link_resend",
+    ),
 ]

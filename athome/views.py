@@ -4,7 +4,6 @@ care team's (naming the chaperone, the live record)."""
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -172,18 +171,24 @@ def chaperone_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 # --- The care team ----------------------------------------------------------------------------
+def _team_page(request: HttpRequest, session: MedicineSession, form=None, *, status=200):
+    chaperone = HomeChaperone.objects.filter(medicine_session=session).first()
+    context = {
+        "session": session,
+        "chaperone": chaperone,
+        "link_message": selectors.link_message(chaperone),
+        "rows": selectors.team_rows(session),
+        "checks": selectors.checks_of(session, timezone.now()),
+        "form": form or ChaperoneNameForm(partners=session.couple.partners.all()),
+    }
+    return render(request, "athome/team_view.html", context, status=status)
+
+
 @policy.allow(*policy.CARE_TEAM)
 def team_view(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for_care(request, session_id)
     audit.record_read(request, session, clinic_id=session.couple.clinic_id)
-    context = {
-        "session": session,
-        "chaperone": HomeChaperone.objects.filter(medicine_session=session).first(),
-        "rows": selectors.team_rows(session),
-        "checks": selectors.checks_of(session, timezone.now()),
-        "form": ChaperoneNameForm(partners=session.couple.partners.all()),
-    }
-    return render(request, "athome/team_view.html", context)
+    return _team_page(request, session)
 
 
 @policy.allow(*policy.CARE_TEAM)
@@ -191,27 +196,24 @@ def team_view(request: HttpRequest, session_id: int) -> HttpResponse:
 def chaperone_setup(request: HttpRequest, session_id: int) -> HttpResponse:
     session = get_session_for_care(request, session_id)
     form = ChaperoneNameForm(request.POST, partners=session.couple.partners.all())
-    token = ""
     if form.is_valid():
         try:
-            _, token = services.chaperone_name(
-                session=session, by=request.user, **form.cleaned_data
-            )
+            services.chaperone_name(session=session, by=request.user, **form.cleaned_data)
         except DomainError as error:
             _add_errors(form, error)
-    context = {
-        "session": session,
-        "chaperone": HomeChaperone.objects.filter(medicine_session=session).first(),
-        "rows": selectors.team_rows(session),
-        "checks": selectors.checks_of(session, timezone.now()),
-        "form": form,
-        "link": request.build_absolute_uri(reverse("athome:chaperone_link", args=[token]))
-        if token
-        else "",
-    }
-    return render(
-        request,
-        "athome/team_view.html",
-        context,
-        status=200 if form.is_valid() and not form.errors else 400,
-    )
+        else:
+            return redirect("athome:team_view", session_id=session.pk)
+    return _team_page(request, session, form, status=400)
+
+
+@policy.allow(*policy.CARE_TEAM)
+@require_POST
+def chaperone_link_resend(request: HttpRequest, session_id: int) -> HttpResponse:
+    session = get_session_for_care(request, session_id)
+    try:
+        services.chaperone_link_resend(session=session, by=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "A new link is on its way; the earlier one no longer opens.")
+    return redirect("athome:team_view", session_id=session.pk)

@@ -26,7 +26,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from integration import rendering, sms, sms_reports
+from integration import chaperones, rendering, sms, sms_reports
 from integration.checks import StillWantedChecks
 from integration.models import MessagingSettings, Reminder
 
@@ -272,6 +272,8 @@ class _Sender:
             self._mail = None
 
     def send(self, reminder: Reminder, messaging: MessagingSettings) -> None:
+        if reminder.chaperone_id:
+            return self._to_chaperone(reminder, messaging)
         if reminder.channel == Reminder.Channel.SMS:
             if not reminder.partner.sms_opted_out_at:
                 try:
@@ -281,17 +283,39 @@ class _Sender:
                     # follows it, and this message still reaches the partner by email.
                     sms_reports.partner_sms_opt_out(partner=reminder.partner, why=PROVIDER_STOP)
             _by_email_instead(reminder)
+        self._mail_out(reminder, messaging)
+
+    def _to_chaperone(self, reminder: Reminder, messaging: MessagingSettings) -> None:
+        """A named adult's message carries a link minted now; in a savepoint, so a message
+        that fails to go out undoes its link and the one sent before still works."""
+        contact = chaperones.contact_of(reminder)
+        with transaction.atomic():
+            link_path = chaperones.fresh_link_path(reminder)
+            if reminder.channel == Reminder.Channel.SMS:
+                try:
+                    return self._text(reminder, messaging, to=contact.phone, link_path=link_path)
+                except sms.SmsOptedOut:
+                    if not contact.email:
+                        raise  # refused for good: the care team sees it on their page
+                reminder.channel = Reminder.Channel.EMAIL
+                reminder.fallback_reason = CHAPERONE_EMAIL_INSTEAD
+            self._mail_out(reminder, messaging, link_path=link_path)
+
+    def _mail_out(self, reminder: Reminder, messaging: MessagingSettings, link_path="") -> None:
         if self._mail is None:
             self._mail = get_connection()
             self._mail.open()
-        message = rendering.render_reminder(reminder, messaging=messaging)
+        message = rendering.render_reminder(reminder, messaging=messaging, link_path=link_path)
         self._hand_over(_email(reminder, message))
 
-    def _text(self, reminder: Reminder, messaging: MessagingSettings) -> None:
+    def _text(
+        self, reminder: Reminder, messaging: MessagingSettings, *, to: str = "", link_path=""
+    ) -> None:
         if self._sms is None:
             self._sms = sms.get_backend()
-        body = rendering.render_sms(reminder, messaging=messaging)
-        handover = self._sms.send(to=reminder.partner.phone, body=body, reference=reminder.pk)
+        body = rendering.render_sms(reminder, messaging=messaging, link_path=link_path)
+        to = to or reminder.partner.phone
+        handover = self._sms.send(to=to, body=body, reference=reminder.pk)
         if handover is not None and handover.provider_id:
             reminder.provider_message_id = handover.provider_id
             reminder.delivery_status = sms_reports.delivery_status_of(handover.status)
@@ -304,6 +328,7 @@ class _Sender:
 
 PROVIDER_STOP = "The SMS provider reports the number has opted out of texts"
 EMAIL_INSTEAD = "Sent by email: the partner has stopped text messages (STOP)"
+CHAPERONE_EMAIL_INSTEAD = "Sent by email: the chaperone's number has stopped texts (STOP)"
 
 
 def _by_email_instead(reminder: Reminder) -> None:
@@ -318,7 +343,12 @@ def send(reminder: Reminder) -> None:
 
 
 def _email(reminder: Reminder, message: rendering.RenderedMessage) -> EmailMultiAlternatives:
-    address = reminder.partner.email if reminder.partner_id else reminder.staff_user.email
+    if reminder.chaperone_id:
+        address = chaperones.contact_of(reminder).email
+        if not address:
+            raise NotHandedOver("the chaperone has no email address")
+    else:
+        address = reminder.partner.email if reminder.partner_id else reminder.staff_user.email
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.text,

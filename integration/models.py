@@ -295,6 +295,7 @@ class Reminder(models.Model):
         CHAPERONE_WATCH = "chaperone_watch", "Chaperone check follow-up (not sent)"
         WAITLIST_OFFER = "waitlist_offer", "Waitlist: a cancelled time offered"
         WAITLIST_OFFER_GONE = "waitlist_offer_gone", "Waitlist: the offered time has gone"
+        CHAPERONE_LINK = "chaperone_link", "At home: the chaperone's link"
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="reminders")
     partner = models.ForeignKey(
@@ -306,6 +307,11 @@ class Reminder(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="staff_reminders",
+    )
+    # A named adult who stays with a partner at home (no account). By name only: this app
+    # imports no athome code; athome registers what a message to them needs (`chaperones`).
+    chaperone = models.ForeignKey(
+        "athome.HomeChaperone", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     kind = models.CharField(max_length=40, choices=Kind.choices)
@@ -355,8 +361,11 @@ class Reminder(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(partner__isnull=False, staff_user__isnull=True)
-                | models.Q(partner__isnull=True, staff_user__isnull=False),
+                condition=models.Q(
+                    partner__isnull=False, staff_user__isnull=True, chaperone__isnull=True
+                )
+                | models.Q(partner__isnull=True, staff_user__isnull=False, chaperone__isnull=True)
+                | models.Q(partner__isnull=True, staff_user__isnull=True, chaperone__isnull=False),
                 name="reminder_one_recipient",
             ),
             models.CheckConstraint(
@@ -388,6 +397,8 @@ class Reminder(models.Model):
 
     @property
     def recipient_label(self) -> str:
+        if self.chaperone_id:
+            return str(self.chaperone)
         return str(self.partner) if self.partner_id else str(self.staff_user)
 
     @property

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from intake.models import Partner
-from integration import quiet_hours
+from integration import chaperones, quiet_hours
 from integration.models import MessagingSettings, Reminder, ReminderRetry
 from kapcouples import policy
 from kapcouples.services import DomainError
@@ -56,6 +56,21 @@ def first_attempt_at(
     )
 
 
+def chaperone_channel(contact: chaperones.Contact, messaging: MessagingSettings) -> str:
+    """A named adult chaperone: by text when they have a phone and the clinic sends texts."""
+    texts = bool(contact.phone) and messaging.sms_enabled
+    return Reminder.Channel.SMS if texts else Reminder.Channel.EMAIL
+
+
+def chaperone_first_attempt_at(
+    *, due_at: datetime, contact: chaperones.Contact, messaging: MessagingSettings
+) -> datetime:
+    """The clinic's quiet hours, in the dosing partner's zone (the chaperone has none)."""
+    return quiet_hours.move_out_of_quiet_hours(
+        due_at, zone_name=contact.timezone, start=messaging.quiet_start, end=messaging.quiet_end
+    )
+
+
 def reminder_schedule(
     *,
     clinic_id: int,
@@ -64,6 +79,7 @@ def reminder_schedule(
     idempotency_key: str,
     partner: Partner | None = None,
     staff_user=None,
+    chaperone_id: int | None = None,
     about: Any = None,
     about_type: ContentType | None = None,
     about_id: int | None = None,
@@ -86,6 +102,7 @@ def reminder_schedule(
         clinic_id=clinic_id,
         partner=partner,
         staff_user=staff_user,
+        chaperone_id=chaperone_id,
         channel=channel_for(partner, messaging) if partner else Reminder.Channel.EMAIL,
         kind=kind,
         about_type=about_type,
@@ -96,6 +113,12 @@ def reminder_schedule(
         next_attempt_at=first_attempt_at(due_at=due_at, partner=partner, messaging=messaging),
         idempotency_key=idempotency_key,
     )
+    if chaperone_id is not None:
+        contact = chaperones.contact_by_id(chaperone_id)
+        reminder.channel = chaperone_channel(contact, messaging)
+        reminder.next_attempt_at = chaperone_first_attempt_at(
+            due_at=due_at, contact=contact, messaging=messaging
+        )
     reminder.full_clean(validate_unique=False)
     with transaction.atomic():
         reminder.save()

@@ -8,6 +8,8 @@ clinic's name and a link, not even the kind of session.
 
 A message to a partner is written in the partner's language (`Partner.language`): it is
 rendered by a worker, with no request to choose it. Messages to staff stay in English.
+A named adult chaperone's message is in the dosing partner's language and zone (see
+`integration.chaperones`), with the link minted for that delivery (`link_path`).
 """
 
 from collections.abc import Callable
@@ -20,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import dateformat, translation
 from django.utils.translation import pgettext_lazy
 
+from integration import chaperones
 from integration.models import MessagingSettings, Reminder
 
 
@@ -31,25 +34,34 @@ class RenderedMessage:
 
 
 def recipient_zone(reminder: Reminder) -> str:
+    if reminder.chaperone_id:
+        return chaperones.contact_of(reminder).timezone
     if reminder.partner_id:
         return reminder.partner.timezone
     return reminder.clinic.timezone
 
 
 def recipient_language(reminder: Reminder) -> str:
+    if reminder.chaperone_id:
+        return chaperones.contact_of(reminder).language
     if reminder.partner_id:
         return reminder.partner.language
     return settings.LANGUAGE_CODE
 
 
 def recipient_first_name(reminder: Reminder) -> str:
+    if reminder.chaperone_id:
+        return chaperones.contact_of(reminder).name.split()[0]
     if reminder.partner_id:
         return reminder.partner.first_name
     return reminder.staff_user.get_short_name()
 
 
-def message_context(reminder: Reminder, messaging: MessagingSettings | None = None) -> dict:
-    """`messaging`: the clinic's settings, fetched once per batch by the caller (else here)."""
+def message_context(
+    reminder: Reminder, messaging: MessagingSettings | None = None, link_path: str = ""
+) -> dict:
+    """`messaging`: the clinic's settings, fetched once per batch by the caller (else here).
+    `link_path`: a link minted for this delivery, never stored on the row."""
     zone = ZoneInfo(recipient_zone(reminder))
     event_local = reminder.event_at.astimezone(zone) if reminder.event_at else None
     if messaging is None:
@@ -61,7 +73,7 @@ def message_context(reminder: Reminder, messaging: MessagingSettings | None = No
         "event_when": _long_form(event_local) if event_local else "",
         "event_day": dateformat.format(event_local, str(_DAY)) if event_local else "",
         "event_short": _short_form(event_local) if event_local else "",
-        "link": settings.KAP_SITE_URL.rstrip("/") + (reminder.link_path or "/"),
+        "link": settings.KAP_SITE_URL.rstrip("/") + (link_path or reminder.link_path or "/"),
         "about_words": _about_words(reminder),
         "guidance_lines": (
             messaging.preparation_guidance.splitlines()
@@ -101,11 +113,11 @@ def _short_form(local: datetime) -> str:
 
 
 def render_reminder(
-    reminder: Reminder, *, messaging: MessagingSettings | None = None
+    reminder: Reminder, *, messaging: MessagingSettings | None = None, link_path: str = ""
 ) -> RenderedMessage:
     folder = "integration/messages"
     with translation.override(recipient_language(reminder)):
-        context = message_context(reminder, messaging)
+        context = message_context(reminder, messaging, link_path)
         subject = render_to_string(f"{folder}/{reminder.kind}_subject.txt", context)
         return RenderedMessage(
             subject=" ".join(subject.split()),
@@ -114,9 +126,11 @@ def render_reminder(
         )
 
 
-def render_sms(reminder: Reminder, *, messaging: MessagingSettings | None = None) -> str:
+def render_sms(
+    reminder: Reminder, *, messaging: MessagingSettings | None = None, link_path: str = ""
+) -> str:
     """The text-message body of a reminder, on one line."""
     with translation.override(recipient_language(reminder)):
-        context = message_context(reminder, messaging)
+        context = message_context(reminder, messaging, link_path)
         text = render_to_string(f"integration/messages/{reminder.kind}_sms.txt", context)
     return " ".join(text.split())

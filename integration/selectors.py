@@ -26,7 +26,7 @@ def outbox_for_user(user, *, status: str = "", kind: str = "") -> QuerySet[Remin
         reminders = reminders.filter(status=status)
     if kind:
         reminders = reminders.filter(kind=kind)
-    return reminders.select_related("partner", "staff_user").order_by("-due_at", "-pk")
+    return reminders.select_related("partner", "staff_user", "chaperone").order_by("-due_at", "-pk")
 
 
 def couples_openable(user, reminders) -> set[int]:

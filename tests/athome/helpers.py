@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from athome import services
 from athome.models import ChaperoneCheck
+from integration.models import MessagingSettings
 from sessions import services as session_services
 from sessions.models import Appointment, Approach, Setting, TreatmentPlan
 from sessions.protocol import protocol_for
@@ -18,6 +19,11 @@ STARTED_EARLIER = "The at-home session of a test began an hour ago"
 
 def minutes(n: float) -> datetime.timedelta:
     return datetime.timedelta(minutes=n)
+
+
+def texts_on(cast, on: bool = True) -> None:
+    """The clinic sends text messages (a named adult's link goes to their phone)."""
+    MessagingSettings.objects.update_or_create(clinic=cast.clinic, defaults={"sms_enabled": on})
 
 
 def allow_at_home(cast, allowed: bool = True) -> None:
@@ -47,10 +53,12 @@ def home_session(cast, *, dose=Decimal("100"), chaperone="partner", start=None):
     if chaperone == "partner":
         services.chaperone_name(session=session, by=cast.clinician, partner=cast.partner_b)
         return session, None
-    _, token = services.chaperone_name(
+    texts_on(cast)
+    chaperone = services.chaperone_name(
         session=session, by=cast.clinician, name="Jordan Rivers", phone="+1 555 010 2030"
     )
-    return session, token
+    # The token the outbox would put in the message it sends now.
+    return session, services.chaperone_link_mint(chaperone_id=chaperone.pk)
 
 
 def reading(cast, session, systolic=120, diastolic=80, *, at=None, spo2=98):

@@ -1,6 +1,8 @@
 """The at-home pages: who may open them, the partner's flow, the chaperone's link, the care
 team's record, and the portal's next step."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -12,7 +14,7 @@ from kapcouples.models import AccessLog
 from portal.next_step import home_session_step
 from portal.selectors import portal_snapshot
 from sessions.models import MedicineSession
-from tests.athome.helpers import dosed_at_home, home_session, present, reading
+from tests.athome.helpers import dosed_at_home, home_session, present, reading, texts_on
 
 
 def _page(session):
@@ -118,13 +120,16 @@ def test_the_care_team_page_is_refused_to_another_clinics_clinician(cast, client
     assert client_for(cast.clinician_outside).get(url).status_code == 403
 
 
-def test_the_care_team_names_an_adult_and_sees_the_link_once(cast, client_for):
+def test_the_care_team_names_an_adult_whose_link_goes_out_unseen(cast, client_for):
     session, _ = home_session(cast)
+    texts_on(cast)
     url = reverse("athome:chaperone_setup", kwargs={"session_id": session.pk})
     post = {"partner": "", "name": "Sam Okafor", "phone": "+1 555 222 3333", "email": ""}
-    response = client_for(cast.clinician).post(url, post)
+    response = client_for(cast.clinician).post(url, post, follow=True)
+    text = response.content.decode()
     assert response.status_code == 200
-    assert "/chaperone/" in response.content.decode()
+    assert not re.search(r"/chaperone/[\w-]{20,}/", text)  # no link on the page
+    assert "Link queued to go by text to +1 555 222 3333" in text
     session.refresh_from_db()
     assert session.home_chaperone.name == "Sam Okafor"
 
