@@ -101,7 +101,14 @@ def test_the_timeline_puts_each_record_in_its_round_in_time_order(cast):
         f"Medicine session 1 · {session.get_approach_display()}",
     ]
     before, first = rounds
-    assert [e.kind for e in before.entries] == ["assessment", "preparation", "preparation"]
+    # Both partners' C-SSRS screeners were completed an hour before the session started.
+    assert [e.kind for e in before.entries] == [
+        "assessment",
+        "preparation",
+        "preparation",
+        "questionnaire",
+        "questionnaire",
+    ]
     titles = [e.title for e in first.entries]
     assert titles[0] == "Medicine session"
     assert (
