@@ -18,6 +18,7 @@ NAVIGATION = {
         ("audit_log", "Audit log"),
         ("clinic_admin:staff_list", "Staff"),
         ("clinic_admin:room_list", "Rooms"),
+        # Consent text, protocol, opening hours and each app's settings: on the Settings page.
         ("clinic_admin:settings", "Settings"),
     ],
     Role.PARTNER: [("portal", _("My portal"))],
@@ -27,15 +28,10 @@ _INTAKE_CARE_NAV = [("intake:couple_enrol", "Enrol"), ("intake:break_glass", "Em
 NAVIGATION[Role.CLINICIAN] += _INTAKE_CARE_NAV
 NAVIGATION[Role.PRESCRIBER] += _INTAKE_CARE_NAV
 NAVIGATION[Role.FRONT_DESK] += [("intake:couple_enrol", "Enrol a couple")]
-NAVIGATION[Role.CLINIC_ADMIN] += [("intake:consent_text_edit", "Consent text")]
 # Booking and sessions (sessions app).
 NAVIGATION[Role.CLINICIAN] += [("clinic_sessions:today", "Today")]
 NAVIGATION[Role.PRESCRIBER] += [("clinic_sessions:today", "Today")]
 NAVIGATION[Role.FRONT_DESK] += [("clinic_sessions:calendar_day", "Calendar")]
-NAVIGATION[Role.CLINIC_ADMIN] += [
-    ("clinic_sessions:protocol_edit", "Protocol"),
-    ("clinic_sessions:opening_hours_edit", "Opening hours"),
-]
 # Alerts and messages (integration app): the care team's alerts, every staff role's outbox.
 NAVIGATION[Role.CLINICIAN] += [("integration:alerts_inbox", "Alerts")]
 NAVIGATION[Role.PRESCRIBER] += [("integration:alerts_inbox", "Alerts")]
