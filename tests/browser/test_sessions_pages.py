@@ -30,7 +30,7 @@ def test_front_desk_calendar_and_a_booking_conflict(screen, demo_site, browser, 
     page.screenshot(path=screenshots_dir / f"sessions-couple-desk-{screen}.png", full_page=True)
     # Rivera's medicine session (seeded an hour ago, four hours long) holds its room; ask
     # for the same room half an hour from now.
-    today = MedicineSession.objects.get(status="in_progress").appointment
+    today = MedicineSession.objects.get(status="in_progress", setting="in_clinic").appointment
     wanted = (timezone.now() + datetime.timedelta(minutes=30)).astimezone(today.clinic.zone)
     wanted = wanted.replace(minute=wanted.minute - wanted.minute % 15)
     page.goto(f"{demo_site}/couples/{couple.pk}/appointments/new/")
@@ -59,7 +59,7 @@ def test_front_desk_calendar_and_a_booking_conflict(screen, demo_site, browser, 
 @pytest.mark.parametrize("screen", SCREENS)
 def test_the_session_record_for_the_care_team(screen, demo_site, browser, screenshots_dir):
     context, page = signed_in_page(browser, demo_site, "prescriber@demo.kap", screen)
-    session = MedicineSession.objects.get(status="in_progress")
+    session = MedicineSession.objects.get(status="in_progress", setting="in_clinic")
     page.goto(f"{demo_site}/medicine-sessions/{session.pk}/")
     assert "Medicine session" in page.get_by_role("heading", level=1).inner_text()
     assert_no_sideways_scroll(page, "session record")
@@ -73,7 +73,7 @@ def test_a_clinician_on_a_phone_records_a_dose_and_sees_the_minutes_counting(
     demo_site, browser, screenshots_dir
 ):
     context, page = signed_in_page(browser, demo_site, "clinician@demo.kap", "phone")
-    session = MedicineSession.objects.get(status="in_progress")
+    session = MedicineSession.objects.get(status="in_progress", setting="in_clinic")
     page.clock.install()
     page.goto(f"{demo_site}/medicine-sessions/{session.pk}/")
     vitals = page.locator("form[action$='vitals/']")
