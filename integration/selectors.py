@@ -11,6 +11,7 @@ from intake.selectors import couples_for_user
 from integration import followups
 from integration.models import Alert, CheckIn, IntegrationNote, QuestionnaireDue, Reminder
 from kapcouples import policy
+from kapcouples.prepared import PreparedCount
 
 ANSWER_FIELDS = (
     ("came_up", "share_came_up", _("What came up")),
@@ -111,15 +112,25 @@ def open_alerts_for_user(user) -> QuerySet[Alert]:
     clinic_id = policy.staff_clinic_id(user)
     if clinic_id is None or policy.role_of(user) not in policy.CARE_TEAM:
         return Alert.objects.none()
+    return _urgent_first(_open_alerts_of(member_id=user.pk, clinic_id=clinic_id))
+
+
+def _open_alerts_of(*, member_id: int, clinic_id: int) -> QuerySet[Alert]:
     Couple = apps.get_model("intake", "Couple")
-    mine = Couple.objects.of_clinic(clinic_id).with_care_team_member(user.pk).values("pk")
-    alerts = Alert.objects.filter(clinic_id=clinic_id, resolved_at=None, couple__in=mine)
-    return _urgent_first(alerts)
+    mine = Couple.objects.of_clinic(clinic_id).with_care_team_member(member_id).values("pk")
+    return Alert.objects.filter(clinic_id=clinic_id, resolved_at=None, couple__in=mine)
+
+
+_OPEN_ALERTS = PreparedCount(lambda _shape, **ids: _open_alerts_of(**ids))
 
 
 def open_alert_count(user) -> int:
-    """The navigation badge: how many alerts wait in this user's inbox."""
-    return open_alerts_for_user(user).count()
+    """The navigation badge: how many alerts wait in this user's inbox (its SQL built once
+    per process: the navigation shows it on every page)."""
+    clinic_id = policy.staff_clinic_id(user)
+    if clinic_id is None or policy.role_of(user) not in policy.CARE_TEAM:
+        return 0
+    return _OPEN_ALERTS.count("care team", member_id=user.pk, clinic_id=clinic_id)
 
 
 def _urgent_first(alerts: QuerySet[Alert]) -> QuerySet[Alert]:

@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Qu
 from intake.models import Couple, Partner
 from kapcouples import policy
 from kapcouples.models import Role
+from kapcouples.prepared import PreparedCount
 from messaging.models import Conversation, ConversationRead, Message
 
 # Messages shown at once on a conversation page; earlier ones a link away.
@@ -22,27 +23,54 @@ def conversations_for_user(user) -> QuerySet[Conversation]:
     """The conversations `user` takes part in: a partner's own and those to both partners
     of their couple; a clinician's or prescriber's of the couples on their care team."""
     role = policy.role_of(user)
+    if role not in _TAKING_PART:
+        return Conversation.objects.none()
+    return _conversations_of(role, **_scope(user, role))
+
+
+_TAKING_PART = (Role.PARTNER, *policy.CLINICAL_ROLES)
+
+
+def _scope(user, role) -> dict[str, int]:
+    """The ids that pick `user`'s conversations (a role of `_TAKING_PART`)."""
     if role == Role.PARTNER:
         partner = user.partner_profile
+        return {"partner_id": partner.pk, "couple_id": partner.couple_id}
+    return {"member_id": user.pk, "clinic_id": policy.staff_clinic_id(user)}
+
+
+def _conversations_of(role, **scope: int) -> QuerySet[Conversation]:
+    if role == Role.PARTNER:
         return Conversation.objects.filter(
-            Q(partner=partner) | Q(audience=Conversation.Audience.BOTH),
-            couple_id=partner.couple_id,
+            Q(partner_id=scope["partner_id"]) | Q(audience=Conversation.Audience.BOTH),
+            couple_id=scope["couple_id"],
         )
-    if role in policy.CLINICAL_ROLES:
-        couples = Couple.objects.of_clinic(policy.staff_clinic_id(user))
-        return Conversation.objects.filter(
-            couple__in=couples.with_care_team_member(user.pk).values("pk")
-        )
-    return Conversation.objects.none()
+    couples = Couple.objects.of_clinic(scope["clinic_id"])
+    return Conversation.objects.filter(
+        couple__in=couples.with_care_team_member(scope["member_id"]).values("pk")
+    )
+
+
+def _unread_messages(role, *, reader_id: int, **scope: int) -> QuerySet[Message]:
+    read_past = ConversationRead.objects.filter(
+        user_id=reader_id,
+        conversation=OuterRef("conversation"),
+        last_read_message__gte=OuterRef("pk"),
+    )
+    unread = Message.objects.filter(conversation__in=_conversations_of(role, **scope).values("pk"))
+    return unread.exclude(author_id=reader_id).exclude(Exists(read_past))
+
+
+_UNREAD = PreparedCount(_unread_messages)
 
 
 def unread_count(user) -> int:
-    """Messages others wrote in `user`'s conversations that `user` has not read (one query)."""
-    read_past = ConversationRead.objects.filter(
-        user=user, conversation=OuterRef("conversation"), last_read_message__gte=OuterRef("pk")
-    )
-    unread = Message.objects.filter(conversation__in=conversations_for_user(user).values("pk"))
-    return unread.exclude(author=user).exclude(Exists(read_past)).count()
+    """Messages others wrote in `user`'s conversations that `user` has not read (one query,
+    its SQL built once per process: the navigation shows it on every page)."""
+    role = policy.role_of(user)
+    if role not in _TAKING_PART:
+        return 0
+    return _UNREAD.count(role, reader_id=user.pk, **_scope(user, role))
 
 
 def with_unread(conversations: QuerySet[Conversation], user) -> QuerySet[Conversation]:

@@ -8,4 +8,5 @@ app_name = "portal"
 urlpatterns = [
     path("next/", views.next_page, name="next"),
     path("profile/", views.profile, name="profile"),
+    path("history/", views.history, name="history"),
 ]

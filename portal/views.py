@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from intake.readiness import ScreeningFacts
 from integration.outbox import messaging_settings_for
 from kapcouples import audit, policy, session_lifetime
 from portal import done, selectors, services
@@ -24,15 +25,24 @@ def home(request: HttpRequest) -> HttpResponse:
     partner = _own_partner(request)
     now = timezone.now()
     snapshot = selectors.portal_snapshot(partner, now=now)
+    context = {"partner": partner, "snapshot": snapshot, "step": next_step(snapshot)}
+    return render(request, "portal/home.html", context)
+
+
+@policy.allow(*policy.PARTNERS)
+def history(request: HttpRequest) -> HttpResponse:
+    """What the partner sent, the couple's past appointments, the check-in answers they may
+    read and their scores over time: a page of its own, so the home page a partner opens
+    on every visit reads only what is to do next."""
+    partner = _own_partner(request)
+    screening = ScreeningFacts([partner])
     context = {
         "partner": partner,
-        "snapshot": snapshot,
-        "step": next_step(snapshot),
-        "past": selectors.past_appointments(partner, now=now),
-        "submissions": selectors.submissions_of(partner, snapshot.screening),
-        "screening": snapshot.screening,
+        "past": selectors.past_appointments(partner, now=timezone.now()),
+        "submissions": selectors.submissions_of(partner, screening),
+        "screening": screening,
     }
-    return render(request, "portal/home.html", context)
+    return render(request, "portal/history.html", context)
 
 
 @policy.allow(*policy.PARTNERS)

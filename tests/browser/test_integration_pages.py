@@ -25,8 +25,8 @@ def test_the_integration_pages_read_well_on_phone_and_desktop(
     chen = Partner.objects.get(email="morgan.chen@demo.kap").couple_id
     views = [
         ("frontdesk@demo.kap", "/messages/outbox/", "outbox", ["Failed", "Sent", "Pending"]),
-        ("morgan.chen@demo.kap", "/portal/", "checkin-own", [SHARED, PRIVATE, "private"]),
-        ("lee.chen@demo.kap", "/portal/", "checkin-shared", [SHARED]),
+        ("morgan.chen@demo.kap", "/portal/history/", "checkin-own", [SHARED, PRIVATE, "private"]),
+        ("lee.chen@demo.kap", "/portal/history/", "checkin-shared", [SHARED]),
         ("clinician@demo.kap", f"/couples/{chen}/", "couple-panel", [SHARED, PRIVATE]),
     ]
     for email, path, name, expected in views:

@@ -87,6 +87,7 @@ def alex_pages() -> dict[str, str]:
     conversation = Conversation.objects.filter(couple=alex.couple, partner=alex).get()
     return {
         "portal": "/portal/",
+        "history": "/portal/history/",
         "next-questionnaire": "/portal/next/?done=questionnaire",
         "next-message": "/portal/next/?done=message",
         "profile": "/portal/profile/",

@@ -41,9 +41,9 @@ def test_a_private_answer_is_invisible_to_the_other_partner_until_shared(cast, c
     checkin = checkin_for(cast, cast.partner_a)
     answer(client_for(cast.partner_a.user), checkin)
     other = client_for(cast.partner_b.user)
-    assert PRIVATE not in other.get(reverse("portal")).content.decode()
+    assert PRIVATE not in other.get(reverse("portal:history")).content.decode()
     answer(client_for(cast.partner_a.user), checkin, share_came_up="on")
-    page = other.get(reverse("portal")).content.decode()
+    page = other.get(reverse("portal:history")).content.decode()
     assert PRIVATE in page
     assert "Listening" not in page  # the answer not shared stays private
 

@@ -76,11 +76,13 @@ PAGES = {
     ),
     "outbox": ("front_desk", lambda cast, s: reverse("integration:outbox"), 12),
     "audit log": ("clinic_admin", lambda cast, s: reverse("audit_log"), 12),
-    # The next step, the due list (each kind once), appointments, history, scores, the
-    # navigation's unread-message count, the shared reflection and what is left to prepare
-    # for a medicine session of the next days, the times offered from the waitlist, an
-    # at-home session of today.
-    "partner portal": ("partner_a", lambda cast, s: reverse("portal"), 23),
+    # The next step, the due list (each kind once), appointments, the navigation's
+    # unread-message count, the shared reflection and what is left to prepare for a
+    # medicine session of the next days, the times offered from the waitlist, an at-home
+    # session of today.
+    "partner portal": ("partner_a", lambda cast, s: reverse("portal"), 18),
+    # What the partner sent (each kind once), past appointments, check-ins, scores.
+    "partner history": ("partner_a", lambda cast, s: reverse("portal:history"), 10),
     "session record": (
         "clinician",
         lambda cast, s: reverse("clinic_sessions:session_record", kwargs={"session_id": s.pk}),

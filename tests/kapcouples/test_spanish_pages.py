@@ -213,6 +213,7 @@ def program_pages(partner, pages) -> list[tuple[str, dict | None]]:
     profile = reverse("portal:profile")
     return [
         (reverse("portal"), None),
+        (reverse("portal:history"), None),
         *((f"{reverse('portal:next')}?done={key}", None) for key in done.DONE),
         (profile, None),
         (profile, {"phone": "call me", "preferred_channel": "sms", "quiet_start": "25:00"}),

@@ -41,13 +41,19 @@ def planted(cast):
 
 
 def portal_pages() -> list[str]:
-    return [reverse("portal"), reverse("portal:profile"), *(next_url(key) for key in DONE)]
+    return [
+        reverse("portal"),
+        reverse("portal:profile"),
+        reverse("portal:history"),
+        *(next_url(key) for key in DONE),
+    ]
 
 
 def test_partner_a_sees_their_own_private_data_on_their_portal(planted, client_for):
     client = client_for(planted.partner_a.user)
     home = client.get(reverse("portal")).content.decode()
-    assert MARKER in home  # their ride home on the card, their check-in, their questionnaire
+    assert MARKER in home  # their ride home on the card, their questionnaire
+    assert MARKER in client.get(reverse("portal:history")).content.decode()  # their check-in
     assert MARKER in client.get(reverse("portal:profile")).content.decode()
 
 

@@ -30,7 +30,7 @@ def scored(cast):
 
 
 def history(client) -> str:
-    html = client.get(reverse("portal")).content.decode()
+    html = client.get(reverse("portal:history")).content.decode()
     found = re.search(r"Your questionnaire scores over time.*?</ul>", html, re.DOTALL)
     return re.sub(r"\s+", " ", found.group(0)) if found else ""
 
@@ -83,7 +83,7 @@ def test_clinics_show_partners_their_scores_unless_they_choose_not_to(cast):
 
 
 def test_a_partner_who_has_answered_nothing_sees_no_history(cast, client_for):
-    response = client_for(cast.partner_a.user).get(reverse("portal"))
+    response = client_for(cast.partner_a.user).get(reverse("portal:history"))
     assert response.status_code == 200
     assert "Your questionnaire scores over time" not in response.content.decode()
 
@@ -101,3 +101,9 @@ def test_the_history_tag_shows_a_partner_only_their_own(scored):
     )
     for viewer in (scored.partner_b.user, scored.clinician):
         assert render_history_tag(viewer, scored.partner_a).strip() == ""
+
+
+def test_the_portal_home_leads_to_the_history_without_reading_it(scored, client_for):
+    home = client_for(scored.partner_a.user).get(reverse("portal")).content.decode()
+    assert reverse("portal:history") in home
+    assert "Your questionnaire scores over time" not in home
