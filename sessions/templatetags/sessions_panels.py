@@ -12,6 +12,8 @@ register = template.Library()
 PANEL_APPOINTMENTS = 20
 # Earlier appointments shown on the couple page; the whole history is on the chart.
 PANEL_EARLIER = 3
+# What the panel shows and derives of each appointment (its table, phase, next session).
+SHOWN_FIELDS = ("kind", "start", "end", "status", "room__name", "medicine_record__status")
 
 
 @register.inclusion_tag("sessions/panels/couple.html", takes_context=True)
@@ -28,7 +30,9 @@ def sessions_couple_panel(context, couple, screening=None):
     now = timezone.now()
     # One read of the couple's appointments (a program holds a few dozen) for the next
     # medicine session, the phase and the table.
-    appointments = list(selectors.appointments_for_couple(couple).order_by("start", "pk"))
+    appointments = list(
+        selectors.appointments_for_couple(couple).only(*SHOWN_FIELDS).order_by("start", "pk")
+    )
     upcoming = _next_medicine(appointments, now)
     readiness = readiness_check(
         couple=couple,
