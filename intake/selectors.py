@@ -106,6 +106,8 @@ def _latest_invitations(partners: list[Partner]) -> dict[int, Invitation]:
     """The latest invitation of each partner who has no account yet (one query)."""
     waiting = [p for p in partners if not _has_account(p)]
     found = {}
+    if not waiting:
+        return found  # both have accounts (most couples): not even an empty query's compile
     for invitation in Invitation.objects.filter(partner__in=waiting).order_by("-created_at"):
         found.setdefault(invitation.partner_id, invitation)
     return found

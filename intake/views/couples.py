@@ -22,14 +22,15 @@ from kapcouples.models import User
 @policy.allow(*policy.DESK_AND_CARE)
 def couple_detail(request: HttpRequest, couple_id: int) -> HttpResponse:
     couple = get_couple_for_staff(request, couple_id)
-    clinical = policy.can_view_clinical(request.user, couple)
-    if clinical:
-        audit.record_read(request, couple, clinic_id=couple.clinic_id)
-    # Every panel reads the partners from here, and their screening from one ScreeningFacts.
+    # Every panel (and the access log's subject) reads the partners from here, and their
+    # screening from one ScreeningFacts.
     prefetch_related_objects(
         [couple], Prefetch("partners", queryset=Partner.objects.select_related("user"))
     )
     partners = list(couple.partners.all())
+    clinical = policy.can_view_clinical(request.user, couple)
+    if clinical:
+        audit.record_read(request, couple, clinic_id=couple.clinic_id)
     context = {
         "couple": couple,
         "partners": partners,

@@ -33,19 +33,41 @@ def appointments_for_clinician(user: User, start, end) -> QuerySet[Appointment]:
     )
 
 
-def couple_phase(couple: Couple, *, plan: TreatmentPlan | None = None) -> str:
+def couple_phase(
+    couple: Couple,
+    *,
+    plan: TreatmentPlan | None = None,
+    appointments: list[Appointment] | None = None,
+) -> str:
     """The couple's phase, derived from its appointments (never typed in), in one query
-    over them (a program holds a few dozen). `plan`: the couple's plan if already read."""
+    over them (a program holds a few dozen). `plan`: the couple's plan if already read;
+    `appointments`: all the couple's appointments with their medicine records, if read."""
     plan = plan or TreatmentPlan.objects.filter(couple=couple).first()
     if couple.status == Couple.Status.COMPLETED or (
         plan and plan.status == TreatmentPlan.Status.COMPLETED
     ):
         return Phase.COMPLETED
-    rows = list(
-        Appointment.objects.filter(couple=couple)
-        .order_by("start")
-        .values_list("kind", "status", "start", "medicine_record__status")
-    )
+    if appointments is None:
+        rows = list(
+            Appointment.objects.filter(couple=couple)
+            .order_by("start")
+            .values_list("kind", "status", "start", "medicine_record__status")
+        )
+    else:
+        rows = [
+            (a.kind, a.status, a.start, _record_status(a))
+            for a in sorted(appointments, key=lambda a: a.start)
+        ]
+    return _phase_of(rows, plan)
+
+
+def _record_status(appointment: Appointment) -> str | None:
+    record = getattr(appointment, "medicine_record", None)  # selected: None if there is none
+    return record.status if record is not None else None
+
+
+def _phase_of(rows, plan: TreatmentPlan | None) -> str:
+    """The phase from (kind, status, start, medicine record's status) rows, oldest first."""
     K, S = Appointment.Kind, Appointment.Status
     if any(k == K.MEDICINE and m == MedicineSession.Status.IN_PROGRESS for k, _, _, m in rows):
         return Phase.MEDICINE

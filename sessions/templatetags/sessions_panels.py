@@ -12,6 +12,8 @@ register = template.Library()
 PANEL_APPOINTMENTS = 20
 # Earlier appointments shown on the couple page; the whole history is on the chart.
 PANEL_EARLIER = 3
+# What the panel shows and derives of each appointment (its table, phase, next session).
+SHOWN_FIELDS = ("kind", "start", "end", "status", "room__name", "medicine_record__status")
 
 
 @register.inclusion_tag("sessions/panels/couple.html", takes_context=True)
@@ -25,40 +27,52 @@ def sessions_couple_panel(context, couple, screening=None):
     user = request.user
     if not policy.can_view_couple_statuses(user, couple):
         return {"visible": False}
-    upcoming = _next_medicine(couple)
+    now = timezone.now()
+    # One read of the couple's appointments (a program holds a few dozen) for the next
+    # medicine session, the phase and the table.
+    appointments = list(
+        selectors.appointments_for_couple(couple).only(*SHOWN_FIELDS).order_by("start", "pk")
+    )
+    upcoming = _next_medicine(appointments, now)
     readiness = readiness_check(
         couple=couple,
-        start=upcoming.start if upcoming else timezone.now(),
+        start=upcoming.start if upcoming else now,
         appointment=upcoming,
         screening=screening,
     )
+    plan = readiness.plan
     return {
         "visible": True,
         "request": request,
         "couple": couple,
-        "phase": selectors.couple_phase(couple, plan=readiness.plan),
-        "plan": readiness.plan,
+        "phase": selectors.couple_phase(couple, plan=plan, appointments=appointments),
+        "plan": plan,
         "readiness": readiness,
         "show_clinical": policy.can_view_clinical(user, couple),
         "may_override": policy.can_override_readiness(user, couple),
-        **_appointment_rows(couple),
+        **_appointment_rows(appointments, now),
     }
 
 
-def _appointment_rows(couple) -> dict:
-    """The couple's upcoming appointments, soonest first, and the last few before them."""
-    now = timezone.now()
-    appointments = selectors.appointments_for_couple(couple)
+def _appointment_rows(appointments: list[Appointment], now) -> dict:
+    """The couple's upcoming appointments, soonest first, and the last few before them
+    (`appointments`: all of them, oldest first)."""
+    earlier = [a for a in appointments if a.end < now]
     return {
-        "appointments": appointments.filter(end__gte=now).order_by("start")[:PANEL_APPOINTMENTS],
-        "earlier": appointments.filter(end__lt=now)[:PANEL_EARLIER],
+        "appointments": [a for a in appointments if a.end >= now][:PANEL_APPOINTMENTS],
+        "earlier": earlier[::-1][:PANEL_EARLIER],
     }
 
 
-def _next_medicine(couple) -> Appointment | None:
-    return (
-        Appointment.objects.active()
-        .filter(couple=couple, kind=Appointment.Kind.MEDICINE, start__gte=timezone.now())
-        .order_by("start")
-        .first()
+def _next_medicine(appointments: list[Appointment], now) -> Appointment | None:
+    """The soonest booked medicine session still ahead (`appointments`: oldest first)."""
+    return next(
+        (
+            a
+            for a in appointments
+            if a.kind == Appointment.Kind.MEDICINE
+            and a.status in Appointment.ACTIVE_STATUSES
+            and a.start >= now
+        ),
+        None,
     )
