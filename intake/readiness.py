@@ -77,6 +77,13 @@ class ScreeningFacts:
     def __init__(self, partners):
         self.partners = list(partners)
 
+    @classmethod
+    def with_settings(cls, partners, settings: ScreeningSettings) -> "ScreeningFacts":
+        """Facts for a service that has read the clinic's settings with its other rows."""
+        facts = cls(partners)
+        facts.settings = settings  # fills the cached property: no query for it
+        return facts
+
     @functools.cached_property
     def settings(self) -> ScreeningSettings:
         return ScreeningSettings.for_clinic(self.partners[0].couple.clinic_id)

@@ -201,9 +201,21 @@ def questionnaires_for_event(
 
 
 def questionnaire_dues_create(
-    *, schedule, event, partners, opens_at, due_at, source, reason, opens_at_by_code=None
+    *,
+    schedule,
+    event,
+    partners,
+    opens_at,
+    due_at,
+    source,
+    reason,
+    opens_at_by_code=None,
+    keys_unused: bool = False,
 ) -> list[QuestionnaireDue]:
-    """The due questionnaires of `event` not made before (their keys are unique)."""
+    """The due questionnaires of `event` not made before (their keys are unique).
+
+    `keys_unused`: `source` was made in this transaction, so no key naming it can be taken
+    and they are not looked up (the unique index still refuses a second row)."""
     opens = opens_at_by_code or {}
     wanted = {
         f"{source}:{entry['code']}:{partner.pk}": QuestionnaireDue(
@@ -220,8 +232,12 @@ def questionnaire_dues_create(
     }
     if not wanted:
         return []
-    there = set(QuestionnaireDue.objects.filter(key__in=wanted).values_list("key", flat=True))
+    there = set() if keys_unused else _due_keys_taken(wanted)
     return QuestionnaireDue.objects.bulk_create(d for k, d in wanted.items() if k not in there)
+
+
+def _due_keys_taken(keys) -> set[str]:
+    return set(QuestionnaireDue.objects.filter(key__in=keys).values_list("key", flat=True))
 
 
 def questionnaire_due_messages(dues: list[QuestionnaireDue]) -> list[Message]:

@@ -89,9 +89,17 @@ QUESTIONNAIRE_EVENT_OF_KIND = {
 WINDOWED_BEFORE_MEDICINE = ("C-SSRS",)
 
 
-def _questionnaire_messages(appointment, messaging: MessagingSettings, partners) -> list[Message]:
+def _questionnaire_messages(
+    appointment,
+    messaging: MessagingSettings,
+    partners,
+    *,
+    created_now: bool = False,
+    screening: ScreeningSettings | None = None,
+) -> list[Message]:
     """Make the questionnaires the clinic's schedule attaches to this appointment's kind;
-    return the reminders to send when each opens."""
+    return the reminders to send when each opens. (`created_now` and `screening`: see
+    `reminders_on_appointment_booked`.)"""
     if appointment.kind not in QUESTIONNAIRE_EVENT_OF_KIND:
         return []
     event, reason = QUESTIONNAIRE_EVENT_OF_KIND[appointment.kind]
@@ -101,7 +109,7 @@ def _questionnaire_messages(appointment, messaging: MessagingSettings, partners)
     if event == "before_medicine" and any(
         e["code"] in WINDOWED_BEFORE_MEDICINE for e in schedule if e["event"] == event
     ):
-        screener_opens = _screener_opens_at(appointment)
+        screener_opens = _screener_opens_at(appointment, screening)
         opens_later = {code: screener_opens for code in WINDOWED_BEFORE_MEDICINE}
     dues = followups.questionnaire_dues_create(
         schedule=schedule,
@@ -112,27 +120,38 @@ def _questionnaire_messages(appointment, messaging: MessagingSettings, partners)
         source=f"appointment:{appointment.pk}",
         reason=reason,
         opens_at_by_code=opens_later,
+        keys_unused=created_now,
     )
     return followups.questionnaire_due_messages(dues)
 
 
-def _screener_opens_at(appointment) -> datetime:
+def _screener_opens_at(appointment, screening: ScreeningSettings | None = None) -> datetime:
     """A screener answered earlier than its validity before the session would not count."""
-    valid_days = ScreeningSettings.for_clinic(appointment.clinic_id).cssrs_valid_days
+    screening = screening or ScreeningSettings.for_clinic(appointment.clinic_id)
+    valid_days = screening.cssrs_valid_days
     return max(timezone.now(), appointment.start - timedelta(days=valid_days))
 
 
-def reminders_on_appointment_booked(*, appointment: Any, created_now: bool = False) -> None:
+def reminders_on_appointment_booked(
+    *,
+    appointment: Any,
+    created_now: bool = False,
+    messaging: MessagingSettings | None = None,
+    screening: ScreeningSettings | None = None,
+) -> None:
     """Write the confirmation and reminder rows for a newly booked appointment.
 
     `created_now`: the caller inserted the appointment in this transaction, so no message
-    about it can be in the outbox yet (every key names it or a questionnaire made here)
-    and the keys are not looked up; their unique index still refuses a second row.
+    or questionnaire about it can be there yet (every key names it or a questionnaire made
+    here) and the keys are not looked up; their unique indexes still refuse a second row.
+    `messaging` and `screening`: the clinic's settings, when the caller has read them.
     """
-    messaging = messaging_settings_for(appointment.clinic_id)
+    messaging = messaging or messaging_settings_for(appointment.clinic_id)
     partners = list(appointment.couple.partners.all())
     messages = _appointment_messages(appointment, messaging, partners, pending=set())
-    messages += _questionnaire_messages(appointment, messaging, partners)
+    messages += _questionnaire_messages(
+        appointment, messaging, partners, created_now=created_now, screening=screening
+    )
     reminders_schedule_many(
         clinic_id=appointment.clinic_id,
         messages=messages,

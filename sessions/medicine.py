@@ -7,17 +7,18 @@ stand on the day of the dose, and the dose cap against the active prescription.
 """
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from intake import readiness as screening
-from intake.models import Partner
+from intake.models import Partner, ScreeningSettings
 from integration import services as integration
 from integration.models import Alert
 from kapcouples import policy
-from kapcouples.models import Role, User
+from kapcouples.models import Clinic, Role, User
 from kapcouples.services import DomainError
 from sessions import rules
 from sessions.boosters import booster_rules, is_booster_couple
@@ -32,7 +33,7 @@ from sessions.models import (
     TreatmentPlan,
     VitalSigns,
 )
-from sessions.protocol import blood_pressure_level, dose_cap_mg, protocol_for
+from sessions.protocol import blood_pressure_level, dose_cap_mg, protocol_for, setting_row
 from sessions.readiness import START, Arrangement, readiness_check, screening_problems
 from sessions.services import NotReadyError, _validated, _validated_fields
 from stock import selectors as stock_reads
@@ -450,9 +451,34 @@ def dose_record(
     _ensure_recorder(by, session, "record a dose")
     if session.at_home:
         raise DomainError("At home the dosing partner records the dose they took themselves.")
-    dose = dose_write(session=session, partner=partner, mg=mg, by=by, at=at)
-    _draw_from_stock(session, dose, lot, witness, by)
+    clinic_settings = dose_settings(session.couple.clinic_id)
+    dose = dose_write(
+        session=session, partner=partner, mg=mg, by=by, at=at, clinic_settings=clinic_settings
+    )
+    _draw_from_stock(session, dose, lot, witness, by, keeps_stock=clinic_settings.keeps_stock)
     return dose
+
+
+@dataclass(frozen=True)
+class DoseSettings:
+    protocol: ProtocolSettings
+    screening: ScreeningSettings
+    keeps_stock: bool  # the clinic has received a lot: a dose is drawn from stock
+
+
+def dose_settings(clinic_id: int) -> DoseSettings:
+    """What a dose reads of its clinic, in one query inside the session's lock (so as it
+    stands at the dose): the protocol and screening settings, and whether it keeps stock."""
+    clinic = (
+        Clinic.objects.select_related("protocol", "screening_settings")
+        .annotate(keeps_stock=stock_reads.keeps_stock_expression("pk"))
+        .get(pk=clinic_id)
+    )
+    return DoseSettings(
+        protocol=setting_row(clinic, "protocol", protocol_for),
+        screening=setting_row(clinic, "screening_settings", ScreeningSettings.for_clinic),
+        keeps_stock=clinic.keeps_stock,
+    )
 
 
 def dose_write(
@@ -462,9 +488,11 @@ def dose_write(
     mg: Decimal,
     by: User,
     at: datetime.datetime | None = None,
+    clinic_settings: DoseSettings | None = None,
 ) -> DoseAdministration:
     """Every check of `dose_record` but who acts, then the dose row, in a locked session
-    (the caller has checked the actor: the care team, or the dosing partner at home)."""
+    (the caller has checked the actor: the care team, or the dosing partner at home).
+    `clinic_settings`: `dose_settings` when the caller has read them in the lock."""
     at = at or timezone.now()
     _require_in_progress(session)
     _require_partner(session, partner)
@@ -472,8 +500,18 @@ def dose_write(
         raise DomainError("Enter the dose in mg (more than 0).")
     plan = current_plan(session)
     record = partner_record(session, partner)
-    facts = screening.ScreeningFacts([partner])  # read now, inside the lock
-    problems = dose_blockers(session, partner, at, plan=plan, record=record, screening_facts=facts)
+    clinic_settings = clinic_settings or dose_settings(session.couple.clinic_id)
+    # read now, inside the lock
+    facts = screening.ScreeningFacts.with_settings([partner], clinic_settings.screening)
+    problems = dose_blockers(
+        session,
+        partner,
+        at,
+        plan=plan,
+        record=record,
+        protocol=clinic_settings.protocol,
+        screening_facts=facts,
+    )
     if problems:
         raise DomainError("No dose: " + " ".join(problems))
     day = at.astimezone(session.couple.clinic.zone).date()
@@ -496,9 +534,9 @@ def dose_write(
     return dose
 
 
-def _draw_from_stock(session, dose, lot, witness, by) -> None:
+def _draw_from_stock(session, dose, lot, witness, by, *, keeps_stock: bool) -> None:
     clinic = session.couple.clinic
-    if lot is None and witness is None and not stock_reads.clinic_keeps_stock(clinic.pk):
+    if lot is None and witness is None and not keeps_stock:
         return
     try:
         stock_writes.dose_draw(dose=dose, lot=lot, witness=witness, clinic=clinic, by=by)

@@ -13,6 +13,13 @@ def protocol_for(clinic: Clinic | int) -> ProtocolSettings:
     return settings
 
 
+def setting_row(clinic: Clinic, relation: str, make):
+    """A one-row setting of `clinic` read with it (`select_related(relation)`), or `make`
+    (its get-or-create) when the clinic has never used it."""
+    found = getattr(clinic, relation, None)  # a missing reverse one-to-one reads as None
+    return found if found is not None else make(clinic.pk)
+
+
 def blood_pressure_level(protocol: ProtocolSettings, *, systolic: int, diastolic: int) -> str:
     """Hold at or above the hold threshold, caution at or above the caution one."""
     if systolic >= protocol.hold_systolic or diastolic >= protocol.hold_diastolic:

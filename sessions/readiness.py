@@ -21,6 +21,7 @@ from sessions.boosters import booster_rules, is_booster_couple
 from sessions.models import (
     Appointment,
     Approach,
+    ProtocolSettings,
     ReadinessOverride,
     Route,
     TreatmentPlan,
@@ -117,13 +118,15 @@ def readiness_check(
     arrangement: Arrangement | None = None,
     at: datetime.datetime | None = None,
     screening: ScreeningFacts | None = None,
+    protocol: ProtocolSettings | None = None,
 ) -> Readiness:
     """Every readiness item for a medicine session of `couple` starting at `start`.
 
     `appointment` is the medicine appointment itself once it exists (left out of counts).
     `at` is the moment screening is judged on when it is not the booked start (a session
     started a day late is judged on the day it starts). `screening`: the page's facts of
-    the couple's partners, when it has read them (a service reads its own, fresh).
+    the couple's partners, when it has read them (a service reads its own, fresh), and
+    `protocol` the clinic's protocol settings, when the caller has read them.
     """
     booster = is_booster_couple(couple)
     if booster:
@@ -132,7 +135,7 @@ def readiness_check(
         plan = TreatmentPlan.objects.filter(couple=couple).first()
     if arrangement is None and plan is not None:
         arrangement = Arrangement(plan.approach, plan.dosing_partner_id, plan.route)
-    protocol = protocol_for(couple.clinic_id)
+    protocol = protocol or protocol_for(couple.clinic_id)
     history = _history(couple, appointment)
     partners = list(couple.partners.all())
     items, number, previous = readiness_items(

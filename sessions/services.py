@@ -8,6 +8,7 @@ IMMEDIATE transactions serialise writers, so the same check holds there.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -15,10 +16,12 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from intake.models import Couple
+from intake.models import Couple, ScreeningSettings
+from intake.readiness import ScreeningFacts
 from integration import services as integration
+from integration.models import MessagingSettings
 from kapcouples import policy
-from kapcouples.models import Room, StaffMembership, User
+from kapcouples.models import Clinic, Room, StaffMembership, User
 from kapcouples.services import DomainError
 from sessions.hours import (
     TimeConcerns,
@@ -41,7 +44,7 @@ from sessions.models import (
     Setting,
     TreatmentPlan,
 )
-from sessions.protocol import protocol_for
+from sessions.protocol import protocol_for, setting_row
 from sessions.readiness import BOOK, Readiness, readiness_check
 from sessions.readiness import overrides_for as readiness_overrides_for
 
@@ -386,8 +389,15 @@ def appointment_book(
         clinicians=clinicians,
         group_session_id=group_session_id,
     )
+    settings = _booking_settings(couple.clinic_id)
     if kind == Appointment.Kind.MEDICINE:
-        readiness = readiness_check(couple=couple, start=start, purpose=BOOK)
+        readiness = readiness_check(
+            couple=couple,
+            start=start,
+            purpose=BOOK,
+            protocol=settings.protocol,
+            screening=ScreeningFacts.with_settings(couple.partners.all(), settings.screening),
+        )
         if not readiness.ready:
             raise NotReadyError(readiness)
     appointment = Appointment(
@@ -408,8 +418,33 @@ def appointment_book(
     else:
         _link_medicine_session(appointment)
     if not appointment.is_backdated:
-        integration.reminders_on_appointment_booked(appointment=appointment, created_now=True)
+        integration.reminders_on_appointment_booked(
+            appointment=appointment,
+            created_now=True,
+            messaging=settings.messaging,
+            screening=settings.screening,
+        )
     return appointment
+
+
+@dataclass(frozen=True)
+class BookingSettings:
+    protocol: ProtocolSettings
+    screening: ScreeningSettings
+    messaging: MessagingSettings
+
+
+def _booking_settings(clinic_id: int) -> BookingSettings:
+    """The clinic's settings a booking reads (readiness, screening windows, message times),
+    in one query after the locks, so as they stand at the booking."""
+    clinic = Clinic.objects.select_related(
+        "protocol", "screening_settings", "messaging_settings"
+    ).get(pk=clinic_id)
+    return BookingSettings(
+        protocol=setting_row(clinic, "protocol", protocol_for),
+        screening=setting_row(clinic, "screening_settings", ScreeningSettings.for_clinic),
+        messaging=setting_row(clinic, "messaging_settings", integration.messaging_settings_for),
+    )
 
 
 def _validated_fields(row) -> None:
