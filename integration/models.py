@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from intake.models import Couple, Partner
+from kapcouples.choices import QuickChoiceLabels
 from kapcouples.models import Clinic
 
 
@@ -256,7 +257,7 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", "Text failed at the provider"
 
 
-class Reminder(models.Model):
+class Reminder(QuickChoiceLabels, models.Model):
     """One message in the outbox. The database is the truth; Celery only delivers.
 
     Written in the same transaction as the event that causes it; the unique

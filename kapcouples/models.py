@@ -12,6 +12,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kapcouples.choices import QuickChoiceLabels
+
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -162,7 +164,7 @@ class StaffMembership(models.Model):
         return f"{self.user} – {self.get_role_display()} at {self.clinic}"
 
 
-class AccessLog(models.Model):
+class AccessLog(QuickChoiceLabels, models.Model):
     """Who read, changed or was refused what, when and from where.
 
     Append-only: database triggers refuse UPDATE and DELETE (migration 0003). Each row
