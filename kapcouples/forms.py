@@ -133,7 +133,8 @@ class RoomForm(forms.Form):
 
 class AuditFilterForm(forms.Form):
     """The audit log's filters (a GET form): who, about which couple or partner, what kind,
-    between which days of the clinic's calendar."""
+    between which days of the clinic's calendar. Written out in
+    templates/dashboards/_audit_filters.html rather than by crispy (a hot page)."""
 
     person = forms.ModelChoiceField(queryset=None, required=False, empty_label="Anyone")
     couple = forms.IntegerField(label="Couple number", required=False, min_value=1)
@@ -150,13 +151,6 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
         self.fields["action"].choices = [("", "All events"), *actions]
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.disable_csrf = True
-        self.helper.form_class = "row g-2 mb-3 align-items-end"
-        self.helper.field_class = ""
-        self.helper.wrapper_class = "col-12 col-sm-6 col-lg-4"
-        self.helper.add_input(Submit("filter", "Filter", css_class="w-100 w-sm-auto"))
 
     def clean_date_to(self):
         day = self.cleaned_data.get("date_to")

@@ -58,14 +58,23 @@ def _audit_filters(request: HttpRequest, clinic) -> tuple[AuditFilterForm, Audit
 
 
 def _audit_page(request: HttpRequest, form, page, clinic, filters) -> HttpResponse:
+    people = selectors.clinic_staff_users(clinic.pk).values_list("pk", "full_name")
     context = {
         "form": form,
+        "people": list(people),
+        "chosen_person": _chosen_person(form),
         "page": page,
         "zone": clinic.zone,
         "query": _query_without(request, "after"),
         "couple_id": filters.couple_id if filters else None,
     }
     return render(request, "dashboards/audit_log.html", context, status=200 if filters else 400)
+
+
+def _chosen_person(form) -> int | None:
+    """The person the filter names, as typed (kept selected even when the form is invalid)."""
+    value = str(form["person"].value() or "")
+    return int(value) if value.isdigit() else None
 
 
 @policy.allow(*policy.CLINIC_ADMINS)

@@ -5,6 +5,7 @@ import csv
 import datetime
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -242,7 +243,15 @@ def test_a_backwards_date_range_is_refused_next_to_the_field_keeping_the_input(c
     assert response.context["page"] is None
     form = response.context["form"]
     assert form.errors["date_to"] == ["The last day is before the first (30 Nov 2026)."]
-    assert 'value="2026-11-02"' in response.content.decode()
+    html = response.content.decode()
+    assert 'value="2026-11-02"' in html and 'value="2026-11-30"' in html
+    assert 'aria-describedby="id_date_to_error"' in html
+    assert re.search(r'id="id_date_to_error">The last day is before the first', html)
+
+
+def test_the_chosen_person_stays_chosen(cast, client_for):
+    response = admin_page(cast, client_for, person=cast.clinician.pk)
+    assert f'<option value="{cast.clinician.pk}" selected>' in response.content.decode()
 
 
 @pytest.mark.parametrize(
