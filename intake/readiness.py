@@ -64,6 +64,9 @@ def screening_status(
     return ScreeningFacts([partner]).status(partner, on=on, route=route)
 
 
+_CSSRS_FIELDS = ("partner_id", "code", "band", "completed_at", "acknowledged_at")
+
+
 class ScreeningFacts:
     """The screening rows of some partners of one couple, each kind read once (for all of
     them, on first use), from which a partner's status on any day is worked out.
@@ -133,8 +136,9 @@ class ScreeningFacts:
 
     @functools.cached_property
     def _cssrs(self) -> dict[int, list[QuestionnaireResponse]]:
-        """Each partner's C-SSRS screeners (without their answers), oldest first: taken from
-        `_responses` when those are read already, else only these rows are read."""
+        """Each partner's C-SSRS screeners, oldest first: taken from `_responses` when those
+        are read already, else only these rows, with only the columns the C-SSRS gate reads
+        (`cssrs_blocker`, `status`)."""
         if "_responses" in self.__dict__:
             return defaultdict(
                 list,
@@ -143,7 +147,7 @@ class ScreeningFacts:
         found = defaultdict(list)
         screeners = QuestionnaireResponse.objects.filter(
             partner__in=self.partners, code=QuestionnaireResponse.Code.CSSRS
-        ).defer("answers")
+        ).only(*_CSSRS_FIELDS)
         for response in screeners.order_by("completed_at", "pk"):
             found[response.partner_id].append(response)
         return found
