@@ -13,10 +13,9 @@ register = template.Library()
 _SEPARATOR = " · "
 
 
-@register.simple_tag
 def score_change(code: str, score) -> SafeString:
-    """`{% score_change code score %}`: the instrument's latest total and its change since
-    baseline, spoken in words to screen readers; "not done" without a score."""
+    """The instrument's latest total and its change since baseline, spoken in words to
+    screen readers; "not done" without a score."""
     code = escape(code)
     if score is None:
         return mark_safe(
@@ -32,10 +31,32 @@ def score_change(code: str, score) -> SafeString:
 
 
 @register.simple_tag
-def partner_scores(scores) -> SafeString:
-    """`{% partner_scores ps %}`: a partner's scores of every instrument, in order."""
-    cells = [score_change(code, score) for code, score in scores.ordered()]
-    return mark_safe(_SEPARATOR.join(cells))  # each cell is escaped by format_html
+def scores_cell(row) -> SafeString:
+    """`{% scores_cell row %}`: each partner's line of scores, every instrument in order."""
+    return mark_safe(
+        "".join(
+            _partner_line(
+                scores.partner,
+                _SEPARATOR.join(score_change(code, score) for code, score in scores.ordered()),
+            )
+            for scores in row.scores
+        )
+    )
+
+
+@register.simple_tag
+def csi4_cell(row) -> SafeString:
+    """`{% csi4_cell row %}`: each partner's CSI-4, shown together for the couple."""
+    return mark_safe(
+        "".join(
+            _partner_line(partner, score_change("CSI-4", score))
+            for partner, score in row.couple_scores
+        )
+    )
+
+
+def _partner_line(partner, cells: str) -> str:
+    return f'<div><span class="fw-semibold">{escape(partner.first_name)}:</span> {cells}</div>'
 
 
 @register.simple_tag
