@@ -64,6 +64,9 @@ def screening_status(
     return ScreeningFacts([partner]).status(partner, on=on, route=route)
 
 
+_CSSRS_FIELDS = ("partner_id", "code", "band", "completed_at", "acknowledged_at")
+
+
 class ScreeningFacts:
     """The screening rows of some partners of one couple, each kind read once (for all of
     them, on first use), from which a partner's status on any day is worked out.
@@ -138,6 +141,24 @@ class ScreeningFacts:
             found[response.partner_id].append(response)
         return found
 
+    @functools.cached_property
+    def _cssrs(self) -> dict[int, list[QuestionnaireResponse]]:
+        """Each partner's C-SSRS screeners, oldest first: taken from `_responses` when those
+        are read already, else only these rows, with only the columns the C-SSRS gate reads
+        (`cssrs_blocker`, `status`)."""
+        if "_responses" in self.__dict__:
+            return defaultdict(
+                list,
+                {pk: [r for r in rows if r.is_cssrs] for pk, rows in self._responses.items()},
+            )
+        found = defaultdict(list)
+        screeners = QuestionnaireResponse.objects.filter(
+            partner__in=self.partners, code=QuestionnaireResponse.Code.CSSRS
+        ).only(*_CSSRS_FIELDS)
+        for response in screeners.order_by("completed_at", "pk"):
+            found[response.partner_id].append(response)
+        return found
+
     def responses(self, partner: Partner) -> list[QuestionnaireResponse]:
         """The partner's completed questionnaires (without their answers), oldest first."""
         return self._responses[partner.pk]
@@ -175,14 +196,12 @@ class ScreeningFacts:
 
     def cssrs_in(self, partner: Partner, window) -> list[QuestionnaireResponse]:
         """The partner's C-SSRS screeners completed in `window` (clinic days), oldest first."""
-        zone = partner.couple.clinic.zone
-        since = _start_of_day(window[0], zone)
-        until = _start_of_day(window[1] + datetime.timedelta(days=1), zone)
-        return [
-            response
-            for response in self._responses[partner.pk]
-            if response.is_cssrs and since <= response.completed_at < until
-        ]
+        return _screeners_in(self._responses[partner.pk], partner, window)
+
+    def cssrs_screeners_in(self, partner: Partner, window) -> list[QuestionnaireResponse]:
+        """What `cssrs_in` finds, reading only the C-SSRS rows unless all responses are read
+        already: for a page that needs nothing else of the responses (the caseload)."""
+        return _screeners_in(self._cssrs[partner.pk], partner, window)
 
     def status(self, partner: Partner, *, on: datetime.date, route: str | None = None):
         submitted, draft = self.submitted_intake(partner), self.draft_intake(partner)
@@ -204,6 +223,18 @@ class ScreeningFacts:
             cssrs_window=window,
             draft_absolute=draft_absolute(submitted, draft),
         )
+
+
+def _screeners_in(responses, partner: Partner, window) -> list[QuestionnaireResponse]:
+    """The C-SSRS screeners among `responses` completed in `window` (clinic days)."""
+    zone = partner.couple.clinic.zone
+    since = _start_of_day(window[0], zone)
+    until = _start_of_day(window[1] + datetime.timedelta(days=1), zone)
+    return [
+        response
+        for response in responses
+        if response.is_cssrs and since <= response.completed_at < until
+    ]
 
 
 def draft_absolute(submitted: IntakeForm | None, draft: IntakeForm | None) -> tuple[str, ...]:

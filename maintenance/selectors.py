@@ -8,7 +8,7 @@ last, or the last booster), never before the plan's first booster day. It counts
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from intake.models import Couple
@@ -60,34 +60,51 @@ def approved_plans(couples: QuerySet[Couple]) -> QuerySet[MaintenancePlan]:
     )
 
 
-def boosters_due(couples: QuerySet[Couple], today: datetime.date) -> list[BoosterDue]:
-    """Couples of `couples` with a booster due within `DUE_SOON` (or overdue) and none
-    booked, soonest first. Reads every approved plan of `couples` in one query."""
-    plans = (
-        with_booster_facts(approved_plans(couples))
-        .filter(booked=False)
+@dataclass(frozen=True)
+class MaintenanceDue:
+    boosters: list[BoosterDue]  # soonest first
+    reviews: list[MaintenancePlan]  # by review date
+
+
+def maintenance_due(couples: QuerySet[Couple], today: datetime.date) -> MaintenanceDue:
+    """Both lists of the dashboard's card from one query: the approved and draft plans of
+    the completed couples of `couples` (a caseload holds a few), each list cut to
+    `LIST_LIMIT`. Building one query costs more than running it, so there is one."""
+    soon = today + DUE_SOON
+    plans = list(
+        with_booster_facts(
+            MaintenancePlan.objects.filter(
+                couple__in=couples,
+                couple__status=Couple.Status.COMPLETED,
+                status__in=(MaintenancePlan.Status.APPROVED, MaintenancePlan.Status.DRAFT),
+            )
+        )
         .select_related("couple__clinic")
         .prefetch_related("couple__partners")
     )
     due = [
         BoosterDue(plan, next_booster_on(plan, plan.last_held), _day(plan, plan.last_held))
         for plan in plans
+        if plan.is_approved and not plan.booked
     ]
-    soon = [d for d in due if d.due_on <= today + DUE_SOON]
-    return sorted(soon, key=lambda d: (d.due_on, d.plan.pk))[:LIST_LIMIT]
+    boosters = sorted((d for d in due if d.due_on <= soon), key=lambda d: (d.due_on, d.plan.pk))
+    reviews = sorted(
+        (plan for plan in plans if not plan.is_approved or plan.review_on <= soon),
+        key=lambda plan: (plan.review_on, plan.pk),
+    )
+    return MaintenanceDue(boosters[:LIST_LIMIT], reviews[:LIST_LIMIT])
+
+
+def boosters_due(couples: QuerySet[Couple], today: datetime.date) -> list[BoosterDue]:
+    """Couples of `couples` with a booster due within `DUE_SOON` (or overdue) and none
+    booked, soonest first."""
+    return maintenance_due(couples, today).boosters
 
 
 def reviews_due(couples: QuerySet[Couple], today: datetime.date) -> list[MaintenancePlan]:
     """Approved plans whose review date is within `DUE_SOON` or past, and drafts waiting
     for a prescriber's approval, by review date."""
-    review_soon = Q(status=MaintenancePlan.Status.APPROVED, review_on__lte=today + DUE_SOON)
-    return list(
-        MaintenancePlan.objects.filter(review_soon | Q(status=MaintenancePlan.Status.DRAFT))
-        .filter(couple__in=couples, couple__status=Couple.Status.COMPLETED)
-        .select_related("couple")
-        .prefetch_related("couple__partners")
-        .order_by("review_on", "pk")[:LIST_LIMIT]
-    )
+    return maintenance_due(couples, today).reviews
 
 
 def _day(plan: MaintenancePlan, moment: datetime.datetime | None) -> datetime.date | None:

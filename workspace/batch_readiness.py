@@ -7,13 +7,14 @@ item functions of `sessions.readiness` judge each couple, so the rules stay in o
 the caseload says what the couple page's checklist says.
 """
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import F
 from django.utils import timezone
 
-from intake.models import Couple
+from intake.models import ContraindicationReview, Couple
 from intake.readiness import ScreeningFacts
 from sessions import readiness as gate
 from sessions.boosters import booster_rules, is_booster_couple
@@ -69,9 +70,42 @@ def _read(couples: list[Couple]) -> _Facts:
         plans=_plans(couples),
         history=history,
         overrides=overrides,
-        screening=ScreeningFacts([p for couple in couples for p in couple.partners.all()]),
+        screening=_PageScreening([p for couple in couples for p in couple.partners.all()]),
         protocol=protocol_for(couples[0].clinic_id),
     )
+
+
+class _PageScreening(ScreeningFacts):
+    """The same screening facts, reading only the rows and columns the readiness items
+    judge: a page of 25 couples would otherwise turn every questionnaire of 50 partners,
+    and their reviews' findings and intake answers, into model rows for one column."""
+
+    def cssrs_in(self, partner, window):
+        return self.cssrs_screeners_in(partner, window)
+
+    @functools.cached_property
+    def _latest_reviews(self) -> dict[int, ContraindicationReview]:
+        found = {}
+        reviews = (
+            ContraindicationReview.objects.filter(
+                partner__in=self.partners, invalidated_at__isnull=True
+            )
+            .select_related("intake")
+            .only(*_REVIEW_FIELDS)
+        )
+        for review in reviews.order_by("-signed_at"):
+            found.setdefault(review.partner_id, review)
+        return found
+
+
+_REVIEW_FIELDS = (
+    "partner_id",
+    "decision",
+    "conditions",
+    "signed_at",
+    "expires_on",
+    "intake__status",
+)
 
 
 def _plans(couples: list[Couple]) -> dict:

@@ -40,10 +40,11 @@ def maintenance_due_card(context):
     clinic = user.membership.clinic
     mine = Couple.objects.of_clinic(clinic.pk).with_care_team_member(user.pk)
     today = timezone.localdate(timezone=clinic.zone)
+    due = selectors.maintenance_due(mine, today)
     return {
         "visible": True,
-        "boosters": [_booster_item(due) for due in selectors.boosters_due(mine, today)],
-        "reviews": [_review_item(plan, today) for plan in selectors.reviews_due(mine, today)],
+        "boosters": [_booster_item(booster) for booster in due.boosters],
+        "reviews": [_review_item(plan, today) for plan in due.reviews],
     }
 
 
