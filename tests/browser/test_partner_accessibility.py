@@ -91,7 +91,7 @@ def test_a_partners_pages_are_accessible_in_english_and_after_switching_to_spani
 def test_a_check_in_is_accessible_in_spanish(demo_site, browser, screenshots_dir):
     Partner.objects.filter(email="morgan.chen@demo.kap").update(language="es")
     context, page = signed_in_page(browser, demo_site, "morgan.chen@demo.kap", "phone")
-    page.goto(f"{demo_site}/portal/")
+    page.goto(f"{demo_site}/portal/history/")  # what they answered, to change
     page.locator("a[href*='/check-ins/']").first.click()
     page.wait_for_url("**/check-ins/**")
     assert page.locator("html").get_attribute("lang") == "es"

@@ -33,7 +33,9 @@ def test_the_care_team_sees_the_riveras_plots(screen, demo_site, browser, screen
 def test_alex_reads_their_own_history_on_the_portal(demo_site, browser, screenshots_dir):
     context, page = signed_in_page(browser, demo_site, "alex@demo.kap", "phone")
     page.goto(f"{demo_site}/portal/")
+    page.get_by_role("link", name="My program history").click()
+    page.wait_for_url("**/portal/history/")
     assert page.get_by_text("Your PHQ-9 (mood) score went from 16").is_visible()
-    assert_no_sideways_scroll(page, "portal")
+    assert_no_sideways_scroll(page, "portal history")
     page.screenshot(path=screenshots_dir / "workspace-portal-history-phone.png", full_page=True)
     context.close()

@@ -24,8 +24,10 @@ def _grow(cast, size: int) -> None:
     done = Appointment.objects.filter(couple__clinic=cast.clinic).count()
     for n in range(done, done + size):
         couple = CoupleFactory(clinic=cast.clinic, primary_clinician=cast.clinician)
-        partner = PartnerFactory(couple=couple, slot=1)
-        PartnerFactory(couple=couple, slot=2)
+        # Sorted after the cast's couple, which stays on the caseload's first page: its rows
+        # (a session, screening, a plan) are what make the page read the most.
+        partner = PartnerFactory(couple=couple, slot=1, last_name=f"Zz grown {n:03}")
+        PartnerFactory(couple=couple, slot=2, last_name=f"Zz grown {n:03}")
         start = midnight + datetime.timedelta(minutes=20 * n)
         held(cast, Appointment.Kind.PREPARATION, start, minutes=15, couple=couple)
         Reminder.objects.create(
