@@ -29,12 +29,18 @@ def write(reflection_row, partner, **values):
     )
 
 
+# When the tests below mark the integration session held (15:00 in New York).
+HELD_AT = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)
+
+
 def integration_held(cast, *, hours_ago: float = 1):
-    """A checked-in integration appointment of a completed medicine session."""
-    session = completed_medicine_session(cast, days_ago=1)
-    appointment = past_appointment(
-        cast, "integration", days_ago=hours_ago / 24, status="checked_in"
-    )
+    """A checked-in integration appointment of a completed medicine session, begun
+    `hours_ago` before `HELD_AT` whatever the day the tests run."""
+    with time_machine.travel(HELD_AT, tick=False):
+        session = completed_medicine_session(cast, days_ago=1)
+        appointment = past_appointment(
+            cast, "integration", days_ago=hours_ago / 24, status="checked_in"
+        )
     type(appointment).objects.filter(pk=appointment.pk).update(medicine_session=session)
     appointment.refresh_from_db()
     return appointment
@@ -158,7 +164,7 @@ def test_completing_the_integration_session_prompts_both_partners_next_morning_t
     cast.partner_b.timezone = "Europe/Berlin"
     cast.partner_b.save()
     appointment = integration_held(cast)
-    with time_machine.travel(datetime(2026, 12, 1, 20, 0, tzinfo=UTC), tick=False):
+    with time_machine.travel(HELD_AT, tick=False):
         sessions_services.appointment_complete(appointment=appointment, by=cast.clinician)
     shared = SharedReflection.objects.get(couple=cast.couple)
     sent = prompts()
@@ -173,7 +179,7 @@ def test_the_prompt_waits_for_the_end_of_the_clinics_quiet_hours(cast):
     messaging.quiet_start, messaging.quiet_end = time(21, 0), time(11, 30)
     messaging.save()
     appointment = integration_held(cast)
-    with time_machine.travel(datetime(2026, 12, 1, 20, 0, tzinfo=UTC), tick=False):
+    with time_machine.travel(HELD_AT, tick=False):
         sessions_services.appointment_complete(appointment=appointment, by=cast.clinician)
     prompt = prompts()[cast.partner_a.pk]
     assert prompt.due_at == datetime(2026, 12, 2, 15, 0, tzinfo=UTC)  # 10:00 New York
@@ -182,7 +188,7 @@ def test_the_prompt_waits_for_the_end_of_the_clinics_quiet_hours(cast):
 
 def test_the_prompt_is_sent_the_next_day_with_a_link_and_no_words_of_the_reflection(cast):
     appointment = integration_held(cast)
-    with time_machine.travel(datetime(2026, 12, 1, 20, 0, tzinfo=UTC), tick=False):
+    with time_machine.travel(HELD_AT, tick=False):
         sessions_services.appointment_complete(appointment=appointment, by=cast.clinician)
         assert services.reminders_deliver_due() == 0  # not on the day itself
     with time_machine.travel(datetime(2026, 12, 2, 15, 1, tzinfo=UTC), tick=False):
@@ -202,14 +208,14 @@ def test_a_partner_who_already_wrote_their_part_is_not_prompted(cast):
         couple=cast.couple, medicine_session_id=appointment.medicine_session_id
     )
     write(shared, cast.partner_a, noticed="Written before the session was marked held")
-    with time_machine.travel(datetime(2026, 12, 1, 20, 0, tzinfo=UTC), tick=False):
+    with time_machine.travel(HELD_AT, tick=False):
         sessions_services.appointment_complete(appointment=appointment, by=cast.clinician)
     assert set(prompts()) == {cast.partner_b.pk}
 
 
 def test_writing_after_the_prompt_was_scheduled_cancels_it_so_it_is_never_sent(cast):
     appointment = integration_held(cast)
-    with time_machine.travel(datetime(2026, 12, 1, 20, 0, tzinfo=UTC), tick=False):
+    with time_machine.travel(HELD_AT, tick=False):
         sessions_services.appointment_complete(appointment=appointment, by=cast.clinician)
     shared = SharedReflection.objects.get(couple=cast.couple)
     write(shared, cast.partner_a, practise="Listening without fixing")
