@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from intake.models import ContraindicationReview, Prescription
 from intake.readiness import screening_status
@@ -122,13 +123,17 @@ def test_only_the_care_team_reviews(viewer, cast, client_for):
     assert not ContraindicationReview.objects.exists()
 
 
-RX = {
-    "route": "sublingual",
-    "single_dose_mg": "150.5",
-    "valid_from": "2026-11-22",
-    "valid_until": "2027-02-22",
-    "instructions": "Hold under the tongue 15 minutes.",
-}
+def rx_form(**changes) -> dict:
+    """A valid prescription from today for three months, with `changes`."""
+    today = timezone.localdate()
+    return {
+        "route": "sublingual",
+        "single_dose_mg": "150.5",
+        "valid_from": today.isoformat(),
+        "valid_until": (today + datetime.timedelta(days=91)).isoformat(),
+        "instructions": "Hold under the tongue 15 minutes.",
+        **changes,
+    }
 
 
 def rx_url(partner) -> str:
@@ -136,7 +141,7 @@ def rx_url(partner) -> str:
 
 
 def test_a_prescriber_writes_a_prescription(cast, client_for):
-    response = client_for(cast.prescriber).post(rx_url(cast.partner_a), RX)
+    response = client_for(cast.prescriber).post(rx_url(cast.partner_a), rx_form())
     rx = Prescription.objects.get()
     assert response.status_code == 302
     assert (rx.prescriber, rx.single_dose_mg, rx.status) == (
@@ -148,7 +153,7 @@ def test_a_prescriber_writes_a_prescription(cast, client_for):
 
 @pytest.mark.parametrize("viewer", ["clinician", "front_desk", "partner_a", "clinician_outside"])
 def test_nobody_but_a_prescriber_prescribes(viewer, cast, client_for):
-    response = client_for(cast.user(viewer)).post(rx_url(cast.partner_a), RX)
+    response = client_for(cast.user(viewer)).post(rx_url(cast.partner_a), rx_form())
     assert response.status_code in (403, 404)
     assert not Prescription.objects.exists()
 
@@ -159,18 +164,20 @@ def test_nobody_but_a_prescriber_prescribes(viewer, cast, client_for):
         ("single_dose_mg", "0", "greater than or equal to 0.01"),
         ("single_dose_mg", "5000", "less than or equal to 1000"),
         ("single_dose_mg", "1.234", "no more than 2 decimal places"),
-        ("valid_until", "2026-11-01", "must be on or after"),
+        ("valid_until", "yesterday", "must be on or after"),
         ("route", "oral", "Select a valid choice"),
     ],
 )
 def test_bad_prescriptions_are_refused_next_to_the_field(field, value, message, cast, client_for):
-    response = client_for(cast.prescriber).post(rx_url(cast.partner_a), {**RX, field: value})
+    if value == "yesterday":
+        value = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
+    response = client_for(cast.prescriber).post(rx_url(cast.partner_a), rx_form(**{field: value}))
     assert response.status_code == 200 and message in response.content.decode()
     assert not Prescription.objects.exists()
 
 
 def test_a_partner_sees_their_own_prescription_and_nobody_else_does(cast, client_for):
-    client_for(cast.prescriber).post(rx_url(cast.partner_a), RX)
+    client_for(cast.prescriber).post(rx_url(cast.partner_a), rx_form())
     own = reverse("intake:partner_screening", kwargs={"partner_id": cast.partner_a.pk})
     assert "150.50 mg" in client_for(cast.user("partner_a")).get(own).content.decode()
     for viewer in ("partner_b", "front_desk", "other_partner"):
@@ -179,7 +186,7 @@ def test_a_partner_sees_their_own_prescription_and_nobody_else_does(cast, client
 
 
 def test_a_cancelled_prescription_stays_on_record_and_is_no_longer_active(cast, client_for):
-    client_for(cast.prescriber).post(rx_url(cast.partner_a), RX)
+    client_for(cast.prescriber).post(rx_url(cast.partner_a), rx_form())
     rx = Prescription.objects.get()
     url = reverse("intake:prescription_cancel", kwargs={"prescription_id": rx.pk})
     client_for(cast.prescriber).post(url, {"reason": "Dose changed"})
