@@ -10,8 +10,10 @@ import functools
 import html
 
 from django import template
+from django.utils.formats import date_format
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -46,14 +48,24 @@ def calendar_slots(column, times, by: str, book_url: str) -> SafeString:
     head = escape(f"{book_url}?date={day}&start_time=")
     tail = escape(f"&{by}={pk}")
     named = escape(f"{column.resource} {column.day:%a %-d %b}")
-    return mark_safe(  # every text part is escaped above; the rest are digits
-        "".join(
-            SLOT.format(
-                n=n, href=f"{head}{at}{tail}", day=day, at=at, hhmm=hhmm, pk=pk, named=named
-            )
-            for n, at, hhmm in _clock_labels(tuple(times))
-        )
+    # The column's slot with its own parts filled in once; each slot then fills three
+    # positions. Braces in the filled text are doubled so that they stay text.
+    slot = SLOT.format(
+        n="{0}",
+        href=f"{_braced(head)}{{1}}{_braced(tail)}",
+        day=day,
+        at="{1}",
+        hhmm="{2}",
+        pk=pk,
+        named=_braced(named),
     )
+    return mark_safe(  # every text part is escaped above; the rest are digits
+        "".join(slot.format(*labels) for labels in _clock_labels(tuple(times)))
+    )
+
+
+def _braced(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 @functools.lru_cache(maxsize=16)
@@ -116,3 +128,15 @@ def calendar_listed(chips) -> SafeString:
             for chip in chips
         ),
     )
+
+
+@register.filter
+def day_label(day, format_string: str) -> str:
+    """`day|date:format_string`, worked out once per day, format and language: a week by
+    room shows each day's name in every room's column."""
+    return _day_label(day, format_string, get_language())
+
+
+@functools.lru_cache(maxsize=256)
+def _day_label(day, format_string: str, language: str) -> str:
+    return date_format(day, format_string)

@@ -242,3 +242,32 @@ def test_an_empty_slot_escapes_the_room_name_and_carries_its_time():
         in html
     )
     assert 'class="cal-slot cal-r-1"' in html and 'data-testid="slot-2026-12-02-0930-7"' in html
+
+
+def test_braces_in_a_room_name_or_the_booking_address_stay_text():
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from sessions.templatetags.calendar_chips import calendar_slots
+
+    column = SimpleNamespace(day=dt.date(2026, 12, 2), resource_id=7, resource="Cedar {0} {room}")
+    times = [dt.time(9, 30), dt.time(10, 0)]
+    html = calendar_slots(column, times, "room", "/book/{x}/")
+
+    assert html.count('aria-label="Book Cedar {0} {room} Wed 2 Dec ') == 2
+    assert 'href="/book/{x}/?date=2026-12-02&amp;start_time=10:00&amp;room=7"' in html
+    assert 'class="cal-slot cal-r-2"' in html and 'data-testid="slot-2026-12-02-1000-7"' in html
+
+
+def test_a_days_label_is_the_date_filters_in_the_reader_language():
+    import datetime as dt
+
+    from django.template.defaultfilters import date
+    from django.utils import translation
+
+    from sessions.templatetags.calendar_chips import day_label
+
+    day = dt.date(2026, 12, 2)
+    for language, expected in (("en", "Wednesday 2 December"), ("es", "miércoles 2 diciembre")):
+        with translation.override(language):
+            assert day_label(day, "l j F") == date(day, "l j F") == expected
