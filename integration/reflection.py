@@ -14,7 +14,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from intake.models import Partner
 from integration.models import ReflectionEntry, Reminder, SharedReflection
 from integration.outbox import reminder_schedule
 from kapcouples import policy
+from kapcouples.prepared import PreparedRows
 from kapcouples.services import DomainError
 
 PROMPTS = {
@@ -216,11 +217,6 @@ class ReflectionRow:
 def reflections_for_care_team(user, couple) -> list[ReflectionRow]:
     """The couple's reflections; the care team may open one only while it is shared."""
     may_read = policy.reflection_reader(user, couple)
-    reflections = (
-        SharedReflection.objects.filter(couple=couple)
-        .select_related("couple", "medicine_session__appointment")
-        .prefetch_related("entries__partner")
-    )
     return [
         ReflectionRow(
             reflection=reflection,
@@ -228,5 +224,17 @@ def reflections_for_care_team(user, couple) -> list[ReflectionRow]:
             written_by=[entry.partner.first_name for entry in reflection.entries.all()],
             readable=may_read(reflection),
         )
-        for reflection in reflections
+        for reflection in _COUPLES_REFLECTIONS.rows(None, couple_id=couple.pk)
     ]
+
+
+def _reflections_of(_shape, *, couple_id: int) -> QuerySet[SharedReflection]:
+    return (
+        SharedReflection.objects.filter(couple_id=couple_id)
+        .select_related("couple", "medicine_session__appointment")
+        .prefetch_related("entries__partner")
+    )
+
+
+# On every couple page: its SQL built once per process (kapcouples.prepared).
+_COUPLES_REFLECTIONS = PreparedRows(_reflections_of)

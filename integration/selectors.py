@@ -66,6 +66,7 @@ def answered_checkins(user, checkins) -> list[tuple[CheckIn, list[VisibleAnswer]
 
 
 def checkins_of_couple(couple) -> QuerySet[CheckIn]:
+    """`couple`: the couple or its id (as for every `…_of_couple` here)."""
     return CheckIn.objects.filter(couple=couple).select_related("partner__couple")
 
 

@@ -1,15 +1,29 @@
-"""Counts the navigation shows on every page, compiled by the ORM once per process.
+"""Reads on hot pages whose SQL the ORM builds once per process.
 
 A badge such as "3 unread" is a count over nested subqueries (the user's care team, their
 conversations, what they have read). Running it costs PostgreSQL well under a millisecond;
-building its SQL costs Django a few milliseconds on every page. A `PreparedCount` asks the
-ORM for the SQL once per shape, with sentinel numbers standing for the request's values,
-and afterwards runs that SQL with the sentinels swapped for the real values. The queryset
-stays the one definition of what is counted: the inbox pages list the same rows.
+building its SQL costs Django a few milliseconds on every page. The couple page's panels
+are the same: a dozen short reads whose filters, joins and ordering Django rebuilds and
+recompiles on every request, for a different couple id each time.
+
+A prepared read asks the ORM for the SQL once per shape, with sentinel numbers standing for
+the request's values, and afterwards runs that SQL with the sentinels swapped for the real
+values. The queryset stays the one definition of what is read: the same function builds
+it, and the pages that do not prepare it run it as it is.
+
+What the builder may vary with its values is only filter values: ids, or lists of ids for
+an `__in` filter (the SQL is built once per length of the list). Anything else that changes
+the SQL (a role, a filter chosen by the user) belongs in `shape`. A moment (`now`) cannot be
+prepared: it would be frozen at the first call, so a builder whose SQL carries one is
+refused, as is a value that never reaches the SQL.
 """
 
+import copy
+import datetime
+import itertools
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import connections
 from django.db.models import QuerySet
@@ -18,34 +32,129 @@ from django.db.models import QuerySet
 _SENTINEL_BASE = -(10**15)
 
 
-class PreparedCount:
+Values = dict[str, "int | list[int] | tuple[int, ...]"]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    queryset: QuerySet
+    compiler: object  # the SQLCompiler that built `sql`: it knows how to read its rows
+    sql: str
+    params: tuple
+    # parameter position -> the value that goes there: (name, None) for an id, (name, i)
+    # for the i-th id of a list
+    slots: dict[int, tuple[str, int | None]]
+
+    def params_for(self, values: Values) -> tuple:
+        return tuple(
+            _pick(values, *self.slots[i]) if i in self.slots else p
+            for i, p in enumerate(self.params)
+        )
+
+
+def _pick(values: Values, name: str, index: int | None) -> int:
+    return values[name] if index is None else values[name][index]
+
+
+class _Prepared:
+    def __init__(self, build: Callable[..., QuerySet]):
+        self.build = build
+        self._compiled: dict[tuple, _Compiled] = {}
+        self._lock = threading.Lock()
+
+    def _get(self, shape, values: Values) -> _Compiled:
+        key = (shape, tuple(sorted((name, _length(value)) for name, value in values.items())))
+        if key not in self._compiled:
+            with self._lock:
+                if key not in self._compiled:
+                    self._compiled[key] = self._compile(shape, values)
+        return self._compiled[key]
+
+    def _compile(self, shape, values: Values) -> _Compiled:
+        sentinels, places = _sentinels(values)
+        queryset = self._finish(self.build(shape, **sentinels))
+        if queryset._known_related_objects:
+            raise ValueError("a related manager's queryset would keep its first instance")
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        sql, params = self._sql(compiler)
+        slots = {i: places[p] for i, p in enumerate(params) if type(p) is int and p in places}
+        missing = set(places.values()) - set(slots.values())
+        if missing:
+            names = sorted({name for name, _index in missing})
+            raise ValueError(f"{names} do not reach the SQL as parameters")
+        if any(isinstance(p, datetime.date) for p in params):
+            raise ValueError("the SQL carries a date or a moment, which would be frozen")
+        return _Compiled(queryset, compiler, sql, tuple(params), slots)
+
+    def _finish(self, queryset: QuerySet) -> QuerySet:
+        return queryset
+
+    def _sql(self, compiler) -> tuple[str, tuple]:
+        return compiler.as_sql()
+
+    @staticmethod
+    def _has_empty_list(values: Values) -> bool:
+        return any(_length(value) == 0 for value in values.values())
+
+
+def _length(value) -> int | None:
+    """None for an id, the length of a list of ids; anything else is refused."""
+    if type(value) is int:
+        return None
+    if isinstance(value, list | tuple) and all(type(v) is int for v in value):
+        return len(value)
+    raise TypeError(f"{value!r} is neither an id nor a list of ids: it cannot be prepared")
+
+
+def _sentinels(values: Values) -> tuple[dict, dict[int, tuple[str, int | None]]]:
+    """A sentinel for each id (a list of them for a list), and where each one stands."""
+    sentinels, places = {}, {}
+    numbers = itertools.count()
+    for name in sorted(values):
+        length = _length(values[name])
+        if length is None:
+            sentinels[name] = _SENTINEL_BASE - next(numbers)
+            places[sentinels[name]] = (name, None)
+        else:
+            sentinels[name] = [_SENTINEL_BASE - next(numbers) for _ in range(length)]
+            places.update({sentinel: (name, i) for i, sentinel in enumerate(sentinels[name])})
+    return sentinels, places
+
+
+class PreparedCount(_Prepared):
     """`PreparedCount(build)`: `build(shape, **values)` returns the queryset whose rows are
     counted, with the integer `values` used only as filter values (ids); `shape` is what
     else changes the SQL (e.g. the user's role). `count(shape, **values)` runs it."""
 
-    def __init__(self, build: Callable[..., QuerySet]):
-        self.build = build
-        self._compiled: dict[tuple, tuple[str, str, tuple, dict]] = {}
-        self._lock = threading.Lock()
-
-    def count(self, shape, **values: int) -> int:
-        key = (shape, tuple(sorted(values)))
-        if key not in self._compiled:
-            with self._lock:
-                self._compiled[key] = self._compile(shape, values)
-        alias, sql, params, slots = self._compiled[key]
-        filled = tuple(values[slots[i]] if i in slots else p for i, p in enumerate(params))
-        with connections[alias].cursor() as cursor:
-            cursor.execute(sql, filled)
+    def count(self, shape, **values) -> int:
+        if self._has_empty_list(values):
+            return self._finish(self.build(shape, **values)).count()
+        compiled = self._get(shape, values)
+        with connections[compiled.queryset.db].cursor() as cursor:
+            cursor.execute(compiled.sql, compiled.params_for(values))
             return cursor.fetchone()[0]
 
-    def _compile(self, shape, values: dict[str, int]):
-        sentinels = {name: _SENTINEL_BASE - n for n, name in enumerate(sorted(values))}
-        queryset = self.build(shape, **sentinels).order_by().values("pk")
-        inner, params = queryset.query.sql_with_params()
-        by_value = {sentinel: name for name, sentinel in sentinels.items()}
-        slots = {i: by_value[p] for i, p in enumerate(params) if type(p) is int and p in by_value}
-        missing = set(values) - set(slots.values())
-        if missing:
-            raise ValueError(f"{sorted(missing)} do not reach the SQL as parameters")
-        return queryset.db, f"SELECT COUNT(*) FROM ({inner}) counted", params, slots
+    def _finish(self, queryset: QuerySet) -> QuerySet:
+        return queryset.order_by().values("pk")
+
+    def _sql(self, compiler) -> tuple[str, tuple]:
+        inner, params = compiler.as_sql()
+        return f"SELECT COUNT(*) FROM ({inner}) counted", params
+
+
+class PreparedRows(_Prepared):
+    """`PreparedRows(build)`: `rows(shape, **values)` is `list(build(shape, **values))`, the
+    model instances (or values) the queryset yields, with its `select_related`, annotations
+    and `prefetch_related`, without building or compiling the queryset again."""
+
+    def rows(self, shape, **values) -> list:
+        if self._has_empty_list(values):  # no SQL at all for an empty `__in`: as Django does
+            return list(self.build(shape, **values))
+        compiled = self._get(shape, values)
+        replay = copy.copy(compiled.compiler)
+        replay.connection = connections[compiled.queryset.db]  # this thread's connection
+        sql, params = compiled.sql, compiled.params_for(values)
+        replay.as_sql = lambda *args, **kwargs: (sql, params)
+        queryset = compiled.queryset._chain()
+        queryset.query.get_compiler = lambda *args, **kwargs: replay
+        return list(queryset)

@@ -105,7 +105,7 @@ def inbox(user, *, unread_only: bool = False) -> QuerySet[Conversation]:
 
 def conversations_of_couple(couple, user) -> QuerySet[Conversation]:
     """Every conversation of a couple (for its care team's couple page), with `user`'s
-    unread counts."""
+    unread counts. `couple` and `user` may be given by their ids."""
     conversations = Conversation.objects.filter(couple=couple).select_related("partner")
     return with_unread(conversations, user).order_by("-last_message_at", "-pk")
 

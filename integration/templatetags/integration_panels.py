@@ -4,10 +4,26 @@ from django import template
 
 from integration import reflection, selectors
 from kapcouples import policy
+from kapcouples.prepared import PreparedRows
 
 register = template.Library()
 # The latest answered check-ins on the couple page; every one is on the chart's timeline.
 PANEL_CHECKINS = 5
+
+# The couple page's reads, their SQL built once per process: only the couple's id changes
+# from one couple page to the next (kapcouples.prepared).
+_LATEST_CHECKINS = PreparedRows(
+    lambda _shape, couple_id: (
+        selectors.checkins_of_couple(couple_id)
+        .exclude(answered_at=None)
+        .order_by("-due_at")[:PANEL_CHECKINS]
+    )
+)
+_NOTES = PreparedRows(lambda _shape, couple_id: selectors.notes_of_couple(couple_id))
+_UNWRITTEN = PreparedRows(
+    lambda _shape, couple_id: selectors.integration_appointments_without_note(couple_id)
+)
+_ALERTS = PreparedRows(lambda _shape, couple_id: selectors.open_alerts_of_couple(couple_id))
 
 
 @register.inclusion_tag("integration/panels/portal.html", takes_context=True)
@@ -30,16 +46,16 @@ def integration_couple_panel(context, couple):
     user = context["request"].user
     if not policy.can_view_clinical(user, couple):
         return {"visible": False}
-    checkins = selectors.checkins_of_couple(couple).exclude(answered_at=None).order_by("-due_at")
     partners = list(couple.partners.all())
     dues = selectors.questionnaires_due_of(partners)
+    checkins = _LATEST_CHECKINS.rows(None, couple_id=couple.pk)
     return {
         "visible": True,
         "couple": couple,
-        "checkins": selectors.answered_checkins(user, checkins[:PANEL_CHECKINS]),
-        "notes": selectors.notes_of_couple(couple),
-        "unwritten": selectors.integration_appointments_without_note(couple),
-        "alerts": selectors.open_alerts_of_couple(couple),
+        "checkins": selectors.answered_checkins(user, checkins),
+        "notes": _NOTES.rows(None, couple_id=couple.pk),
+        "unwritten": _UNWRITTEN.rows(None, couple_id=couple.pk),
+        "alerts": _ALERTS.rows(None, couple_id=couple.pk),
         "dues": [(partner, dues[partner.pk]) for partner in partners],
     }
 

@@ -16,7 +16,8 @@ class Phase:
 
 
 def appointments_for_couple(couple: Couple) -> QuerySet[Appointment]:
-    """Newest first, with the room and the medicine-session record (not the clinicians)."""
+    """Newest first, with the room and the medicine-session record (not the clinicians).
+    `couple` may be given by its id."""
     return (
         Appointment.objects.filter(couple=couple)
         .select_related("room", "medicine_record")

@@ -4,6 +4,7 @@ from django import template
 from django.utils import timezone
 
 from kapcouples import policy
+from kapcouples.prepared import PreparedRows
 from sessions import selectors
 from sessions.models import Appointment
 from sessions.readiness import readiness_check
@@ -14,6 +15,13 @@ PANEL_APPOINTMENTS = 20
 PANEL_EARLIER = 3
 # What the panel shows and derives of each appointment (its table, phase, next session).
 SHOWN_FIELDS = ("kind", "start", "end", "status", "room__name", "medicine_record__status")
+# The couple's appointments, oldest first; on every couple page, so its SQL is built once
+# per process (kapcouples.prepared).
+_APPOINTMENTS = PreparedRows(
+    lambda _shape, couple_id: (
+        selectors.appointments_for_couple(couple_id).only(*SHOWN_FIELDS).order_by("start", "pk")
+    )
+)
 
 
 @register.inclusion_tag("sessions/panels/couple.html", takes_context=True)
@@ -30,9 +38,7 @@ def sessions_couple_panel(context, couple, screening=None):
     now = timezone.now()
     # One read of the couple's appointments (a program holds a few dozen) for the next
     # medicine session, the phase and the table.
-    appointments = list(
-        selectors.appointments_for_couple(couple).only(*SHOWN_FIELDS).order_by("start", "pk")
-    )
+    appointments = _APPOINTMENTS.rows(None, couple_id=couple.pk)
     upcoming = _next_medicine(appointments, now)
     readiness = readiness_check(
         couple=couple,

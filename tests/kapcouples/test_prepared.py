@@ -1,9 +1,15 @@
-"""A count whose SQL the ORM builds once counts what its queryset counts, for any values."""
+"""A read whose SQL the ORM builds once reads what its queryset reads, for any values."""
+
+import threading
 
 import pytest
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+from django.utils.timezone import now
 
-from intake.models import Couple
-from kapcouples.prepared import PreparedCount
+from intake.models import Couple, Partner
+from kapcouples.prepared import PreparedCount, PreparedRows
 
 
 def _couples(shape, *, clinic_id, member_id):
@@ -32,3 +38,104 @@ def test_a_value_the_sql_never_uses_is_refused():
     counted = PreparedCount(lambda shape, **ids: Couple.objects.filter(clinic_id=ids["clinic_id"]))
     with pytest.raises(ValueError, match="member_id"):
         counted.count("any", clinic_id=1, member_id=2)
+
+
+def test_a_count_that_would_freeze_a_moment_is_refused(cast):
+    counted = PreparedCount(
+        lambda shape, **ids: Couple.objects.filter(
+            clinic_id=ids["clinic_id"], created_at__lte=now()
+        )
+    )
+    with pytest.raises(ValueError, match="frozen"):
+        counted.count("any", clinic_id=cast.clinic.pk)
+
+
+def _partners(shape, *, couple_id):
+    partners = Partner.objects.filter(couple_id=couple_id).select_related("couple__clinic")
+    partners = partners.annotate(clinic_rooms=Count("couple__clinic__rooms"))
+    return partners.values_list("pk", flat=True) if shape == "ids" else partners.order_by("slot")
+
+
+def test_each_read_returns_the_rows_its_queryset_returns_for_its_own_values(cast):
+    prepared = PreparedRows(_partners)
+    for couple in [cast.couple, cast.other_couple, cast.couple]:
+        expected = list(_partners("rows", couple_id=couple.pk))
+        with CaptureQueriesContext(connection) as queries:
+            found = prepared.rows("rows", couple_id=couple.pk)
+        assert len(queries) == 1
+        assert found == expected and found
+        for row, twin in zip(found, expected, strict=True):
+            assert row.first_name == twin.first_name
+            assert row.clinic_rooms == twin.clinic_rooms
+            # the related rows came with the row: reading them asks nothing more
+            with CaptureQueriesContext(connection) as more:
+                assert row.couple.clinic.name == twin.couple.clinic.name
+            assert len(more) == 0
+    ids = prepared.rows("ids", couple_id=cast.other_couple.pk)
+    assert sorted(ids) == sorted(p.pk for p in cast.other_couple.partners.all())
+
+
+def test_a_prepared_read_follows_the_rows_as_they_change(cast):
+    prepared = PreparedRows(_partners)
+    before = prepared.rows("rows", couple_id=cast.couple.pk)
+    Partner.objects.filter(pk=before[0].pk).update(first_name="Renamed")
+    after = prepared.rows("rows", couple_id=cast.couple.pk)
+    assert after[0].first_name == "Renamed" and before[0].first_name != "Renamed"
+
+
+def test_a_related_managers_queryset_is_refused(cast):
+    prepared = PreparedRows(lambda shape, **ids: cast.couple.partners.filter(pk__gt=ids["low"]))
+    with pytest.raises(ValueError, match="related manager"):
+        prepared.rows("any", low=0)
+
+
+def test_only_ids_are_prepared(cast):
+    prepared = PreparedRows(lambda shape, **values: Partner.objects.filter(**values))
+    with pytest.raises(TypeError, match="'Ana' is neither an id nor a list of ids"):
+        prepared.rows("any", first_name="Ana")
+
+
+def _of_partners(shape, *, partner_ids, couple_id):
+    return Partner.objects.filter(pk__in=partner_ids, couple_id=couple_id).order_by("pk")
+
+
+def test_a_list_of_ids_is_read_at_each_length_with_its_own_ids(cast):
+    prepared = PreparedRows(_of_partners)
+    mine = sorted(p.pk for p in cast.couple.partners.all())
+    theirs = [cast.other_partner.pk]
+    for ids, couple in [
+        (mine, cast.couple),
+        (theirs, cast.other_couple),
+        (mine[::-1], cast.couple),
+        (theirs + mine, cast.couple),
+        (mine + mine, cast.couple),
+        (mine, cast.other_couple),
+    ]:
+        found = prepared.rows(None, partner_ids=ids, couple_id=couple.pk)
+        assert found == list(_of_partners(None, partner_ids=ids, couple_id=couple.pk))
+    assert [p.pk for p in prepared.rows(None, partner_ids=mine, couple_id=cast.couple.pk)] == mine
+
+
+def test_an_empty_list_reads_nothing_without_sql(cast):
+    prepared = PreparedRows(_of_partners)
+    with CaptureQueriesContext(connection) as queries:
+        assert prepared.rows(None, partner_ids=[], couple_id=cast.couple.pk) == []
+    assert len(queries) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_prepared_in_one_thread_runs_on_each_threads_own_connection(cast):
+    prepared = PreparedRows(_partners)
+    assert len(prepared.rows("rows", couple_id=cast.couple.pk)) == 2
+    found = []
+
+    def read():
+        try:
+            found.append(len(prepared.rows("rows", couple_id=cast.couple.pk)))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join()
+    assert found == [2]
