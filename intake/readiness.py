@@ -23,6 +23,7 @@ from intake.models import (
     QuestionnaireResponse,
     ScreeningSettings,
 )
+from kapcouples.prepared import PreparedRows
 
 CLEARED_DECISIONS = (
     ContraindicationReview.Decision.CLEARED,
@@ -67,6 +68,52 @@ def screening_status(
 _CSSRS_FIELDS = ("partner_id", "code", "band", "completed_at", "acknowledged_at")
 
 
+# The rows `ScreeningFacts` reads, by partner ids. Every page and every gate that asks about
+# screening reads them, so their SQL is built once per process (kapcouples.prepared).
+_FORMS = PreparedRows(
+    lambda _shape, partner_ids: IntakeForm.objects.filter(
+        partner__in=partner_ids,
+        status__in=[IntakeForm.Status.SUBMITTED, IntakeForm.Status.DRAFT],
+    )
+)
+_REVIEWS = PreparedRows(
+    lambda _shape, partner_ids: (
+        ContraindicationReview.objects.filter(partner__in=partner_ids, invalidated_at__isnull=True)
+        .select_related("intake")
+        .order_by("-signed_at")
+    )
+)
+_CONSENTED = PreparedRows(
+    lambda _shape, partner_ids, clinic_id: Consent.objects.filter(
+        partner__in=partner_ids,
+        consent_text_id=Subquery(
+            ConsentText.objects.filter(clinic_id=clinic_id).order_by("-version").values("pk")[:1]
+        ),
+    ).values_list("partner_id", flat=True)
+)
+_ACTIVE_PRESCRIPTIONS = PreparedRows(
+    lambda _shape, partner_ids: Prescription.objects.filter(
+        partner__in=partner_ids, status=Prescription.Status.ACTIVE
+    ).order_by("-valid_from", "-created_at")
+)
+_RESPONSES = PreparedRows(
+    lambda _shape, partner_ids: (
+        QuestionnaireResponse.objects.filter(partner__in=partner_ids)
+        .defer("answers")
+        .order_by("completed_at", "pk")
+    )
+)
+_SCREENERS = PreparedRows(
+    lambda _shape, partner_ids: (
+        QuestionnaireResponse.objects.filter(
+            partner__in=partner_ids, code=QuestionnaireResponse.Code.CSSRS
+        )
+        .only(*_CSSRS_FIELDS)
+        .order_by("completed_at", "pk")
+    )
+)
+
+
 class ScreeningFacts:
     """The screening rows of some partners of one couple, each kind read once (for all of
     them, on first use), from which a partner's status on any day is worked out.
@@ -92,11 +139,14 @@ class ScreeningFacts:
         return ScreeningSettings.for_clinic(self.partners[0].couple.clinic_id)
 
     @functools.cached_property
+    def _ids(self) -> list[int]:
+        return [partner.pk for partner in self.partners]
+
+    @functools.cached_property
     def _forms(self) -> dict[int, dict[str, IntakeForm]]:
         """Each partner's submitted version in force and open draft, by status."""
         found = defaultdict(dict)
-        statuses = [IntakeForm.Status.SUBMITTED, IntakeForm.Status.DRAFT]
-        for form in IntakeForm.objects.filter(partner__in=self.partners, status__in=statuses):
+        for form in _FORMS.rows(None, partner_ids=self._ids):
             found[form.partner_id][form.status] = form
         return found
 
@@ -104,31 +154,21 @@ class ScreeningFacts:
     def _latest_reviews(self) -> dict[int, ContraindicationReview]:
         """Each partner's latest review not invalidated by an amendment."""
         found = {}
-        reviews = ContraindicationReview.objects.filter(
-            partner__in=self.partners, invalidated_at__isnull=True
-        ).select_related("intake")
-        for review in reviews.order_by("-signed_at"):
+        for review in _REVIEWS.rows(None, partner_ids=self._ids):
             found.setdefault(review.partner_id, review)
         return found
 
     @functools.cached_property
     def _consented(self) -> set[int]:
         """Partners who signed the clinic's highest consent version."""
-        latest = ConsentText.objects.filter(clinic_id=self.partners[0].couple.clinic_id)
-        signed = Consent.objects.filter(
-            partner__in=self.partners,
-            consent_text_id=Subquery(latest.order_by("-version").values("pk")[:1]),
-        )
-        return set(signed.values_list("partner_id", flat=True))
+        clinic_id = self.partners[0].couple.clinic_id
+        return set(_CONSENTED.rows(None, partner_ids=self._ids, clinic_id=clinic_id))
 
     @functools.cached_property
     def _prescriptions(self) -> dict[int, list[Prescription]]:
         """Each partner's active prescriptions, the one `_prescription` would pick first."""
         found = defaultdict(list)
-        active = Prescription.objects.filter(
-            partner__in=self.partners, status=Prescription.Status.ACTIVE
-        )
-        for prescription in active.order_by("-valid_from", "-created_at"):
+        for prescription in _ACTIVE_PRESCRIPTIONS.rows(None, partner_ids=self._ids):
             found[prescription.partner_id].append(prescription)
         return found
 
@@ -136,8 +176,7 @@ class ScreeningFacts:
     def _responses(self) -> dict[int, list[QuestionnaireResponse]]:
         """Each partner's completed questionnaires (without their answers), oldest first."""
         found = defaultdict(list)
-        responses = QuestionnaireResponse.objects.filter(partner__in=self.partners).defer("answers")
-        for response in responses.order_by("completed_at", "pk"):
+        for response in _RESPONSES.rows(None, partner_ids=self._ids):
             found[response.partner_id].append(response)
         return found
 
@@ -152,10 +191,7 @@ class ScreeningFacts:
                 {pk: [r for r in rows if r.is_cssrs] for pk, rows in self._responses.items()},
             )
         found = defaultdict(list)
-        screeners = QuestionnaireResponse.objects.filter(
-            partner__in=self.partners, code=QuestionnaireResponse.Code.CSSRS
-        ).only(*_CSSRS_FIELDS)
-        for response in screeners.order_by("completed_at", "pk"):
+        for response in _SCREENERS.rows(None, partner_ids=self._ids):
             found[response.partner_id].append(response)
         return found
 

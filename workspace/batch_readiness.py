@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from intake.models import ContraindicationReview, Couple
 from intake.readiness import ScreeningFacts
+from kapcouples.prepared import PreparedRows
 from sessions import readiness as gate
 from sessions.boosters import booster_rules, is_booster_couple
 from sessions.models import Appointment, ReadinessOverride, TreatmentPlan
@@ -86,14 +87,7 @@ class _PageScreening(ScreeningFacts):
     @functools.cached_property
     def _latest_reviews(self) -> dict[int, ContraindicationReview]:
         found = {}
-        reviews = (
-            ContraindicationReview.objects.filter(
-                partner__in=self.partners, invalidated_at__isnull=True
-            )
-            .select_related("intake")
-            .only(*_REVIEW_FIELDS)
-        )
-        for review in reviews.order_by("-signed_at"):
+        for review in _SLIM_REVIEWS.rows(None, partner_ids=self._ids):
             found.setdefault(review.partner_id, review)
         return found
 
@@ -105,6 +99,15 @@ _REVIEW_FIELDS = (
     "signed_at",
     "expires_on",
     "intake__status",
+)
+# On every caseload page: its SQL built once per process (kapcouples.prepared).
+_SLIM_REVIEWS = PreparedRows(
+    lambda _shape, partner_ids: (
+        ContraindicationReview.objects.filter(partner__in=partner_ids, invalidated_at__isnull=True)
+        .select_related("intake")
+        .only(*_REVIEW_FIELDS)
+        .order_by("-signed_at")
+    )
 )
 
 
