@@ -1275,7 +1275,7 @@ class Fill:
     def make_pool(self) -> None:
         for k in self.couples:
             clinic = k["clinic"]["id"]
-            if k["pool"] and k.get("awaiting_after") is not None:
+            if k["pool"] and k.get("awaiting_after") is not None and _integration_held(k):
                 after = self.cal.midnight(k["awaiting_after"])
                 self.pool.append(("booking", clinic, k["id"], None, None, k["clinician"], after))
             if k["phase"] == "enrolling":
@@ -1469,6 +1469,18 @@ def filled_scale(url: str) -> tuple[float, float] | None:
             return (float(row[0]), float(row[1])) if row else None
     finally:
         conn.close()
+
+
+def _integration_held(k) -> bool:
+    """The booking gate's item 5 on the appointments as placed, not as planned: the
+    integration after the couple's last medicine session was held. Placing moves an
+    appointment, and those after it, to the next free slot, or drops it when none is free."""
+    held = [a for a in k["appointments"] if a[6] != "cancelled"]
+    medicine = [i for i, a in enumerate(held) if a[2] == "medicine"]
+    if not medicine:
+        return True
+    after = held[medicine[-1] + 1 :]
+    return any(a[2] == "integration" and a[6] == "completed" for a in after)
 
 
 def strip_tables(cur, tables: list[str]) -> list[str]:
