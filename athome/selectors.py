@@ -10,6 +10,7 @@ from athome.models import ChaperoneCheck, HomeChaperone
 from athome.services import check_not_open
 from intake.models import Partner, ScreeningSettings
 from integration.models import Reminder
+from kapcouples.prepared import PreparedRows
 from sessions import medicine, rules
 from sessions.models import Appointment, MedicineSession, Setting, VitalSigns
 from sessions.protocol import protocol_for
@@ -126,27 +127,38 @@ def _remaining(session, partner, plan, record, now) -> Decimal | None:
 def home_session_for_partner(partner: Partner, now: datetime.datetime):
     """(session, role) of the partner's at-home session about to start or under way, where
     they dose or are the chaperone; None when there is none."""
-    session = (
-        MedicineSession.objects.filter(
-            couple_id=partner.couple_id,
-            setting=Setting.AT_HOME,
-            status__in=[MedicineSession.Status.PLANNED, MedicineSession.Status.IN_PROGRESS],
-            appointment__start__lte=now + OFFER_BEFORE,
-            appointment__end__gte=now - datetime.timedelta(hours=6),
-        )
-        .filter(appointment__status__in=[Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN])
-        .select_related("appointment", "couple__clinic", "home_chaperone")
-        .order_by("appointment__start")
-        .first()
+    found = _HOME_SESSION.rows(
+        None,
+        couple_id=partner.couple_id,
+        starts_by=now + OFFER_BEFORE,
+        ended_after=now - datetime.timedelta(hours=6),
     )
-    if session is None:
+    if not found:
         return None
+    session = found[0]
     if session.role_of(partner) == "dosing":
         return session, "dosing"
     chaperone = getattr(session, "home_chaperone", None)
     if chaperone is not None and chaperone.partner_id == partner.pk:
         return session, "chaperone"
     return None
+
+
+# On every portal page: its SQL built once per process (kapcouples.prepared).
+_HOME_SESSION = PreparedRows(
+    lambda _shape, couple_id, starts_by, ended_after: (
+        MedicineSession.objects.filter(
+            couple_id=couple_id,
+            setting=Setting.AT_HOME,
+            status__in=[MedicineSession.Status.PLANNED, MedicineSession.Status.IN_PROGRESS],
+            appointment__start__lte=starts_by,
+            appointment__end__gte=ended_after,
+        )
+        .filter(appointment__status__in=[Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN])
+        .select_related("appointment", "couple__clinic", "home_chaperone")
+        .order_by("appointment__start")[:1]
+    )
+)
 
 
 # --- The care team's view -----------------------------------------------------------------

@@ -11,11 +11,12 @@ the request's values, and afterwards runs that SQL with the sentinels swapped fo
 values. The queryset stays the one definition of what is read: the same function builds
 it, and the pages that do not prepare it run it as it is.
 
-What the builder may vary with its values is only filter values: ids, or lists of ids for
-an `__in` filter (the SQL is built once per length of the list). Anything else that changes
-the SQL (a role, a filter chosen by the user) belongs in `shape`. A moment (`now`) cannot be
-prepared: it would be frozen at the first call, so a builder whose SQL carries one is
-refused, as is a value that never reaches the SQL.
+What the builder may vary with its values is only filter values: ids, lists of ids for an
+`__in` filter (the SQL is built once per length of the list), and moments (aware
+datetimes, such as `now`). Anything else that changes the SQL (a role, a filter chosen by
+the user) belongs in `shape`. A date or a moment the builder works out itself (`now + 2h`)
+would be frozen at the first call: a builder whose SQL carries one is refused (pass it as
+a value of its own), as is a value that never reaches the SQL.
 """
 
 import copy
@@ -28,11 +29,13 @@ from dataclasses import dataclass
 from django.db import connections
 from django.db.models import QuerySet
 
-# Far below any primary key: a parameter equal to one can only be the sentinel itself.
+# Far below any primary key, and a thousand years before any appointment: a parameter equal
+# to one can only be the sentinel itself.
 _SENTINEL_BASE = -(10**15)
+_MOMENT_BASE = datetime.datetime(1000, 1, 1, tzinfo=datetime.UTC)
+_MOMENT = "moment"
 
-
-Values = dict[str, "int | list[int] | tuple[int, ...]"]
+Values = dict[str, "int | datetime.datetime | list[int] | tuple[int, ...]"]
 
 
 @dataclass(frozen=True)
@@ -41,19 +44,27 @@ class _Compiled:
     compiler: object  # the SQLCompiler that built `sql`: it knows how to read its rows
     sql: str
     params: tuple
-    # parameter position -> the value that goes there: (name, None) for an id, (name, i)
-    # for the i-th id of a list
+    # parameter position -> the value that goes there: (name, None) for an id or a moment,
+    # (name, i) for the i-th id of a list
     slots: dict[int, tuple[str, int | None]]
 
     def params_for(self, values: Values) -> tuple:
+        ops = connections[self.queryset.db].ops
         return tuple(
-            _pick(values, *self.slots[i]) if i in self.slots else p
+            _as_param(ops, _pick(values, *self.slots[i])) if i in self.slots else p
             for i, p in enumerate(self.params)
         )
 
 
-def _pick(values: Values, name: str, index: int | None) -> int:
+def _pick(values: Values, name: str, index: int | None):
     return values[name] if index is None else values[name][index]
+
+
+def _as_param(ops, value):
+    """The value as the database backend passes it (a moment may become text)."""
+    if isinstance(value, datetime.datetime):
+        return ops.adapt_datetimefield_value(value)
+    return value
 
 
 class _Prepared:
@@ -71,19 +82,25 @@ class _Prepared:
         return self._compiled[key]
 
     def _compile(self, shape, values: Values) -> _Compiled:
-        sentinels, places = _sentinels(values)
+        sentinels, raw_places = _sentinels(values)
         queryset = self._finish(self.build(shape, **sentinels))
         if queryset._known_related_objects:
             raise ValueError("a related manager's queryset would keep its first instance")
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = self._sql(compiler)
-        slots = {i: places[p] for i, p in enumerate(params) if type(p) is int and p in places}
+        ops = connections[queryset.db].ops
+        places = {_as_param(ops, sentinel): place for sentinel, place in raw_places.items()}
+        slots = {
+            i: places[p]
+            for i, p in enumerate(params)
+            if type(p) in (int, str, datetime.datetime) and p in places
+        }
         missing = set(places.values()) - set(slots.values())
         if missing:
             names = sorted({name for name, _index in missing})
             raise ValueError(f"{names} do not reach the SQL as parameters")
-        if any(isinstance(p, datetime.date) for p in params):
-            raise ValueError("the SQL carries a date or a moment, which would be frozen")
+        if any(isinstance(p, datetime.date) for i, p in enumerate(params) if i not in slots):
+            raise ValueError("the SQL carries a date or a moment of its own, which would be frozen")
         return _Compiled(queryset, compiler, sql, tuple(params), slots)
 
     def _finish(self, queryset: QuerySet) -> QuerySet:
@@ -94,26 +111,35 @@ class _Prepared:
 
     @staticmethod
     def _has_empty_list(values: Values) -> bool:
-        return any(_length(value) == 0 for value in values.values())
+        return any(isinstance(value, list | tuple) and not value for value in values.values())
 
 
-def _length(value) -> int | None:
-    """None for an id, the length of a list of ids; anything else is refused."""
+def _length(value) -> int | str | None:
+    """None for an id, "moment" for a moment, the length of a list of ids; anything else is
+    refused."""
     if type(value) is int:
         return None
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return _MOMENT
     if isinstance(value, list | tuple) and all(type(v) is int for v in value):
         return len(value)
-    raise TypeError(f"{value!r} is neither an id nor a list of ids: it cannot be prepared")
+    raise TypeError(
+        f"{value!r} is neither an id, a list of ids nor a moment: it cannot be prepared"
+    )
 
 
-def _sentinels(values: Values) -> tuple[dict, dict[int, tuple[str, int | None]]]:
-    """A sentinel for each id (a list of them for a list), and where each one stands."""
+def _sentinels(values: Values) -> tuple[dict, dict]:
+    """A sentinel for each id or moment (a list of them for a list), and where each one
+    stands."""
     sentinels, places = {}, {}
     numbers = itertools.count()
     for name in sorted(values):
         length = _length(values[name])
         if length is None:
             sentinels[name] = _SENTINEL_BASE - next(numbers)
+            places[sentinels[name]] = (name, None)
+        elif length == _MOMENT:
+            sentinels[name] = _MOMENT_BASE + datetime.timedelta(seconds=next(numbers))
             places[sentinels[name]] = (name, None)
         else:
             sentinels[name] = [_SENTINEL_BASE - next(numbers) for _ in range(length)]
@@ -123,8 +149,9 @@ def _sentinels(values: Values) -> tuple[dict, dict[int, tuple[str, int | None]]]
 
 class PreparedCount(_Prepared):
     """`PreparedCount(build)`: `build(shape, **values)` returns the queryset whose rows are
-    counted, with the integer `values` used only as filter values (ids); `shape` is what
-    else changes the SQL (e.g. the user's role). `count(shape, **values)` runs it."""
+    counted, with the `values` (ids, lists of ids, moments) used only as filter values;
+    `shape` is what else changes the SQL (e.g. the user's role). `count(shape, **values)`
+    runs it."""
 
     def count(self, shape, **values) -> int:
         if self._has_empty_list(values):

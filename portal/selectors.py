@@ -14,6 +14,7 @@ from intake.readiness import ScreeningFacts
 from integration import due, reflection
 from integration.models import CheckIn, SharedReflection
 from integration.outbox import messaging_settings_for
+from kapcouples.prepared import PreparedRows
 from sessions.models import Appointment
 from sessions.preparation.selectors import PendingStep, pending_preparation
 from waitlist import selectors as waitlist_selectors
@@ -122,16 +123,22 @@ def _row(appointment: Appointment) -> AppointmentRow:
 
 def upcoming_appointments(partner: Partner, *, now: datetime) -> list[AppointmentRow]:
     """The couple's appointments not yet over and not called off, soonest first."""
-    found = (
+    found = _UPCOMING.rows(None, couple_id=partner.couple_id, now=now)
+    return [_row(appointment) for appointment in found]
+
+
+# On every portal page: its SQL built once per process (kapcouples.prepared).
+_UPCOMING = PreparedRows(
+    lambda _shape, couple_id, now: (
         Appointment.objects.filter(
-            couple_id=partner.couple_id,
+            couple_id=couple_id,
             end__gte=now,
             status__in=[Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN],
         )
         .select_related("room")
         .order_by("start")[:UPCOMING_MOST]
     )
-    return [_row(appointment) for appointment in found]
+)
 
 
 def past_appointments(partner: Partner, *, now: datetime) -> list[AppointmentRow]:

@@ -10,6 +10,7 @@ from django.utils import formats, timezone
 from intake import selectors as intake_selectors
 from intake.models import Partner
 from kapcouples import policy
+from kapcouples.prepared import PreparedRows
 from sessions.models import Appointment, Weekday
 from waitlist.models import (
     KIND_PHRASES,
@@ -128,9 +129,14 @@ def recipient_for_partner(recipient_id: int) -> OfferRecipient | None:
 
 def open_offers_for(partner: Partner, *, now: datetime.datetime) -> list[OfferRecipient]:
     """Times offered to the partner's couple that are still open and in the future."""
-    return list(
+    return _OPEN_OFFERS.rows(None, couple_id=partner.couple_id, now=now)
+
+
+# On every portal page: its SQL built once per process (kapcouples.prepared).
+_OPEN_OFFERS = PreparedRows(
+    lambda _shape, couple_id, now: (
         OfferRecipient.objects.filter(
-            entry__couple_id=partner.couple_id,
+            entry__couple_id=couple_id,
             outcome=OfferRecipient.Outcome.PENDING,
             offer__status=SlotOffer.Status.OPEN,
             offer__start__gt=now,
@@ -138,6 +144,7 @@ def open_offers_for(partner: Partner, *, now: datetime.datetime) -> list[OfferRe
         .select_related("offer")
         .order_by("offer__start")
     )
+)
 
 
 def entries_of_couple(partner: Partner) -> list[WaitlistEntry]:

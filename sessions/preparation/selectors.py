@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from intake.models import Couple, CoupleIntentions, Partner
 from kapcouples import policy
 from kapcouples.models import User
+from kapcouples.prepared import PreparedRows
 from sessions.models import Appointment, Approach, MedicineSession, SupportRole, TreatmentPlan
 from sessions.preparation.models import ChecklistTick, CoupleAgendaItem, RideHomeConfirmation
 from sessions.protocol import protocol_for
@@ -40,19 +41,30 @@ def approved_plan(couple: Couple) -> TreatmentPlan | None:
 
 def upcoming_sessions(couple: Couple, now: datetime.datetime, *, until=None) -> list:
     """The couple's booked medicine sessions still ahead, soonest first."""
+    if until is None:
+        return _UPCOMING.rows("all", couple_id=couple.pk, now=now)
+    return _UPCOMING.rows("until", couple_id=couple.pk, now=now, until=until)
+
+
+def _upcoming(shape, *, couple_id, now, until=None):
     found = MedicineSession.objects.filter(
-        couple=couple,
+        couple_id=couple_id,
         status=MedicineSession.Status.PLANNED,
         appointment__status=Appointment.Status.BOOKED,
         appointment__start__gt=now,
     )
-    if until is not None:
+    if shape == "until":
         found = found.filter(appointment__start__lte=until)
-    return list(
+    return (
         found.select_related("appointment__room", "couple__clinic")
         .prefetch_related("couple__partners")
         .order_by("appointment__start")[:UPCOMING_LIMIT]
     )
+
+
+# On the portal and the preparation pages: its SQL built once per process
+# (kapcouples.prepared).
+_UPCOMING = PreparedRows(_upcoming)
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """A read whose SQL the ORM builds once reads what its queryset reads, for any values."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -50,6 +51,31 @@ def test_a_count_that_would_freeze_a_moment_is_refused(cast):
         counted.count("any", clinic_id=cast.clinic.pk)
 
 
+def _couples_created(shape, *, clinic_id, by):
+    return Couple.objects.filter(clinic_id=clinic_id, created_at__lte=by).order_by("pk")
+
+
+def test_a_moment_is_a_value_like_an_id(cast):
+    prepared = PreparedRows(_couples_created)
+    counted = PreparedCount(_couples_created)
+    for by in [now() - timedelta(days=1), now(), now() + timedelta(days=1), now() - timedelta(1)]:
+        expected = list(_couples_created(None, clinic_id=cast.clinic.pk, by=by))
+        assert prepared.rows(None, clinic_id=cast.clinic.pk, by=by) == expected
+        assert counted.count(None, clinic_id=cast.clinic.pk, by=by) == len(expected)
+    assert prepared.rows(None, clinic_id=cast.clinic.pk, by=now()) != []
+    assert prepared.rows(None, clinic_id=cast.clinic.pk, by=now() - timedelta(days=1)) == []
+
+
+def test_a_moment_the_builder_works_out_itself_is_refused(cast):
+    prepared = PreparedRows(
+        lambda shape, clinic_id, by: _couples_created(shape, clinic_id=clinic_id, by=by).filter(
+            created_at__gte=by - timedelta(hours=6)
+        )
+    )
+    with pytest.raises(ValueError, match="frozen"):
+        prepared.rows(None, clinic_id=cast.clinic.pk, by=now())
+
+
 def _partners(shape, *, couple_id):
     partners = Partner.objects.filter(couple_id=couple_id).select_related("couple__clinic")
     partners = partners.annotate(clinic_rooms=Count("couple__clinic__rooms"))
@@ -91,7 +117,7 @@ def test_a_related_managers_queryset_is_refused(cast):
 
 def test_only_ids_are_prepared(cast):
     prepared = PreparedRows(lambda shape, **values: Partner.objects.filter(**values))
-    with pytest.raises(TypeError, match="'Ana' is neither an id nor a list of ids"):
+    with pytest.raises(TypeError, match="'Ana' is neither an id, a list of ids nor a moment"):
         prepared.rows("any", first_name="Ana")
 
 
