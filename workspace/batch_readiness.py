@@ -60,12 +60,10 @@ def next_session_readiness(couples: list[Couple]) -> dict[int, NextSession]:
 def _read(couples: list[Couple]) -> _Facts:
     ids = [couple.pk for couple in couples]
     history = defaultdict(list)
-    rows = Appointment.objects.filter(couple_id__in=ids).order_by("start", "pk")
-    for couple_id, *row in rows.values_list("couple_id", "pk", "kind", "status", "start"):
+    for couple_id, *row in _HISTORY.rows(None, couple_ids=ids):
         history[couple_id].append(gate.History(*row))
     overrides = defaultdict(list)
-    live = ReadinessOverride.objects.filter(couple_id__in=ids, revoked_at__isnull=True)
-    for override in live.order_by(F("appointment_id").asc(nulls_first=True), "pk"):
+    for override in _LIVE_OVERRIDES.rows(None, couple_ids=ids):
         overrides[override.couple_id].append(override)
     return _Facts(
         plans=_plans(couples),
@@ -74,6 +72,25 @@ def _read(couples: list[Couple]) -> _Facts:
         screening=_PageScreening([p for couple in couples for p in couple.partners.all()]),
         protocol=protocol_for(couples[0].clinic_id),
     )
+
+
+# A caseload page's reads, by its couples' ids: their SQL built once per process for each
+# number of couples (kapcouples.prepared).
+_HISTORY = PreparedRows(
+    lambda _shape, couple_ids: (
+        Appointment.objects.filter(couple_id__in=couple_ids)
+        .order_by("start", "pk")
+        .values_list("couple_id", "pk", "kind", "status", "start")
+    )
+)
+_LIVE_OVERRIDES = PreparedRows(
+    lambda _shape, couple_ids: ReadinessOverride.objects.filter(
+        couple_id__in=couple_ids, revoked_at__isnull=True
+    ).order_by(F("appointment_id").asc(nulls_first=True), "pk")
+)
+_PLANS = PreparedRows(
+    lambda _shape, couple_ids: TreatmentPlan.objects.filter(couple_id__in=couple_ids)
+)
 
 
 class _PageScreening(ScreeningFacts):
@@ -116,7 +133,7 @@ def _plans(couples: list[Couple]) -> dict:
     (a booster is judged against it)."""
     boosters = {couple.pk for couple in couples if is_booster_couple(couple)}
     running = [couple.pk for couple in couples if couple.pk not in boosters]
-    plans = {plan.couple_id: plan for plan in TreatmentPlan.objects.filter(couple_id__in=running)}
+    plans = {plan.couple_id: plan for plan in _PLANS.rows(None, couple_ids=running)}
     if boosters:
         plans |= booster_rules().open_plans(boosters)
     return plans

@@ -20,6 +20,7 @@ from intake.models import Couple, Partner, QuestionnaireResponse
 from integration.models import Alert
 from kapcouples import policy
 from kapcouples.models import Role
+from kapcouples.prepared import PreparedRows
 from sessions.models import Appointment
 from workspace import batch_readiness
 
@@ -248,18 +249,8 @@ def score_changes(partners: list[Partner]) -> dict[int, dict[str, ScoreChange]]:
     """Each partner's latest and first total per instrument, in one query: every response
     is numbered from both ends within its partner and instrument, and only the two ends
     are read."""
-    ends = (
-        QuestionnaireResponse.objects.filter(
-            partner__in=partners, code__in=PARTNER_CODES + COUPLE_CODES
-        )
-        .annotate(
-            from_first=_numbered("completed_at", "pk"),
-            from_last=_numbered("-completed_at", "-pk"),
-        )
-        .filter(Q(from_first=1) | Q(from_last=1))
-        .values_list("partner_id", "code", "total", "from_first", "from_last")
-    )
     latest, baseline = {}, {}
+    ends = _SCORE_ENDS.rows(None, partner_ids=[partner.pk for partner in partners])
     for partner_id, code, total, from_first, from_last in ends:
         if from_first == 1:
             baseline[partner_id, code] = total
@@ -275,3 +266,22 @@ def score_changes(partners: list[Partner]) -> dict[int, dict[str, ScoreChange]]:
 
 def _numbered(*order: str) -> Window:
     return Window(RowNumber(), partition_by=[F("partner_id"), F("code")], order_by=order)
+
+
+def _score_ends(_shape, *, partner_ids: list[int]) -> QuerySet:
+    return (
+        QuestionnaireResponse.objects.filter(
+            partner__in=partner_ids, code__in=PARTNER_CODES + COUPLE_CODES
+        )
+        .annotate(
+            from_first=_numbered("completed_at", "pk"),
+            from_last=_numbered("-completed_at", "-pk"),
+        )
+        .filter(Q(from_first=1) | Q(from_last=1))
+        .values_list("partner_id", "code", "total", "from_first", "from_last")
+    )
+
+
+# On every caseload page: its SQL built once per process for each number of partners
+# (kapcouples.prepared).
+_SCORE_ENDS = PreparedRows(_score_ends)
