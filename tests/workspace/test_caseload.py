@@ -236,3 +236,17 @@ def test_a_plan_without_approval_is_the_first_unmet_item(cast, client_for):
 def test_another_clinics_couple_is_not_found_by_search(cast, client_for):
     PartnerFactory(couple=CoupleFactory(clinic=ClinicFactory()), first_name="Bobbie")
     assert _couple_ids(_page(client_for(cast.clinician), "?q=Bobbie")) == [cast.couple.pk]
+
+
+@pytest.mark.parametrize("who", ["clinician", "clinic_admin"])
+def test_what_partners_typed_is_shown_as_text_in_their_row(cast, client_for, who):
+    typed = '<b>Jo</b> & "Al"'
+    cast.partner_a.first_name = typed
+    cast.partner_a.save(update_fields=["first_name"])
+    _score(cast.partner_a, Code.PHQ9, 12, 3)
+    row = _row(_page(client_for(cast.user(who))), cast.couple)
+    assert "<b>" not in row
+    shown = "&lt;b&gt;Jo&lt;/b&gt; &amp; &quot;Al&quot;"
+    assert shown in row
+    if who == "clinician":  # the readiness problem and the scores name the partner too
+        assert row.count(shown) >= 3
