@@ -11,7 +11,7 @@ from intake.selectors import couples_for_user
 from integration import followups
 from integration.models import Alert, CheckIn, IntegrationNote, QuestionnaireDue, Reminder
 from kapcouples import policy
-from kapcouples.prepared import PreparedCount
+from kapcouples.prepared import PreparedCount, PreparedRows
 
 ANSWER_FIELDS = (
     ("came_up", "share_came_up", _("What came up")),
@@ -80,14 +80,22 @@ def shared_checkins_for_partner(user, partner) -> list[tuple[CheckIn, list[Visib
 
 def questionnaires_due_of(partners, *, most: int = 20) -> dict[int, list[QuestionnaireDue]]:
     """The open due questionnaires (soonest `most`) of each of `partners`, in one query."""
-    dues = QuestionnaireDue.objects.filter(partner__in=partners, cancelled_at=None)
-    dues = followups.with_completion(dues.filter(opens_at__lte=timezone.now()))
-    dues = dues.filter(is_done=False)
     found = {partner.pk: [] for partner in partners}
-    for due in dues.order_by("due_at"):
+    dues = _OPEN_DUES.rows(None, partner_ids=list(found), now=timezone.now())
+    for due in dues:
         if len(found[due.partner_id]) < most:
             found[due.partner_id].append(due)
     return found
+
+
+def _open_dues(_shape, *, partner_ids: list[int], now) -> QuerySet[QuestionnaireDue]:
+    dues = QuestionnaireDue.objects.filter(partner__in=partner_ids, cancelled_at=None)
+    dues = followups.with_completion(dues.filter(opens_at__lte=now))
+    return dues.filter(is_done=False).order_by("due_at")
+
+
+# On every couple page: its SQL built once per process (kapcouples.prepared).
+_OPEN_DUES = PreparedRows(_open_dues)
 
 
 def notes_of_couple(couple) -> QuerySet[IntegrationNote]:
