@@ -4,7 +4,6 @@ from django import template
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
-from intake.models import Couple
 from kapcouples import policy
 from maintenance import gate, selectors
 from sessions.boosters import is_booster_couple
@@ -38,9 +37,8 @@ def maintenance_due_card(context):
     if policy.role_of(user) not in policy.CARE_TEAM:
         return {"visible": False}
     clinic = user.membership.clinic
-    mine = Couple.objects.of_clinic(clinic.pk).with_care_team_member(user.pk)
     today = timezone.localdate(timezone=clinic.zone)
-    due = selectors.maintenance_due(mine, today)
+    due = selectors.caseload_maintenance_due(clinic_id=clinic.pk, member_id=user.pk, today=today)
     return {
         "visible": True,
         "boosters": [_booster_item(booster) for booster in due.boosters],
