@@ -20,7 +20,7 @@ from intake.models import Couple, Partner, QuestionnaireResponse
 from integration.models import Alert
 from kapcouples import policy
 from kapcouples.models import Role
-from kapcouples.prepared import PreparedRows
+from kapcouples.prepared import PreparedCount, PreparedRows
 from sessions.models import Appointment
 from workspace import batch_readiness
 
@@ -66,20 +66,65 @@ def shows_clinical(user) -> bool:
 
 def caseload_couples(user, filters: Filters) -> QuerySet[Couple]:
     """The couples the user's caseload lists, filtered and sorted in SQL."""
+    scope = _scope(user)
+    if scope is None:
+        return Couple.objects.none()
+    return _caseload(filters, **scope, now=timezone.now())
+
+
+def _scope(user) -> dict | None:
+    """Whose couples: a clinician's or prescriber's care team, or the clinic admin's whole
+    clinic; None for anyone else."""
     role = policy.role_of(user)
     clinic_id = policy.staff_clinic_id(user)
-    couples = Couple.objects.of_clinic(clinic_id).select_related("clinic")
     if role in policy.CLINICAL_ROLES:
-        couples = couples.with_care_team_member(user.pk)
-    elif role != Role.CLINIC_ADMIN:
-        return Couple.objects.none()
+        return {"clinic_id": clinic_id, "member_id": user.pk}
+    return {"clinic_id": clinic_id} if role == Role.CLINIC_ADMIN else None
+
+
+def _caseload(filters: Filters, *, clinic_id, member_id=None, now=None) -> QuerySet[Couple]:
+    """`now`: the moment the next appointment is looked for; None to count the couples."""
+    couples = Couple.objects.of_clinic(clinic_id).select_related("clinic")
+    if member_id is not None:
+        couples = couples.with_care_team_member(member_id)
     if filters.phase:
         couples = couples.filter(status=filters.phase)
     couples = intake_selectors.search_couples(couples, filters.q, clinic_id=clinic_id)
-    couples = _with_next_appointment(_with_alert_counts(couples))
+    couples = _with_alert_counts(couples)
     if filters.has_alert:
         couples = couples.filter(open_alerts__gt=0)
-    return _sorted(couples, filters.sort)
+    if now is None:
+        return couples
+    return _sorted(_with_next_appointment(couples, now), filters.sort)
+
+
+# Without a search, a page of the caseload is the same SQL for every visit of the same
+# filters and page: built once per process (kapcouples.prepared).
+_CASELOAD_COUNT = PreparedCount(lambda filters, **values: _caseload(filters, **values))
+_CASELOAD_PAGE = PreparedRows(
+    lambda shape, **values: _caseload(shape[0], **values).prefetch_related("partners")[
+        shape[1] : shape[2]
+    ]
+)
+
+
+@dataclass(frozen=True)
+class _PreparedCaseload:
+    """The couples of a caseload without a search, as the paginator reads them: their
+    count, and one page's slice."""
+
+    filters: Filters
+    scope: dict
+    now: datetime.datetime
+
+    def count(self) -> int:
+        return _CASELOAD_COUNT.count(self.filters, **self.scope)
+
+    def __getitem__(self, page: slice) -> list[Couple]:
+        if page.start == page.stop:  # the empty first page of an empty caseload
+            return []
+        shape = (self.filters, page.start, page.stop)
+        return _CASELOAD_PAGE.rows(shape, **self.scope, now=self.now)
 
 
 def _open_alerts(**extra) -> QuerySet[Alert]:
@@ -98,10 +143,10 @@ def _with_alert_counts(couples: QuerySet[Couple]) -> QuerySet[Couple]:
     )
 
 
-def _with_next_appointment(couples: QuerySet[Couple]) -> QuerySet[Couple]:
+def _with_next_appointment(couples: QuerySet[Couple], now) -> QuerySet[Couple]:
     """The couple's next appointment still to come (booked or checked in, not yet over)."""
     upcoming = Appointment.objects.filter(
-        couple=OuterRef("pk"), status__in=UPCOMING_STATUSES, end__gt=timezone.now()
+        couple=OuterRef("pk"), status__in=UPCOMING_STATUSES, end__gt=now
     ).order_by("start", "pk")
     return couples.annotate(
         next_appointment_id=Subquery(upcoming.values("pk")[:1]),
@@ -215,10 +260,19 @@ class CaseloadRow:
 
 def caseload_page(user, filters: Filters, number) -> Page:
     """The page `number` of the user's caseload; `page.rows` holds what each row shows."""
-    couples = caseload_couples(user, filters).prefetch_related("partners")
-    page = Paginator(couples, PAGE_SIZE).get_page(number)
+    page = Paginator(_listed(user, filters), PAGE_SIZE).get_page(number)
     page.rows = caseload_rows(list(page.object_list), clinical=shows_clinical(user))
     return page
+
+
+def _listed(user, filters: Filters):
+    """What the paginator pages: a search builds its own SQL; the rest is prepared."""
+    scope = _scope(user)
+    if scope is None:
+        return Couple.objects.none()
+    if filters.q:
+        return _caseload(filters, **scope, now=timezone.now()).prefetch_related("partners")
+    return _PreparedCaseload(filters, scope, timezone.now())
 
 
 def caseload_rows(couples: list[Couple], *, clinical: bool) -> list[CaseloadRow]:
