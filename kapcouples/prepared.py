@@ -34,6 +34,9 @@ from django.db.models import QuerySet
 _SENTINEL_BASE = -(10**15)
 _MOMENT_BASE = datetime.datetime(1000, 1, 1, tzinfo=datetime.UTC)
 _MOMENT = "moment"
+# The most shapes one prepared read keeps compiled (a shape holds its queryset and
+# compiler); past it, they are compiled again as they come.
+MOST_SHAPES = 256
 
 Values = dict[str, "int | datetime.datetime | list[int] | tuple[int, ...]"]
 
@@ -75,11 +78,13 @@ class _Prepared:
 
     def _get(self, shape, values: Values) -> _Compiled:
         key = (shape, tuple(sorted((name, _length(value)) for name, value in values.items())))
-        if key not in self._compiled:
+        compiled = self._compiled.get(key)
+        if compiled is None:
             with self._lock:
-                if key not in self._compiled:
-                    self._compiled[key] = self._compile(shape, values)
-        return self._compiled[key]
+                if len(self._compiled) >= MOST_SHAPES:  # e.g. every page of a long list
+                    self._compiled.clear()
+                compiled = self._compiled[key] = self._compile(shape, values)
+        return compiled
 
     def _compile(self, shape, values: Values) -> _Compiled:
         sentinels, raw_places = _sentinels(values)

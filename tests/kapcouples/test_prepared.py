@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.timezone import now
 
 from intake.models import Couple, Partner
+from kapcouples import prepared
 from kapcouples.prepared import PreparedCount, PreparedRows
 
 
@@ -165,3 +166,14 @@ def test_a_read_prepared_in_one_thread_runs_on_each_threads_own_connection(cast)
     thread.start()
     thread.join()
     assert found == [2]
+
+
+def test_past_the_most_shapes_the_compiled_ones_are_forgotten_and_reads_stay_right(
+    cast, monkeypatch
+):
+    monkeypatch.setattr(prepared, "MOST_SHAPES", 2)
+    reads = PreparedRows(lambda shape, couple_id: _partners("rows", couple_id=couple_id)[:shape])
+    for limit in [1, 2, 3, 1, 2]:
+        found = reads.rows(limit, couple_id=cast.couple.pk)
+        assert found == list(_partners("rows", couple_id=cast.couple.pk)[:limit])
+        assert len(reads._compiled) <= 2
