@@ -1275,7 +1275,7 @@ class Fill:
     def make_pool(self) -> None:
         for k in self.couples:
             clinic = k["clinic"]["id"]
-            if k["pool"] and k.get("awaiting_after") is not None and _integration_held(k):
+            if k["pool"] and k.get("awaiting_after") is not None and _ready_as_placed(k):
                 after = self.cal.midnight(k["awaiting_after"])
                 self.pool.append(("booking", clinic, k["id"], None, None, k["clinician"], after))
             if k["phase"] == "enrolling":
@@ -1471,16 +1471,19 @@ def filled_scale(url: str) -> tuple[float, float] | None:
         conn.close()
 
 
-def _integration_held(k) -> bool:
-    """The booking gate's item 5 on the appointments as placed, not as planned: the
-    integration after the couple's last medicine session was held. Placing moves an
-    appointment, and those after it, to the next free slot, or drops it when none is free."""
+def _ready_as_placed(k) -> bool:
+    """The booking gate's items 4 and 5 on the appointments as placed, not as planned: two
+    preparation sessions since the couple's last medicine session, and the integration
+    after it held. Placing moves an appointment, and those after it, to the next free
+    slot, or drops it when none is free."""
     held = [a for a in k["appointments"] if a[6] != "cancelled"]
     medicine = [i for i, a in enumerate(held) if a[2] == "medicine"]
-    if not medicine:
-        return True
-    after = held[medicine[-1] + 1 :]
-    return any(a[2] == "integration" and a[6] == "completed" for a in after)
+    since = held[medicine[-1] + 1 :] if medicine else held
+    preparations = sum(a[2] == "preparation" for a in since)
+    integration_held = not medicine or any(
+        a[2] == "integration" and a[6] == "completed" for a in since
+    )
+    return preparations >= 2 and integration_held
 
 
 def strip_tables(cur, tables: list[str]) -> list[str]:
