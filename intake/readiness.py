@@ -76,13 +76,19 @@ _FORMS = PreparedRows(
         status__in=[IntakeForm.Status.SUBMITTED, IntakeForm.Status.DRAFT],
     )
 )
-_REVIEWS = PreparedRows(
-    lambda _shape, partner_ids: (
+
+
+def reviews_in_force(partner_ids: list[int]):
+    """The partners' reviews not invalidated by an amendment, latest first, with their
+    intake: the first of each partner is the one the gate judges."""
+    return (
         ContraindicationReview.objects.filter(partner__in=partner_ids, invalidated_at__isnull=True)
         .select_related("intake")
         .order_by("-signed_at")
     )
-)
+
+
+_REVIEWS = PreparedRows(lambda _shape, partner_ids: reviews_in_force(partner_ids))
 _CONSENTED = PreparedRows(
     lambda _shape, partner_ids, clinic_id: Consent.objects.filter(
         partner__in=partner_ids,

@@ -74,7 +74,9 @@ def maintenance_due(couples: QuerySet[Couple], today: datetime.date) -> Maintena
     return _due(list(_open_plans(couples)), today)
 
 
-def caseload_maintenance_due(*, clinic_id: int, member_id: int, today) -> MaintenanceDue:
+def caseload_maintenance_due(
+    *, clinic_id: int, member_id: int, today: datetime.date
+) -> MaintenanceDue:
     """What `maintenance_due` says of a care team member's couples, with its SQL built once
     per process: the dashboard shows it on every visit (kapcouples.prepared)."""
     plans = _CASELOAD_PLANS.rows(None, clinic_id=clinic_id, member_id=member_id)

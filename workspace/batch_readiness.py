@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from intake.models import ContraindicationReview, Couple
-from intake.readiness import ScreeningFacts
+from intake.readiness import ScreeningFacts, reviews_in_force
 from kapcouples.prepared import PreparedRows
 from sessions import readiness as gate
 from sessions.boosters import booster_rules, is_booster_couple
@@ -119,12 +119,7 @@ _REVIEW_FIELDS = (
 )
 # On every caseload page: its SQL built once per process (kapcouples.prepared).
 _SLIM_REVIEWS = PreparedRows(
-    lambda _shape, partner_ids: (
-        ContraindicationReview.objects.filter(partner__in=partner_ids, invalidated_at__isnull=True)
-        .select_related("intake")
-        .only(*_REVIEW_FIELDS)
-        .order_by("-signed_at")
-    )
+    lambda _shape, partner_ids: reviews_in_force(partner_ids).only(*_REVIEW_FIELDS)
 )
 
 

@@ -268,10 +268,8 @@ def caseload_page(user, filters: Filters, number) -> Page:
 def _listed(user, filters: Filters):
     """What the paginator pages: a search builds its own SQL; the rest is prepared."""
     scope = _scope(user)
-    if scope is None:
-        return Couple.objects.none()
-    if filters.q:
-        return _caseload(filters, **scope, now=timezone.now()).prefetch_related("partners")
+    if scope is None or filters.q:
+        return caseload_couples(user, filters).prefetch_related("partners")
     return _PreparedCaseload(filters, scope, timezone.now())
 
 
