@@ -26,6 +26,12 @@ from kapcouples.models import Clinic, Room
 # No appointment is longer than this: calendars bound their index range scans with it.
 MAX_APPOINTMENT_LENGTH = datetime.timedelta(hours=24)
 
+
+def earliest_overlapping_start(start: datetime.datetime) -> datetime.datetime:
+    """An appointment overlapping a time from `start` on starts after this."""
+    return start - MAX_APPOINTMENT_LENGTH
+
+
 DEFAULT_SETTING_CHECKLIST = "Eye shades\nHeadphones\nMusic playlist ready\nBlanket and pillow"
 
 
@@ -394,10 +400,13 @@ class AppointmentQuerySet(models.QuerySet):
     def active(self) -> "AppointmentQuerySet":
         return self.filter(status__in=Appointment.ACTIVE_STATUSES)
 
-    def overlapping(self, start, end) -> "AppointmentQuerySet":
-        # Half-open [start, end): back-to-back appointments do not overlap. The lower bound
-        # on start (no appointment is longer than a day) keeps index scans to the range.
-        return self.filter(start__lt=end, end__gt=start, start__gt=start - MAX_APPOINTMENT_LENGTH)
+    def overlapping(self, start, end, *, earliest=None) -> "AppointmentQuerySet":
+        """Half-open [start, end): back-to-back appointments do not overlap. The lower bound
+        on start, `earliest` (no appointment is longer than a day), keeps index scans to
+        the range; a prepared read passes it as a value of its own."""
+        if earliest is None:
+            earliest = earliest_overlapping_start(start)
+        return self.filter(start__lt=end, end__gt=start, start__gt=earliest)
 
 
 class Appointment(models.Model):

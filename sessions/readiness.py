@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from intake.models import Couple, Partner
 from intake.readiness import ScreeningFacts
+from kapcouples.prepared import PreparedRows
 from sessions.boosters import booster_rules, is_booster_couple
 from sessions.models import (
     Appointment,
@@ -119,24 +120,26 @@ def readiness_check(
     at: datetime.datetime | None = None,
     screening: ScreeningFacts | None = None,
     protocol: ProtocolSettings | None = None,
+    appointments: list[Appointment] | None = None,
 ) -> Readiness:
     """Every readiness item for a medicine session of `couple` starting at `start`.
 
     `appointment` is the medicine appointment itself once it exists (left out of counts).
     `at` is the moment screening is judged on when it is not the booked start (a session
     started a day late is judged on the day it starts). `screening`: the page's facts of
-    the couple's partners, when it has read them (a service reads its own, fresh), and
-    `protocol` the clinic's protocol settings, when the caller has read them.
+    the couple's partners, when it has read them (a service reads its own, fresh),
+    `protocol` the clinic's protocol settings and `appointments` all the couple's
+    appointments, oldest first, when the page has read them.
     """
     booster = is_booster_couple(couple)
     if booster:
         plan = booster_rules().open_plan(couple)
     else:
-        plan = TreatmentPlan.objects.filter(couple=couple).first()
+        plan = next(iter(_PLAN.rows(None, couple_id=couple.pk)), None)
     if arrangement is None and plan is not None:
         arrangement = Arrangement(plan.approach, plan.dosing_partner_id, plan.route)
     protocol = protocol or protocol_for(couple.clinic_id)
-    history = _history(couple, appointment)
+    history = _history(couple, appointment, appointments)
     partners = list(couple.partners.all())
     items, number, previous = readiness_items(
         couple,
@@ -242,13 +245,30 @@ def attach_overrides_read(items, overrides, *, number: int, appointment_id, prot
 MEDICINE = Appointment.Kind.MEDICINE
 
 
-def _history(couple, appointment) -> list[History]:
-    """All the couple's appointments but `appointment`, oldest first, in one query (a
-    program holds a few dozen)."""
-    rows = Appointment.objects.filter(couple=couple).order_by("start", "pk")
-    if appointment is not None:
-        rows = rows.exclude(pk=appointment.pk)
-    return [History(*row) for row in rows.values_list("pk", "kind", "status", "start")]
+def _history(couple, appointment, appointments=None) -> list[History]:
+    """All the couple's appointments but `appointment`, oldest first, from `appointments`
+    when given, else in one query (a program holds a few dozen)."""
+    skip = appointment.pk if appointment is not None else None
+    if appointments is not None:
+        return [History(a.pk, a.kind, a.status, a.start) for a in appointments if a.pk != skip]
+    if skip is None:
+        return [History(*row) for row in _HISTORY.rows(False, couple_id=couple.pk)]
+    return [History(*row) for row in _HISTORY.rows(True, couple_id=couple.pk, skip=skip)]
+
+
+def _history_rows(skipping: bool, *, couple_id: int, skip: int | None = None):
+    rows = Appointment.objects.filter(couple_id=couple_id).order_by("start", "pk")
+    if skipping:
+        rows = rows.exclude(pk=skip)
+    return rows.values_list("pk", "kind", "status", "start")
+
+
+# Every readiness check reads both (the couple page, booking, starting a session): their
+# SQL is built once per process (kapcouples.prepared).
+_HISTORY = PreparedRows(_history_rows)
+_PLAN = PreparedRows(
+    lambda _shape, couple_id: TreatmentPlan.objects.filter(couple_id=couple_id).order_by("pk")[:1]
+)
 
 
 def _item_plan(plan, history) -> ReadinessItem:

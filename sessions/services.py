@@ -22,6 +22,7 @@ from integration import services as integration
 from integration.models import MessagingSettings
 from kapcouples import policy
 from kapcouples.models import Clinic, Room, StaffMembership, User
+from kapcouples.prepared import PreparedRows
 from kapcouples.services import DomainError
 from sessions.hours import (
     TimeConcerns,
@@ -43,6 +44,7 @@ from sessions.models import (
     ReadinessOverride,
     Setting,
     TreatmentPlan,
+    earliest_overlapping_start,
 )
 from sessions.protocol import protocol_for, setting_row
 from sessions.readiness import BOOK, Readiness, readiness_check
@@ -162,27 +164,13 @@ def _lock_resources(
     the start's weekday, read by the statement that locks the room; refuses clinicians not
     bookable at its clinic, read by the statement that locks them.
     """
-    locked = (
-        Couple.objects.select_for_update(of=("self",))
-        .select_related("clinic")
-        .prefetch_related("partners")
-        .get(pk=couple.pk)
-    )
+    (locked,) = _LOCKED_COUPLE.rows(None, couple_id=couple.pk)
     weekday = start.astimezone(locked.clinic.zone).weekday()
-    day = day_hours_annotations(weekday)
-    (row,) = (
-        Room.objects.select_for_update(of=("self",))
-        .filter(pk=room.pk)
-        .order_by()
-        .annotate(**day)
-        .values_list(*day)
-    )
+    (row,) = _LOCKED_ROOM_HOURS.rows(weekday, room_id=room.pk)
     bookable = set(
-        User.objects.select_for_update()
-        .filter(pk__in=[c.pk for c in clinicians])
-        .filter(Exists(_clinical_memberships(couple.clinic_id).filter(user=OuterRef("pk"))))
-        .order_by("pk")
-        .values_list("pk", flat=True)
+        _LOCKED_BOOKABLE.rows(
+            None, clinician_ids=[c.pk for c in clinicians], clinic_id=couple.clinic_id
+        )
     )
     _refuse_unbookable(clinicians, bookable)
     return locked, day_hours_from(locked.clinic_id, weekday, row)
@@ -192,6 +180,39 @@ def _clinical_memberships(clinic_id: int):
     return StaffMembership.objects.filter(
         clinic_id=clinic_id, role__in=policy.CLINICAL_ROLES, is_active=True
     )
+
+
+def _room_with_day_hours(weekday: int, room_id: int):
+    day = day_hours_annotations(weekday)
+    return (
+        Room.objects.select_for_update(of=("self",))
+        .filter(pk=room_id)
+        .order_by()
+        .annotate(**day)
+        .values_list(*day)
+    )
+
+
+# What every booking locks and reads first: the SQL is built once per process (and the
+# room's once per weekday, whose opening hours it reads), see kapcouples.prepared.
+_LOCKED_COUPLE = PreparedRows(
+    lambda _shape, couple_id: (
+        Couple.objects.select_for_update(of=("self",))
+        .select_related("clinic")
+        .prefetch_related("partners")
+        .filter(pk=couple_id)
+    )
+)
+_LOCKED_ROOM_HOURS = PreparedRows(lambda weekday, room_id: _room_with_day_hours(weekday, room_id))
+_LOCKED_BOOKABLE = PreparedRows(
+    lambda _shape, clinician_ids, clinic_id: (
+        User.objects.select_for_update()
+        .filter(pk__in=clinician_ids)
+        .filter(Exists(_clinical_memberships(clinic_id).filter(user=OuterRef("pk"))))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+)
 
 
 def _refuse_unbookable(clinicians: list[User], bookable: set[int]) -> None:
@@ -216,13 +237,11 @@ def find_conflict(
     OR across a join, which would scan every appointment of the deployment. The seats of
     the group session `group_session_id` share its room and clinicians, never a couple.
     """
-    overlapping = Appointment.objects.active().overlapping(start, end)
+    window = {"start": start, "end": end, "earliest": earliest_overlapping_start(start)}
     if exclude is not None:
-        overlapping = overlapping.exclude(pk=exclude.pk)
-    found = list(
-        overlapping.filter(Q(room=room) | Q(couple=couple))
-        .order_by("start", "pk")
-        .values_list("pk", "room_id", "couple_id", "group_session_id")[:10]
+        window["exclude_id"] = exclude.pk
+    found = _ROOM_OR_COUPLE_OVERLAPS.rows(
+        exclude is not None, room_id=room.pk, couple_id=couple.pk, **window
     )
     for pk, room_id, _couple_id, seat_of in found:
         if room_id == room.pk and (group_session_id is None or seat_of != group_session_id):
@@ -230,22 +249,46 @@ def find_conflict(
     for pk, _room_id, couple_id, _seat_of in found:
         if couple_id == couple.pk:
             return _described(pk), "This couple already has an appointment"
-    slots = AppointmentClinician.objects.filter(
-        clinician__in=clinicians,
-        is_active=True,
-        start__lt=end,
-        end__gt=start,
-        start__gt=start - MAX_APPOINTMENT_LENGTH,
+    seats = {} if group_session_id is None else {"group_session_id": group_session_id}
+    taken = _CLINICIAN_OVERLAPS.rows(
+        (exclude is not None, group_session_id is not None),
+        clinician_ids=[c.pk for c in clinicians],
+        **window,
+        **seats,
     )
-    if exclude is not None:
-        slots = slots.exclude(appointment_id=exclude.pk)
-    if group_session_id is not None:
-        slots = slots.exclude(group_session_id=group_session_id)
-    taken = slots.order_by("clinician_id", "start").values_list("clinician_id", "appointment_id")
-    for clinician_id, appointment_id in taken[:1]:
+    for clinician_id, appointment_id in taken:
         name = next(c.get_full_name() for c in clinicians if c.pk == clinician_id)
         return _described(appointment_id), f"{name} is already booked"
     return None
+
+
+def _room_or_couple_overlaps(excluding: bool, *, start, end, earliest, room_id, couple_id, **more):
+    overlapping = Appointment.objects.active().overlapping(start, end, earliest=earliest)
+    if excluding:
+        overlapping = overlapping.exclude(pk=more["exclude_id"])
+    return (
+        overlapping.filter(Q(room_id=room_id) | Q(couple_id=couple_id))
+        .order_by("start", "pk")
+        .values_list("pk", "room_id", "couple_id", "group_session_id")[:10]
+    )
+
+
+def _clinician_overlaps(shape, *, clinician_ids, start, end, earliest, **more):
+    excluding, grouped = shape
+    slots = AppointmentClinician.objects.filter(
+        clinician__in=clinician_ids, is_active=True, start__lt=end, end__gt=start
+    ).filter(start__gt=earliest)
+    if excluding:
+        slots = slots.exclude(appointment_id=more["exclude_id"])
+    if grouped:
+        slots = slots.exclude(group_session_id=more["group_session_id"])
+    return slots.order_by("clinician_id", "start").values_list("clinician_id", "appointment_id")[:1]
+
+
+# Every booking, move and group seat asks both: built once per process for each shape
+# (kapcouples.prepared).
+_ROOM_OR_COUPLE_OVERLAPS = PreparedRows(_room_or_couple_overlaps)
+_CLINICIAN_OVERLAPS = PreparedRows(_clinician_overlaps)
 
 
 def _described(appointment_id: int) -> Appointment:
@@ -437,14 +480,19 @@ class BookingSettings:
 def _booking_settings(clinic_id: int) -> BookingSettings:
     """The clinic's settings a booking reads (readiness, screening windows, message times),
     in one query after the locks, so as they stand at the booking."""
-    clinic = Clinic.objects.select_related(
-        "protocol", "screening_settings", "messaging_settings"
-    ).get(pk=clinic_id)
+    (clinic,) = _CLINIC_SETTINGS.rows(None, clinic_id=clinic_id)
     return BookingSettings(
         protocol=setting_row(clinic, "protocol", protocol_for),
         screening=setting_row(clinic, "screening_settings", ScreeningSettings.for_clinic),
         messaging=setting_row(clinic, "messaging_settings", integration.messaging_settings_for),
     )
+
+
+_CLINIC_SETTINGS = PreparedRows(
+    lambda _shape, clinic_id: Clinic.objects.select_related(
+        "protocol", "screening_settings", "messaging_settings"
+    ).filter(pk=clinic_id)
+)
 
 
 def _validated_fields(row) -> None:

@@ -45,6 +45,7 @@ def sessions_couple_panel(context, couple, screening=None):
         start=upcoming.start if upcoming else now,
         appointment=upcoming,
         screening=screening,
+        appointments=appointments,
     )
     plan = readiness.plan
     return {
