@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from intake.models import Couple
 from kapcouples.models import Clinic
+from kapcouples.prepared import PreparedSetting
 
 NAME_MAX_CHARS = 100
 TIMES_MAX_CHARS = 200
@@ -161,5 +162,8 @@ class DiscoverySettings(models.Model):
 
     @classmethod
     def for_clinic(cls, clinic_id: int) -> "DiscoverySettings":
-        found, _ = cls.objects.get_or_create(clinic_id=clinic_id)
-        return found
+        return _DISCOVERY_SETTINGS(clinic_id)
+
+
+# Read on most pages and services: see kapcouples.prepared.
+_DISCOVERY_SETTINGS = PreparedSetting(DiscoverySettings)

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from intake import contraindications, instruments
 from kapcouples.models import Clinic, validate_timezone
+from kapcouples.prepared import PreparedSetting
 
 DEFAULT_CRISIS_LINE = "988 Suicide & Crisis Lifeline (call or text 988, US)"
 
@@ -162,8 +163,11 @@ class ScreeningSettings(models.Model):
 
     @classmethod
     def for_clinic(cls, clinic_id: int) -> "ScreeningSettings":
-        found, _ = cls.objects.get_or_create(clinic_id=clinic_id)
-        return found
+        return _SCREENING_SETTINGS(clinic_id)
+
+
+# Read on most pages and services: see kapcouples.prepared.
+_SCREENING_SETTINGS = PreparedSetting(ScreeningSettings)
 
 
 class Invitation(models.Model):

@@ -17,6 +17,7 @@ from intake.models import Partner
 from integration import chaperones, quiet_hours
 from integration.models import MessagingSettings, Reminder, ReminderRetry
 from kapcouples import policy
+from kapcouples.prepared import PreparedSetting
 from kapcouples.services import DomainError
 
 logger = logging.getLogger(__name__)
@@ -28,8 +29,10 @@ BROKER_POOL_WAIT_SECONDS = 1
 
 def messaging_settings_for(clinic_id: int) -> MessagingSettings:
     """The clinic's message settings, created with the defaults on first use."""
-    found, _ = MessagingSettings.objects.get_or_create(clinic_id=clinic_id)
-    return found
+    return _MESSAGING(clinic_id)
+
+
+_MESSAGING = PreparedSetting(MessagingSettings)
 
 
 def channel_for(partner: Partner, messaging: MessagingSettings) -> str:

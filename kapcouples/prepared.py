@@ -190,3 +190,22 @@ class PreparedRows(_Prepared):
         queryset = compiled.queryset._chain()
         queryset.query.get_compiler = lambda *args, **kwargs: replay
         return list(queryset)
+
+
+class PreparedSetting:
+    """`PreparedSetting(model)(clinic_id)`: the clinic's row of a one-row-per-clinic
+    settings model, read on most pages and services: by SQL built once per process, and
+    created with the model's defaults when the clinic has none yet (clinics made before the
+    model existed)."""
+
+    def __init__(self, model):
+        self.model = model
+        self._read = PreparedRows(
+            lambda _shape, clinic_id: model.objects.filter(clinic_id=clinic_id)
+        )
+
+    def __call__(self, clinic_id: int):
+        found = self._read.rows(None, clinic_id=clinic_id)
+        if found:
+            return found[0]
+        return self.model.objects.get_or_create(clinic_id=clinic_id)[0]

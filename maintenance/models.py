@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from intake.models import Couple
 from kapcouples.models import Clinic
+from kapcouples.prepared import PreparedSetting
 from sessions.models import DOSE_SHARE_PERCENT, DosingArrangement, Setting
 
 INTERVAL_WEEKS = (2, 26)  # every 2 weeks to every 6 months; 4–13 (1–3 months) is typical
@@ -59,8 +60,11 @@ class MaintenanceSettings(models.Model):
 
     @classmethod
     def for_clinic(cls, clinic_id: int) -> "MaintenanceSettings":
-        found, _ = cls.objects.get_or_create(clinic_id=clinic_id)
-        return found
+        return _MAINTENANCE_SETTINGS(clinic_id)
+
+
+# Read on most pages and services: see kapcouples.prepared.
+_MAINTENANCE_SETTINGS = PreparedSetting(MaintenanceSettings)
 
 
 class MaintenancePlan(DosingArrangement):

@@ -3,14 +3,16 @@
 from decimal import ROUND_DOWN, Decimal
 
 from kapcouples.models import Clinic
+from kapcouples.prepared import PreparedSetting
 from sessions.models import ProtocolSettings, VitalSigns
 
 
 def protocol_for(clinic: Clinic | int) -> ProtocolSettings:
     """The clinic's protocol settings, created with the DESIGN §4 defaults on first use."""
-    clinic_id = clinic if isinstance(clinic, int) else clinic.pk
-    settings, _ = ProtocolSettings.objects.get_or_create(clinic_id=clinic_id)
-    return settings
+    return _PROTOCOL(clinic if isinstance(clinic, int) else clinic.pk)
+
+
+_PROTOCOL = PreparedSetting(ProtocolSettings)
 
 
 def setting_row(clinic: Clinic, relation: str, make):

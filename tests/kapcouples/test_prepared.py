@@ -11,7 +11,7 @@ from django.utils.timezone import now
 
 from intake.models import Couple, Partner
 from kapcouples import prepared
-from kapcouples.prepared import PreparedCount, PreparedRows
+from kapcouples.prepared import PreparedCount, PreparedRows, PreparedSetting
 
 
 def _couples(shape, *, clinic_id, member_id):
@@ -177,3 +177,28 @@ def test_past_the_most_shapes_the_compiled_ones_are_forgotten_and_reads_stay_rig
         found = reads.rows(limit, couple_id=cast.couple.pk)
         assert found == list(_partners("rows", couple_id=cast.couple.pk)[:limit])
         assert len(reads._compiled) <= 2
+
+
+def test_a_clinic_setting_is_each_clinics_own_row_read_fresh_in_one_query(cast):
+    from intake.models import ScreeningSettings
+
+    setting = PreparedSetting(ScreeningSettings)
+    assert setting(cast.clinic.pk).clinic_id == cast.clinic.pk
+    assert setting(cast.other_clinic.pk).clinic_id == cast.other_clinic.pk
+    ScreeningSettings.objects.filter(clinic=cast.clinic).update(cssrs_valid_days=3)
+    with CaptureQueriesContext(connection) as queries:
+        assert setting(cast.clinic.pk).cssrs_valid_days == 3
+    assert len(queries) == 1
+
+
+def test_a_clinic_without_its_setting_row_gets_one_with_the_defaults(cast):
+    from intake.models import ScreeningSettings
+
+    with connection.cursor() as cursor:  # a clinic made before the settings model existed
+        cursor.execute(
+            "DELETE FROM intake_screeningsettings WHERE clinic_id = %s", [cast.other_clinic.pk]
+        )
+    made = PreparedSetting(ScreeningSettings)(cast.other_clinic.pk)
+    default = ScreeningSettings._meta.get_field("cssrs_valid_days").default
+    assert made.pk is not None and made.cssrs_valid_days == default
+    assert ScreeningSettings.objects.filter(clinic=cast.other_clinic).count() == 1
