@@ -149,7 +149,6 @@ def _with_next_appointment(couples: QuerySet[Couple], now) -> QuerySet[Couple]:
         couple=OuterRef("pk"), status__in=UPCOMING_STATUSES, end__gt=now
     ).order_by("start", "pk")
     return couples.annotate(
-        next_appointment_id=Subquery(upcoming.values("pk")[:1]),
         next_start=Subquery(upcoming.values("start")[:1]),
         next_kind=Subquery(upcoming.values("kind")[:1]),
     )
@@ -330,6 +329,7 @@ def _score_ends(_shape, *, partner_ids: list[int]) -> QuerySet:
             from_last=_numbered("-completed_at", "-pk"),
         )
         .filter(Q(from_first=1) | Q(from_last=1))
+        .order_by()  # read into dicts: the model's ordering would only add two sorts
         .values_list("partner_id", "code", "total", "from_first", "from_last")
     )
 
