@@ -73,8 +73,9 @@ PAGES = {
     "couple page": (
         "clinician",
         lambda cast, s: reverse("intake:couple_detail", kwargs={"couple_id": cast.couple.pk}),
-        26,  # 23 + the navigation's unread-message count + the couple's conversations
-        # + the couple's shared reflections (the sessions panel reads the appointments once)
+        25,  # 22 + the navigation's unread-message count + the couple's conversations
+        # + the couple's shared reflections (the sessions panel reads the appointments once,
+        # and hands them to its readiness checklist)
     ),
     "outbox": ("front_desk", lambda cast, s: reverse("integration:outbox"), 12),
     "audit log": ("clinic_admin", lambda cast, s: reverse("audit_log"), 12),
