@@ -102,9 +102,9 @@ def _caseload(filters: Filters, *, clinic_id, member_id=None, now=None) -> Query
 # filters and page: built once per process (kapcouples.prepared).
 _CASELOAD_COUNT = PreparedCount(lambda filters, **values: _caseload(filters, **values))
 _CASELOAD_PAGE = PreparedRows(
-    lambda shape, **values: _caseload(shape[0], **values).prefetch_related("partners")[
-        shape[1] : shape[2]
-    ]
+    lambda shape, **values: _caseload(shape[0], **values).prefetch_related(
+        batch_readiness.PARTNER_LIST
+    )[shape[1] : shape[2]]
 )
 
 
@@ -268,7 +268,7 @@ def _listed(user, filters: Filters):
     """What the paginator pages: a search builds its own SQL; the rest is prepared."""
     scope = _scope(user)
     if scope is None or filters.q:
-        return caseload_couples(user, filters).prefetch_related("partners")
+        return caseload_couples(user, filters).prefetch_related(batch_readiness.PARTNER_LIST)
     return _PreparedCaseload(filters, scope, timezone.now())
 
 
@@ -276,7 +276,7 @@ def caseload_rows(couples: list[Couple], *, clinical: bool) -> list[CaseloadRow]
     rows = [
         CaseloadRow(
             couple=couple,
-            partners=list(couple.partners.all()),
+            partners=couple.partner_list,
             next_start=couple.next_start,
             next_kind=couple.next_kind or "",
             urgent_alerts=couple.urgent_alerts,

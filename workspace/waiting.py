@@ -118,7 +118,7 @@ def overrides_possible(mine: QuerySet[Couple]) -> list[WaitingItem]:
     couples = list(
         Couple.objects.filter(pk__in=couple_ids)
         .select_related("clinic")
-        .prefetch_related("partners")
+        .prefetch_related(batch_readiness.PARTNER_LIST)
     )
     readiness = batch_readiness.next_session_readiness(couples)
     return [
