@@ -523,7 +523,10 @@ def profile(limit: int, names: list[str]) -> dict:
                 profiler.disable()
                 total = (time.perf_counter() - started) * 1000
             sql_ms = sum(ms for ms, _sql in timed)
-            slowest = sorted(timed, reverse=True)[:5]
+            statements = _prepared_statements()
+            slowest = [
+                (ms, _unprepared(sql, statements)) for ms, sql in sorted(timed, reverse=True)[:5]
+            ]
             stream = io.StringIO()
             stats = pstats.Stats(profiler, stream=stream)
             stats.sort_stats("tottime").print_stats(12)
@@ -550,6 +553,24 @@ def _timed(found: list, execute, sql, params, many, context):
         return execute(sql, params, many, context)
     finally:
         found.append(((time.perf_counter() - started) * 1000, sql % tuple(params or ())))
+
+
+def _prepared_statements() -> dict[str, str]:
+    """The statements kapcouples.prepared PREPAREd on this connection, by name."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT name, statement FROM pg_prepared_statements")
+        return dict(cur.fetchall())
+
+
+def _unprepared(sql: str, statements: dict[str, str]) -> str:
+    """`EXECUTE name(values)` as the statement it runs, for the report's reader."""
+    found = re.match(r"EXECUTE (\w+)", sql)
+    if not found or found.group(1) not in statements:
+        return sql
+    text = re.sub(r"^PREPARE \w+ AS ", "", statements[found.group(1)])
+    return f"{text} -- EXECUTE{sql[found.end() :]}"
 
 
 def _short(sql: str) -> str:

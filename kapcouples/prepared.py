@@ -22,11 +22,14 @@ a value of its own), as is a value that never reaches the SQL.
 import copy
 import datetime
 import itertools
+import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connections
+from django.db.backends.signals import connection_created
 from django.db.models import QuerySet
 
 # Far below any primary key, and a thousand years before any appointment: a parameter equal
@@ -50,6 +53,12 @@ class _Compiled:
     # parameter position -> the value that goes there: (name, None) for an id or a moment,
     # (name, i) for the i-th id of a list
     slots: dict[int, tuple[str, int | None]]
+    # the name of its server-side statement, on PostgreSQL (see below)
+    name: str = field(default_factory=lambda: f"kapcouples_read_{next(_statement_numbers)}")
+
+    def executable(self, connection, values: Values) -> tuple[str, tuple]:
+        """The SQL and parameters to run for `values` on `connection`."""
+        return _executable(connection, self.name, self.sql, self.params_for(values))
 
     def params_for(self, values: Values) -> tuple:
         ops = connections[self.queryset.db].ops
@@ -162,8 +171,9 @@ class PreparedCount(_Prepared):
         if self._has_empty_list(values):
             return self._finish(self.build(shape, **values)).count()
         compiled = self._get(shape, values)
-        with connections[compiled.queryset.db].cursor() as cursor:
-            cursor.execute(compiled.sql, compiled.params_for(values))
+        connection = connections[compiled.queryset.db]
+        with connection.cursor() as cursor:
+            cursor.execute(*compiled.executable(connection, values))
             return cursor.fetchone()[0]
 
     def _finish(self, queryset: QuerySet) -> QuerySet:
@@ -185,7 +195,7 @@ class PreparedRows(_Prepared):
         compiled = self._get(shape, values)
         replay = copy.copy(compiled.compiler)
         replay.connection = connections[compiled.queryset.db]  # this thread's connection
-        sql, params = compiled.sql, compiled.params_for(values)
+        sql, params = compiled.executable(replay.connection, values)
         replay.as_sql = lambda *args, **kwargs: (sql, params)
         queryset = compiled.queryset._chain()
         queryset.query.get_compiler = lambda *args, **kwargs: replay
@@ -209,3 +219,47 @@ class PreparedSetting:
         if found:
             return found[0]
         return self.model.objects.get_or_create(clinic_id=clinic_id)[0]
+
+
+# --- Server-side statements (PostgreSQL) --------------------------------------------------
+# On PostgreSQL each prepared read is also PREPAREd on the connection, once, and then run by
+# EXECUTE: the server parses it once and, after a few runs, plans it once (its generic plan)
+# instead of on every request. Planning was most of PostgreSQL's time for these reads: the
+# caseload's 20 statements spent 1.8 ms planning and 2.0 ms executing.
+_statement_numbers = itertools.count(1)
+_PREPARED_ON = "_kapcouples_prepared_statements"  # names made on a connection
+
+
+def _server_side(connection) -> bool:
+    return connection.vendor == "postgresql" and settings.KAP_SERVER_PREPARED_STATEMENTS
+
+
+def _executable(connection, name: str, sql: str, params: tuple) -> tuple[str, tuple]:
+    """What to run for `sql` with `params` on `connection`: `sql` itself, or EXECUTE of its
+    statement, PREPAREd on this connection the first time (outside the query log, as
+    connection set-up is: it happens once per connection, whatever the page)."""
+    if not _server_side(connection):
+        return sql, params
+    connection.ensure_connection()
+    made = connection.__dict__.setdefault(_PREPARED_ON, set())
+    if name not in made:
+        with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+            cursor.execute(f"PREPARE {name} AS {_numbered_placeholders(sql)}")
+        made.add(name)
+    if not params:
+        return f"EXECUTE {name}", params
+    return f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params
+
+
+def _numbered_placeholders(sql: str) -> str:
+    """Django's `%s` placeholders as PostgreSQL's `$1`, `$2`, … (and `%%` as `%`)."""
+    numbers = itertools.count(1)
+    return re.sub(r"%(%|s)", lambda m: "%" if m.group(1) == "%" else f"${next(numbers)}", sql)
+
+
+def _forget_statements(sender, connection, **kwargs) -> None:
+    """A new connection has none of the statements the last one prepared."""
+    connection.__dict__.pop(_PREPARED_ON, None)
+
+
+connection_created.connect(_forget_statements)

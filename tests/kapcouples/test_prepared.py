@@ -202,3 +202,56 @@ def test_a_clinic_without_its_setting_row_gets_one_with_the_defaults(cast):
     default = ScreeningSettings._meta.get_field("cssrs_valid_days").default
     assert made.pk is not None and made.cssrs_valid_days == default
     assert ScreeningSettings.objects.filter(clinic=cast.other_clinic).count() == 1
+
+
+def _statements_on_this_connection() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements")
+        return {name for (name,) in cursor.fetchall()}
+
+
+def test_a_read_is_prepared_on_the_server_once_per_connection_and_run_by_execute(cast):
+    prepared = PreparedRows(_partners)
+    first = prepared.rows("rows", couple_id=cast.couple.pk)
+    (compiled,) = prepared._compiled.values()
+    assert compiled.name in _statements_on_this_connection()
+    with CaptureQueriesContext(connection) as queries:
+        again = prepared.rows("rows", couple_id=cast.other_couple.pk)
+    assert [q["sql"].split("(")[0] for q in queries] == [f"EXECUTE {compiled.name}"]
+    assert [p.pk for p in first] == [p.pk for p in _partners("rows", couple_id=cast.couple.pk)]
+    assert [p.pk for p in again] == [
+        p.pk for p in _partners("rows", couple_id=cast.other_couple.pk)
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_prepares_the_read_again(cast):
+    counted = PreparedCount(_couples)
+    ids = {"clinic_id": cast.clinic.pk, "member_id": cast.clinician.pk}
+    expected = _couples("any", **ids).count()
+    assert counted.count("any", **ids) == expected
+    (compiled,) = counted._compiled.values()
+    connection.close()  # e.g. past CONN_MAX_AGE
+    assert compiled.name not in _statements_on_this_connection()
+    assert counted.count("any", **ids) == counted.count("any", **ids)
+    assert compiled.name in _statements_on_this_connection()
+
+
+def test_a_statement_prepared_in_a_rolled_back_transaction_is_still_there(cast):
+    from django.db import transaction
+
+    prepared = PreparedRows(_partners)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        prepared.rows("rows", couple_id=cast.couple.pk)
+        raise RuntimeError("rolled back")
+    (compiled,) = prepared._compiled.values()
+    assert compiled.name in _statements_on_this_connection()
+    assert len(prepared.rows("rows", couple_id=cast.couple.pk)) == cast.couple.partners.count()
+
+
+def test_without_server_side_statements_the_sql_runs_as_it_is(cast, settings):
+    settings.KAP_SERVER_PREPARED_STATEMENTS = False
+    prepared = PreparedRows(_partners)
+    with CaptureQueriesContext(connection) as queries:
+        found = prepared.rows("rows", couple_id=cast.couple.pk)
+    assert queries[0]["sql"].startswith("SELECT") and len(found) == 2
