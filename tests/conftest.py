@@ -82,8 +82,10 @@ def cast(db) -> Cast:
         clinic=clinic,
         other_clinic=other_clinic,
         couple=couple,
-        partner_a=PartnerFactory(couple=couple, slot=1, first_name="Alexa"),
-        partner_b=PartnerFactory(couple=couple, slot=2, first_name="Bobbie"),
+        # Surnames no page says otherwise: tests check a name is not shown (a random one,
+        # such as "Lang", can be part of a word on the page, "Language").
+        partner_a=PartnerFactory(couple=couple, slot=1, first_name="Alexa", last_name="Quillby"),
+        partner_b=PartnerFactory(couple=couple, slot=2, first_name="Bobbie", last_name="Thistlow"),
         other_couple=other_couple,
         other_partner=PartnerFactory(couple=other_couple, slot=1),
         clinician=clinician,
