@@ -127,6 +127,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The hot pages' prepared reads (kapcouples.prepared) are also PREPAREd on each PostgreSQL
+# connection; turn off behind a pooler that shares server connections between transactions
+# (PgBouncer in transaction mode), where a connection may not have them.
+KAP_SERVER_PREPARED_STATEMENTS = env.bool("KAP_SERVER_PREPARED_STATEMENTS", default=True)
 
 # --- Authentication -----------------------------------------------------------
 AUTH_USER_MODEL = "kapcouples.User"
@@ -167,10 +171,6 @@ AXES_CLIENT_IP_CALLABLE = "kapcouples.audit.client_ip_for_axes"
 AXES_VERBOSE = False
 
 # Sessions: idle limits per audience, an absolute limit for everyone.
-# The hot pages' prepared reads (kapcouples.prepared) are also PREPAREd on each PostgreSQL
-# connection; turn off behind a pooler that shares server connections between transactions
-# (PgBouncer in transaction mode), where a connection may not have them.
-KAP_SERVER_PREPARED_STATEMENTS = env.bool("KAP_SERVER_PREPARED_STATEMENTS", default=True)
 KAP_STAFF_IDLE_MINUTES = env.int("KAP_STAFF_IDLE_MINUTES", default=15)
 KAP_PARTNER_IDLE_MINUTES = env.int("KAP_PARTNER_IDLE_MINUTES", default=30)
 KAP_SESSION_MAX_HOURS = env.int("KAP_SESSION_MAX_HOURS", default=12)

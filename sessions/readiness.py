@@ -248,24 +248,23 @@ MEDICINE = Appointment.Kind.MEDICINE
 def _history(couple, appointment, appointments=None) -> list[History]:
     """All the couple's appointments but `appointment`, oldest first, from `appointments`
     when given, else in one query (a program holds a few dozen)."""
+    if appointments is None:
+        found = [History(*row) for row in _HISTORY.rows(None, couple_id=couple.pk)]
+    else:
+        found = [History(a.pk, a.kind, a.status, a.start) for a in appointments]
     skip = appointment.pk if appointment is not None else None
-    if appointments is not None:
-        return [History(a.pk, a.kind, a.status, a.start) for a in appointments if a.pk != skip]
-    if skip is None:
-        return [History(*row) for row in _HISTORY.rows(False, couple_id=couple.pk)]
-    return [History(*row) for row in _HISTORY.rows(True, couple_id=couple.pk, skip=skip)]
-
-
-def _history_rows(skipping: bool, *, couple_id: int, skip: int | None = None):
-    rows = Appointment.objects.filter(couple_id=couple_id).order_by("start", "pk")
-    if skipping:
-        rows = rows.exclude(pk=skip)
-    return rows.values_list("pk", "kind", "status", "start")
+    return [h for h in found if h.pk != skip]
 
 
 # Every readiness check reads both (the couple page, booking, starting a session): their
 # SQL is built once per process (kapcouples.prepared).
-_HISTORY = PreparedRows(_history_rows)
+_HISTORY = PreparedRows(
+    lambda _shape, couple_id: (
+        Appointment.objects.filter(couple_id=couple_id)
+        .order_by("start", "pk")
+        .values_list("pk", "kind", "status", "start")
+    )
+)
 _PLAN = PreparedRows(
     lambda _shape, couple_id: TreatmentPlan.objects.filter(couple_id=couple_id).order_by("pk")[:1]
 )

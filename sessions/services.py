@@ -203,7 +203,7 @@ _LOCKED_COUPLE = PreparedRows(
         .filter(pk=couple_id)
     )
 )
-_LOCKED_ROOM_HOURS = PreparedRows(lambda weekday, room_id: _room_with_day_hours(weekday, room_id))
+_LOCKED_ROOM_HOURS = PreparedRows(_room_with_day_hours)
 _LOCKED_BOOKABLE = PreparedRows(
     lambda _shape, clinician_ids, clinic_id: (
         User.objects.select_for_update()
