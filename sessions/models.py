@@ -472,6 +472,13 @@ class Appointment(models.Model):
             models.Index(fields=["clinic", "start"], name="appt_clinic_start"),
             models.Index(fields=["room", "start"], name="appt_room_start"),
             models.Index(fields=["couple", "start"], name="appt_couple_start"),
+            # A couple's next appointment (the caseload's column): only the rows still to
+            # happen, not the couple's whole history.
+            models.Index(
+                fields=["couple", "start"],
+                name="appt_couple_upcoming",
+                condition=models.Q(status__in=["booked", "checked_in"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -50,3 +50,20 @@ def test_production_refuses_to_start_without_a_secret_key_and_says_what_to_set()
 def test_models_and_migrations_are_in_step():
     result = manage("makemigrations", "--check", "--dry-run", env={**PRODUCTION_ENV, "DEBUG": "1"})
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_wsgi_application_freezes_startup_objects_and_widens_the_young_generation():
+    script = (
+        "import gc, kapcouples.wsgi; print(gc.get_threshold()[0], gc.get_freeze_count() > 10_000)"
+    )
+    clean = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**clean, **PRODUCTION_ENV},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["10000", "True"]
