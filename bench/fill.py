@@ -65,6 +65,8 @@ PHASES = [  # (phase, share, appointment weight)
     ("completed", 0.22, 30),
     ("withdrawn", 0.08, 8),
 ]
+# Maintenance plans of completed couples, by the couple's index modulo 10.
+MAINTENANCE = {0: "approved", 1: "approved", 2: "approved", 3: "draft", 4: "ended"}
 APPROACHES = [("dual_full", 0.55), ("dual_half", 0.15), ("solo", 0.25), ("extended", 0.05)]
 SHARE = {"dual_full": 100, "dual_half": 50, "solo": 100, "extended": 25}
 ROUTES = [("sublingual", 0.7), ("intranasal", 0.2), ("intramuscular", 0.1)]
@@ -397,6 +399,7 @@ class Fill:
         self.make_partners()
         self.make_screening()
         self.make_plans()
+        self.make_maintenance_plans()
         self.make_appointments()
         self.make_sessions()
         self.make_questionnaires()
@@ -745,6 +748,39 @@ class Fill:
             "support_role_agreed, route, planned_medicine_sessions, relational_intention, "
             "themes, discussion_topics, discussion_questions, opening_reflection, status, "
             "approved_by_id, approved_at, created_by_id, created_at",
+            rows,
+        )
+
+    def make_maintenance_plans(self) -> None:
+        """Half the completed couples come back for boosters: an approved plan for three in
+        ten (their first booster due from four weeks after the program), a draft for one in
+        ten, and an ended plan for one in ten."""
+        rows = []
+        for k in self.couples:
+            status = MAINTENANCE.get(k["index"] % 10) if k["phase"] == "completed" else None
+            if status is None:
+                continue
+            end = min(self.cal.today, k["start"] + k["quota"] * 7)
+            created = self.cal.midnight(end) + 11 * 3600
+            starts = self.cal.midnight(end + 28)
+            approved = status != "draft"
+            ended = status == "ended"
+            solo = k["approach"] == "solo"
+            rows.append(
+                f"{self.ids.next('maintenanceplan')},{k['id']},{k['approach']},"
+                f"{k['partners'][0] if solo else ''},{'sitter' if solo else q('')},{k['route']},"
+                f"{8 + 4 * (k['index'] % 2)},2,{day_str(starts)},"
+                f"{day_str(starts + 182 * 86400)},{q('')},{status},"
+                f"{k['prescriber'] if approved else ''},{ts(created) if approved else ''},"
+                f"{ts(created + 120 * 86400) if ended else ''},"
+                f"{q('Couple chose to stop boosters.' if ended else '')},"
+                f"{k['clinician']},{ts(created - 3600)}"
+            )
+        self.load(
+            self.m["MaintenancePlan"],
+            "id, couple_id, approach, dosing_partner_id, support_role, route, interval_weeks, "
+            "boosters_per_review, starts_on, review_on, notes, status, approved_by_id, "
+            "approved_at, ended_at, ended_reason, created_by_id, created_at",
             rows,
         )
 
@@ -1550,6 +1586,7 @@ def models_by_name() -> dict:
             "IntegrationNote",
             "QuestionnaireDue",
         ],
+        "maintenance": ["MaintenancePlan"],
     }
     found = {name: apps.get_model(app, name) for app, names in wanted.items() for name in names}
     found["CareTeam"] = Couple.care_team.through

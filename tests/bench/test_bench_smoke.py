@@ -48,6 +48,12 @@ def test_the_bare_view_is_declared_public():
             "id, clinic_id, couple_id, kind, start, end, room_id, status, "
             "cancel_reason, medicine_session_id, booked_by_id, created_at",
         ),
+        (
+            "MaintenancePlan",
+            "id, couple_id, approach, dosing_partner_id, support_role, route, interval_weeks, "
+            "boosters_per_review, starts_on, review_on, notes, status, approved_by_id, "
+            "approved_at, ended_at, ended_reason, created_by_id, created_at",
+        ),
     ],
 )
 def test_every_column_the_generator_leaves_out_has_a_default(model_name, columns):
