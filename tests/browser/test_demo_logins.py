@@ -1,6 +1,9 @@
 """Every demo login lands on its role's page, on a phone and on a desktop screen."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from kapcouples.management.commands.seed_demo import DEMO_PASSWORD
 from tests.browser.a11y import check_on_phones
@@ -50,9 +53,12 @@ def test_the_phone_menu_opens_and_signs_out(demo_site, browser):
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{demo_site}/desk/")
     page.get_by_role("button", name="Open the menu").click()
-    # Wait for the navigation itself, not the login page's "load" event: after the
-    # sign-out redirect that event sometimes never came from the test server (1 run in 6).
-    with page.expect_navigation(url=f"{demo_site}/account/login/", wait_until="commit"):
-        page.get_by_role("button", name="Sign out").click()
+    # Click only once the menu has finished opening (Bootstrap adds "show" after its
+    # transition): a click while it still moves sometimes submitted nothing under load.
+    expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))
+    page.get_by_role("button", name="Sign out").click()
+    # The navigation itself, not the login page's "load" event: after the sign-out
+    # redirect that event sometimes never came from the test server.
+    page.wait_for_url(re.compile(r"/account/login/"), wait_until="commit")
     page.get_by_text("You are signed out on all your devices.").wait_for()
     context.close()
