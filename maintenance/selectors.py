@@ -19,7 +19,6 @@ from sessions.models import Appointment
 DUE_SOON = datetime.timedelta(days=14)
 LIST_LIMIT = 10
 MEDICINE = Appointment.Kind.MEDICINE
-OPEN_BOOKING = (Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN)
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ def with_booster_facts(plans: QuerySet[MaintenancePlan]) -> QuerySet[Maintenance
     last_held = medicine.filter(status=Appointment.Status.COMPLETED).order_by("-start")
     return plans.annotate(
         last_held=Subquery(last_held.values("start")[:1]),
-        booked=Exists(medicine.filter(status__in=OPEN_BOOKING)),
+        booked=Exists(medicine.filter(status__in=Appointment.UPCOMING_STATUSES)),
     )
 
 

@@ -50,9 +50,8 @@ def program_complete(*, couple: Couple, by: User) -> Couple:
     held = MedicineSession.objects.filter(couple=couple, status=MedicineSession.Status.COMPLETED)
     if not held.exists():
         raise DomainError("No medicine session is completed yet: nothing to complete.")
-    open_statuses = (Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN)
     pending = Appointment.objects.filter(
-        couple=couple, kind=Appointment.Kind.MEDICINE, status__in=open_statuses
+        couple=couple, kind=Appointment.Kind.MEDICINE, status__in=Appointment.UPCOMING_STATUSES
     )
     if pending.exists():
         raise DomainError("A medicine session is still booked: hold or cancel it first.")

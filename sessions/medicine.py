@@ -176,7 +176,7 @@ def session_begin(
     if session.status != MedicineSession.Status.PLANNED:
         raise DomainError("This session has already started or ended.")
     appointment = session.appointment
-    if appointment.status not in (Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN):
+    if appointment.status not in Appointment.UPCOMING_STATUSES:
         raise DomainError(f"The appointment is {appointment.get_status_display().lower()}.")
     at = at or timezone.now()
     readiness = readiness_check(

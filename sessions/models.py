@@ -426,6 +426,9 @@ class Appointment(models.Model):
 
     # Appointments holding their room, clinicians and couple (the exclusion constraints' filter).
     ACTIVE_STATUSES = (Status.BOOKED, Status.CHECKED_IN, Status.COMPLETED)
+    # Appointments still to happen (a couple's next appointment, a booster booked); the
+    # partial index appt_couple_upcoming holds these rows.
+    UPCOMING_STATUSES = (Status.BOOKED, Status.CHECKED_IN)
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="appointments")
     couple = models.ForeignKey(Couple, on_delete=models.PROTECT, related_name="appointments")
@@ -473,7 +476,7 @@ class Appointment(models.Model):
             models.Index(fields=["room", "start"], name="appt_room_start"),
             models.Index(fields=["couple", "start"], name="appt_couple_start"),
             # A couple's next appointment (the caseload's column): only the rows still to
-            # happen, not the couple's whole history.
+            # happen (UPCOMING_STATUSES), not the couple's whole history.
             models.Index(
                 fields=["couple", "start"],
                 name="appt_couple_upcoming",

@@ -761,7 +761,7 @@ def appointment_complete(*, appointment: Appointment, by: User) -> Appointment:
     )
     if appointment.kind == Appointment.Kind.MEDICINE:
         raise DomainError("A medicine session completes from its session record, at discharge.")
-    if appointment.status not in (Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN):
+    if appointment.status not in Appointment.UPCOMING_STATUSES:
         raise DomainError("Only a booked or checked-in appointment can be completed.")
     if appointment.start > timezone.now():
         raise DomainError("An appointment can be completed once it has started.")

@@ -34,7 +34,6 @@ SORTS = {
     "next": "Next appointment",
     "alerts": "Most urgent alert",
 }
-UPCOMING_STATUSES = (Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN)
 
 
 @dataclass(frozen=True)
@@ -146,7 +145,7 @@ def _with_alert_counts(couples: QuerySet[Couple]) -> QuerySet[Couple]:
 def _with_next_appointment(couples: QuerySet[Couple], now) -> QuerySet[Couple]:
     """The couple's next appointment still to come (booked or checked in, not yet over)."""
     upcoming = Appointment.objects.filter(
-        couple=OuterRef("pk"), status__in=UPCOMING_STATUSES, end__gt=now
+        couple=OuterRef("pk"), status__in=Appointment.UPCOMING_STATUSES, end__gt=now
     ).order_by("start", "pk")
     return couples.annotate(
         next_start=Subquery(upcoming.values("start")[:1]),

@@ -269,10 +269,12 @@ def progress(records: ProgramRecords, *, now: datetime | None = None) -> Progres
     preparation_booked = sum(
         1
         for a in since_last
-        if a.kind == Appointment.Kind.PREPARATION and a.status in _STANDING_STATUSES
+        if a.kind == Appointment.Kind.PREPARATION and a.status in Appointment.UPCOMING_STATUSES
     )
     upcoming = [
-        a for a in records.appointments if a.start >= now and a.status in _STANDING_STATUSES
+        a
+        for a in records.appointments
+        if a.start >= now and a.status in Appointment.UPCOMING_STATUSES
     ]
     planned = records.plan.planned_medicine_sessions if records.plan else None
     needed = records.protocol.preparation_sessions
@@ -294,9 +296,6 @@ def progress(records: ProgramRecords, *, now: datetime | None = None) -> Progres
         next_appointment=upcoming[0] if upcoming else None,
         lines=tuple(lines),
     )
-
-
-_STANDING_STATUSES = (Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN)
 
 
 def _medicine_held(appointment: Appointment) -> bool:
@@ -327,7 +326,7 @@ def _integration_line(last_held: Appointment, since: list[Appointment], number: 
     held = [a for a in integration if a.status == Appointment.Status.COMPLETED]
     if held:
         return f"Integration after medicine session {number} held {_when(held[0].start, zone)}"
-    booked = [a for a in integration if a.status in _STANDING_STATUSES]
+    booked = [a for a in integration if a.status in Appointment.UPCOMING_STATUSES]
     if booked:
         return f"Integration after medicine session {number} booked {_when(booked[0].start, zone)}"
     return f"No integration session booked after medicine session {number}"

@@ -12,7 +12,7 @@ def future_bookings_of_room(room: Room) -> list[str]:
     upcoming = (
         Appointment.objects.filter(
             room=room,
-            status__in=(Appointment.Status.BOOKED, Appointment.Status.CHECKED_IN),
+            status__in=Appointment.UPCOMING_STATUSES,
             end__gt=timezone.now(),
         )
         .prefetch_related("couple__partners")

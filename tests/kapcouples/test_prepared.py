@@ -233,7 +233,8 @@ def test_a_new_connection_prepares_the_read_again(cast):
     (compiled,) = counted._compiled.values()
     connection.close()  # e.g. past CONN_MAX_AGE
     assert compiled.name not in _statements_on_this_connection()
-    assert counted.count("any", **ids) == counted.count("any", **ids)
+    assert counted.count("any", **ids) == expected
+    assert counted.count("any", **ids) == expected
     assert compiled.name in _statements_on_this_connection()
 
 
