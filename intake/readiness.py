@@ -65,7 +65,7 @@ def screening_status(
     return ScreeningFacts([partner]).status(partner, on=on, route=route)
 
 
-_CSSRS_FIELDS = ("partner_id", "code", "band", "completed_at", "acknowledged_at")
+CSSRS_FIELDS = ("partner_id", "code", "band", "completed_at", "acknowledged_at")
 
 
 # The rows `ScreeningFacts` reads, by partner ids. Every page and every gate that asks about
@@ -78,13 +78,17 @@ _FORMS = PreparedRows(
 )
 
 
+# Two reviews signed in the same second: the later row is the latest.
+LATEST_REVIEW_FIRST = ("-signed_at", "-pk")
+
+
 def reviews_in_force(partner_ids: list[int]):
     """The partners' reviews not invalidated by an amendment, latest first, with their
     intake: the first of each partner is the one the gate judges."""
     return (
         ContraindicationReview.objects.filter(partner__in=partner_ids, invalidated_at__isnull=True)
         .select_related("intake")
-        .order_by("-signed_at")
+        .order_by(*LATEST_REVIEW_FIRST)
     )
 
 
@@ -114,7 +118,7 @@ _SCREENERS = PreparedRows(
         QuestionnaireResponse.objects.filter(
             partner__in=partner_ids, code=QuestionnaireResponse.Code.CSSRS
         )
-        .only(*_CSSRS_FIELDS)
+        .only(*CSSRS_FIELDS)
         .order_by("completed_at", "pk")
     )
 )
@@ -270,8 +274,8 @@ class ScreeningFacts:
 def _screeners_in(responses, partner: Partner, window) -> list[QuestionnaireResponse]:
     """The C-SSRS screeners among `responses` completed in `window` (clinic days)."""
     zone = partner.couple.clinic.zone
-    since = _start_of_day(window[0], zone)
-    until = _start_of_day(window[1] + datetime.timedelta(days=1), zone)
+    since = start_of_day(window[0], zone)
+    until = start_of_day(window[1] + datetime.timedelta(days=1), zone)
     return [
         response
         for response in responses
@@ -394,7 +398,7 @@ def _day(day: datetime.date, *, year: bool = False) -> str:
     return f"{day.day} {day:%b %Y}" if year else f"{day.day} {day:%b}"
 
 
-def _start_of_day(day: datetime.date, zone) -> datetime.datetime:
+def start_of_day(day: datetime.date, zone) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
 
 

@@ -12,10 +12,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import F, Prefetch
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
-from intake.models import ContraindicationReview, Couple
-from intake.readiness import ScreeningFacts, reviews_in_force
+from intake.models import ContraindicationReview, Couple, IntakeForm, QuestionnaireResponse
+from intake.readiness import (
+    CSSRS_FIELDS,
+    LATEST_REVIEW_FIRST,
+    ScreeningFacts,
+    reviews_in_force,
+    start_of_day,
+)
 from kapcouples.prepared import PreparedRows
 from sessions import readiness as gate
 from sessions.boosters import booster_rules, is_booster_couple
@@ -101,18 +108,40 @@ _PLANS = PreparedRows(
 
 class _PageScreening(ScreeningFacts):
     """The same screening facts, reading only the rows and columns the readiness items
-    judge: a page of 25 couples would otherwise turn every questionnaire of 50 partners,
-    and their reviews' findings and intake answers, into model rows for one column."""
+    judge for a session from today on: a page of 25 couples would otherwise turn every
+    questionnaire of 50 partners, and their reviews' findings and intake answers, into
+    model rows for one column."""
 
     def cssrs_in(self, partner, window):
         return self.cssrs_screeners_in(partner, window)
 
     @functools.cached_property
-    def _latest_reviews(self) -> dict[int, ContraindicationReview]:
-        found = {}
-        for review in _SLIM_REVIEWS.rows(None, partner_ids=self._ids):
-            found.setdefault(review.partner_id, review)
+    def _cssrs(self) -> dict[int, list[QuestionnaireResponse]]:
+        """Each partner's C-SSRS screeners from the first day of today's window on: the
+        caseload judges no session before today, and no earlier screener counts for one."""
+        zone = self.partners[0].couple.clinic.zone
+        first_day, _today = self.cssrs_window(timezone.localdate(timezone=zone))
+        since = start_of_day(first_day, zone)
+        found = defaultdict(list)
+        for response in _RECENT_SCREENERS.rows(None, partner_ids=self._ids, since=since):
+            found[response.partner_id].append(response)
         return found
+
+    @functools.cached_property
+    def _forms(self) -> dict[int, dict[str, IntakeForm]]:
+        """Each partner's submitted version and open draft holding only the medical section
+        of its answers: all that `draft_absolute` reads of them (the rest is a kilobyte of
+        JSON per partner, decoded for nothing)."""
+        found = defaultdict(dict)
+        for form in _SLIM_FORMS.rows(None, partner_ids=self._ids):
+            form.answers = {"medical": form.medical_answers or {}}
+            found[form.partner_id][form.status] = form
+        return found
+
+    @functools.cached_property
+    def _latest_reviews(self) -> dict[int, ContraindicationReview]:
+        rows = _LATEST_REVIEWS.rows(None, partner_ids=self._ids)
+        return {review.partner_id: review for review in rows}
 
 
 _REVIEW_FIELDS = (
@@ -123,9 +152,35 @@ _REVIEW_FIELDS = (
     "expires_on",
     "intake__status",
 )
-# On every caseload page: its SQL built once per process (kapcouples.prepared).
-_SLIM_REVIEWS = PreparedRows(
-    lambda _shape, partner_ids: reviews_in_force(partner_ids).only(*_REVIEW_FIELDS)
+# On every caseload page: their SQL built once per process (kapcouples.prepared).
+_SLIM_FORMS = PreparedRows(
+    lambda _shape, partner_ids: (
+        IntakeForm.objects.filter(
+            partner__in=partner_ids,
+            status__in=[IntakeForm.Status.SUBMITTED, IntakeForm.Status.DRAFT],
+        )
+        .only("partner_id", "status", "version")
+        .annotate(medical_answers=KeyTransform("medical", "answers"))
+    )
+)
+_LATEST_REVIEWS = PreparedRows(
+    lambda _shape, partner_ids: (
+        reviews_in_force(partner_ids)
+        .order_by("partner_id", *LATEST_REVIEW_FIRST)
+        .distinct("partner_id")
+        .only(*_REVIEW_FIELDS)
+    )
+)
+_RECENT_SCREENERS = PreparedRows(
+    lambda _shape, partner_ids, since: (
+        QuestionnaireResponse.objects.filter(
+            partner__in=partner_ids,
+            code=QuestionnaireResponse.Code.CSSRS,
+            completed_at__gte=since,
+        )
+        .only(*CSSRS_FIELDS)
+        .order_by("completed_at", "pk")
+    )
 )
 
 

@@ -1,20 +1,22 @@
 """The caseload: who sees which couples, what each row says, and its filters and pages."""
 
 import datetime
+import html
 import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from intake.models import Couple, QuestionnaireResponse
+from intake import services
+from intake.models import ContraindicationReview, Couple, QuestionnaireResponse
 from integration import alerts
 from integration.models import Alert
 from kapcouples.models import AccessLog
 from sessions.models import Appointment
 from sessions.readiness import readiness_check
 from tests.factories import ClinicFactory, CoupleFactory, PartnerFactory
-from tests.intake.factories import QuestionnaireResponseFactory
+from tests.intake.factories import QuestionnaireResponseFactory, ReviewFactory, complete_answers
 from tests.sessions.factories import book, held, local, make_plan, make_ready, tomorrow
 from workspace.caseload import ScoreChange
 
@@ -224,6 +226,53 @@ def test_readiness_names_an_overridable_item_once_screening_is_done(cast, client
     expected = readiness_check(couple=cast.couple, start=timezone.now()).unmet[0]
     assert expected.number == 4
     assert f"4. {expected.title}" in row
+
+
+def _ready_and_booked(cast) -> Appointment:
+    when = local(cast, tomorrow(cast) + datetime.timedelta(days=2), 10)
+    make_ready(cast, when)
+    return book(cast, Appointment.Kind.MEDICINE, when, minutes=240)
+
+
+def _first_unmet(cast, appointment):
+    checklist = readiness_check(
+        couple=cast.couple, start=appointment.start, appointment=appointment
+    )
+    return checklist.unmet[0]
+
+
+def test_an_amendment_reporting_an_absolute_item_stops_the_row_as_it_stops_the_checklist(
+    cast, client_for
+):
+    appointment = _ready_and_booked(cast)
+    services.intake_amend(partner=cast.partner_a, by=cast.partner_a.user)
+    medical = complete_answers(psychosis_or_mania=True)["medical"]
+    services.intake_save_step(
+        partner=cast.partner_a, by=cast.partner_a.user, step="medical", answers=medical
+    )
+    row = _row(_page(client_for(cast.clinician)), cast.couple)
+    unmet = _first_unmet(cast, appointment)
+    assert "in an intake amendment" in unmet.problems[0]
+    assert f"{unmet.number}. {unmet.title}" in row
+    assert html.escape(unmet.problems[0]) in row
+
+
+def test_a_refusal_signed_in_the_same_second_as_the_clearance_wins_on_both(cast, client_for):
+    appointment = _ready_and_booked(cast)
+    clearance = cast.partner_a.reviews.get()
+    ReviewFactory(
+        partner=cast.partner_a,
+        intake=clearance.intake,
+        decision=ContraindicationReview.Decision.NOT_CLEARED,
+        reason="Blood pressure uncontrolled.",
+        reviewer=clearance.reviewer,
+        signed_at=clearance.signed_at,
+        expires_on=clearance.expires_on,
+    )
+    row = _row(_page(client_for(cast.clinician)), cast.couple)
+    unmet = _first_unmet(cast, appointment)
+    assert "Not ready" in row and f"{unmet.number}. {unmet.title}" in row
+    assert html.escape(unmet.problems[0]) in row
 
 
 def test_a_plan_without_approval_is_the_first_unmet_item(cast, client_for):
