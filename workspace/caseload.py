@@ -101,9 +101,7 @@ def _caseload(filters: Filters, *, clinic_id, member_id=None, now=None) -> Query
 # filters and page: built once per process (kapcouples.prepared).
 _CASELOAD_COUNT = PreparedCount(lambda filters, **values: _caseload(filters, **values))
 _CASELOAD_PAGE = PreparedRows(
-    lambda shape, **values: _caseload(shape[0], **values).prefetch_related(
-        batch_readiness.PARTNER_LIST
-    )[shape[1] : shape[2]]
+    lambda shape, **values: _caseload(shape[0], **values)[shape[1] : shape[2]]
 )
 
 
@@ -259,7 +257,8 @@ class CaseloadRow:
 def caseload_page(user, filters: Filters, number) -> Page:
     """The page `number` of the user's caseload; `page.rows` holds what each row shows."""
     page = Paginator(_listed(user, filters), PAGE_SIZE).get_page(number)
-    page.rows = caseload_rows(list(page.object_list), clinical=shows_clinical(user))
+    couples = batch_readiness.with_partner_lists(list(page.object_list))
+    page.rows = caseload_rows(couples, clinical=shows_clinical(user))
     return page
 
 
@@ -267,7 +266,7 @@ def _listed(user, filters: Filters):
     """What the paginator pages: a search builds its own SQL; the rest is prepared."""
     scope = _scope(user)
     if scope is None or filters.q:
-        return caseload_couples(user, filters).prefetch_related(batch_readiness.PARTNER_LIST)
+        return caseload_couples(user, filters)
     return _PreparedCaseload(filters, scope, timezone.now())
 
 

@@ -115,10 +115,8 @@ def overrides_possible(mine: QuerySet[Couple]) -> list[WaitingItem]:
         .values_list("couple_id", flat=True)
     )
     couple_ids = list(dict.fromkeys(soon))[:LIST_LIMIT]
-    couples = list(
-        Couple.objects.filter(pk__in=couple_ids)
-        .select_related("clinic")
-        .prefetch_related(batch_readiness.PARTNER_LIST)
+    couples = batch_readiness.with_partner_lists(
+        list(Couple.objects.filter(pk__in=couple_ids).select_related("clinic"))
     )
     readiness = batch_readiness.next_session_readiness(couples)
     return [

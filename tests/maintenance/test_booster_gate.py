@@ -189,10 +189,9 @@ def test_the_dashboards_batch_readiness_judges_a_booster_as_the_couple_page_does
     booster_ready(cast, when)
     appointment = book(cast, Appointment.Kind.MEDICINE, when)
     couple = (
-        Couple.objects.select_related("clinic")
-        .prefetch_related("partners", batch_readiness.PARTNER_LIST)
-        .get(pk=cast.couple.pk)
+        Couple.objects.select_related("clinic").prefetch_related("partners").get(pk=cast.couple.pk)
     )
+    batch_readiness.with_partner_lists([couple])
     judged = batch_readiness.next_session_readiness([couple])[couple.pk]
     single = readiness_check(couple=couple, start=when, appointment=appointment)
     assert judged.ready == single.ready is True

@@ -13,7 +13,9 @@ from django.utils import timezone
 from intake.models import Couple, IntakeForm, Partner, Prescription, QuestionnaireResponse
 from integration.models import Alert
 from sessions.models import Appointment, Approach, TreatmentPlan
+from tests.factories import CoupleFactory, PartnerFactory
 from tests.sessions.factories import make_plan, room
+from workspace.batch_readiness import with_partner_lists
 
 URL = reverse("care_dashboard")
 MEDICINE = Appointment.Kind.MEDICINE
@@ -123,3 +125,26 @@ def test_the_caseload_makes_as_many_queries_for_500_couples_as_for_10(
     with django_assert_max_num_queries(40):
         large = _count(client, query)
     assert large == small
+
+
+def test_partner_lists_are_read_in_one_query_in_slot_order(cast, django_assert_num_queries):
+    reversed_couple = CoupleFactory(clinic=cast.clinic, primary_clinician=cast.clinician)
+    second = PartnerFactory(couple=reversed_couple, slot=2)  # created first: a lower pk
+    first = PartnerFactory(couple=reversed_couple, slot=1)
+    empty = CoupleFactory(clinic=cast.clinic, primary_clinician=cast.clinician)
+    couples = list(Couple.objects.filter(pk__in=[cast.couple.pk, reversed_couple.pk, empty.pk]))
+    with django_assert_num_queries(1):
+        with_partner_lists(couples)
+    by_pk = {couple.pk: couple for couple in couples}
+    assert by_pk[cast.couple.pk].partner_list == [cast.partner_a, cast.partner_b]
+    assert by_pk[reversed_couple.pk].partner_list == [first, second]
+    assert by_pk[empty.pk].partner_list == []
+    with django_assert_num_queries(0):  # each partner's couple is the one in hand
+        assert all(
+            partner.couple is couple for couple in couples for partner in couple.partner_list
+        )
+
+
+def test_no_couples_need_no_query(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert with_partner_lists([]) == []
