@@ -1508,11 +1508,14 @@ def filled_scale(url: str) -> tuple[float, float] | None:
 
 
 def _ready_as_placed(k) -> bool:
-    """The booking gate's items 4 and 5 on the appointments as placed, not as planned: two
-    preparation sessions since the couple's last medicine session, and the integration
-    after it held. Placing moves an appointment, and those after it, to the next free
-    slot, or drops it when none is free."""
+    """The booking gate's items 1, 4 and 5 on the appointments as placed, not as planned:
+    an assessment completed (not a no-show), two preparation sessions since the couple's
+    last medicine session, and the integration after it held. Placing moves an
+    appointment, and those after it, to the next free slot, or drops it when none is
+    free."""
     held = [a for a in k["appointments"] if a[6] != "cancelled"]
+    if not any(a[2] == "assessment" and a[6] == "completed" for a in held):
+        return False
     medicine = [i for i, a in enumerate(held) if a[2] == "medicine"]
     since = held[medicine[-1] + 1 :] if medicine else held
     preparations = sum(a[2] == "preparation" for a in since)

@@ -62,3 +62,31 @@ def test_every_column_the_generator_leaves_out_has_a_default(model_name, columns
     model = next(m for m in apps.get_models() if m.__name__ == model_name)
     table = fill.Table(model, [c.strip() for c in columns.split(",")])
     assert len(table.columns) == len(model._meta.concrete_fields)
+
+
+def _placed(*kinds_and_statuses):
+    return {
+        "appointments": [[0, None, kind, 0, 0, 0, status] for kind, status in kinds_and_statuses]
+    }
+
+
+@pytest.mark.parametrize("assessment", ["completed", "no_show", "cancelled"])
+def test_a_couple_is_pooled_for_booking_only_after_a_completed_assessment(assessment):
+    couple = _placed(
+        ("assessment", assessment), ("preparation", "completed"), ("preparation", "booked")
+    )
+    assert fill._ready_as_placed(couple) is (assessment == "completed")
+
+
+def test_a_couple_is_pooled_only_with_two_preparations_since_its_last_medicine_session():
+    couple = _placed(
+        ("assessment", "completed"),
+        ("preparation", "completed"),
+        ("preparation", "completed"),
+        ("medicine", "completed"),
+        ("integration", "completed"),
+        ("preparation", "booked"),
+    )
+    assert fill._ready_as_placed(couple) is False
+    couple["appointments"].append([0, None, "preparation", 0, 0, 0, "booked"])
+    assert fill._ready_as_placed(couple) is True
