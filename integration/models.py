@@ -298,7 +298,12 @@ class Reminder(QuickChoiceLabels, models.Model):
         WAITLIST_OFFER_GONE = "waitlist_offer_gone", "Waitlist: the offered time has gone"
         CHAPERONE_LINK = "chaperone_link", "At home: the chaperone's link"
 
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="reminders")
+    # Five million rows and a dozen indexes: each index here is one every message written
+    # pays for. The clinic's is led by `reminder_clinic_recent`, the about type's by
+    # `reminder_about`; staff and chaperone recipients are few, so theirs are partial.
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, related_name="reminders", db_index=False
+    )
     partner = models.ForeignKey(
         Partner, null=True, blank=True, on_delete=models.PROTECT, related_name="reminders"
     )
@@ -308,18 +313,29 @@ class Reminder(QuickChoiceLabels, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="staff_reminders",
+        db_index=False,
     )
     # A named adult who stays with a partner at home (no account). By name only: this app
     # imports no athome code; athome registers what a message to them needs (`chaperones`).
     chaperone = models.ForeignKey(
-        "athome.HomeChaperone", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "athome.HomeChaperone",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     kind = models.CharField(max_length=40, choices=Kind.choices)
     # What the message is about, by content type and id, so the outbox does not
     # depend on the other apps' models.
     about_type = models.ForeignKey(
-        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ContentType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     about_id = models.PositiveBigIntegerField(null=True, blank=True)
     about = GenericForeignKey("about_type", "about_id")
@@ -334,7 +350,9 @@ class Reminder(QuickChoiceLabels, models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    idempotency_key = models.CharField(max_length=200, unique=True)
+    # Unique by a constraint, not `unique=True`: that would add a second, `LIKE` index
+    # nothing searches with.
+    idempotency_key = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now)
     # A text message's id at the SMS provider, and what the provider last said of it.
     provider_message_id = models.CharField(max_length=64, blank=True)
@@ -359,8 +377,19 @@ class Reminder(QuickChoiceLabels, models.Model):
             models.Index(fields=["about_type", "about_id"], name="reminder_about"),
             models.Index(fields=["clinic", "-due_at"], name="reminder_clinic_recent"),
             models.Index(fields=["clinic", "status", "-due_at"], name="reminder_clinic_status"),
+            models.Index(
+                fields=["staff_user"],
+                condition=models.Q(staff_user__isnull=False),
+                name="reminder_staff_user",
+            ),
+            models.Index(
+                fields=["chaperone"],
+                condition=models.Q(chaperone__isnull=False),
+                name="reminder_chaperone",
+            ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="reminder_idempotency_key"),
             models.CheckConstraint(
                 condition=models.Q(
                     partner__isnull=False, staff_user__isnull=True, chaperone__isnull=True

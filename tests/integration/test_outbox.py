@@ -6,6 +6,7 @@ import time_machine
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -22,6 +23,43 @@ def test_writing_the_same_reminder_twice_keeps_one(cast):
     again = due_reminder(cast.partner_a, key="appt:1:reminder:a")
     assert again.pk == first.pk
     assert Reminder.objects.count() == 1
+
+
+def test_the_database_refuses_a_second_message_with_the_same_key(cast):
+    first = due_reminder(cast.partner_a, key="appt:1:reminder:a")
+    copy = (
+        "INSERT INTO integration_reminder (clinic_id, partner_id, channel, kind, link_path,"
+        " due_at, next_attempt_at, status, attempts, last_error, idempotency_key, created_at,"
+        " provider_message_id, delivery_status, fallback_reason)"
+        " SELECT clinic_id, partner_id, channel, kind, link_path, due_at, next_attempt_at,"
+        " status, 0, '', idempotency_key, created_at, '', '', '' FROM integration_reminder"
+        " WHERE id = %s"
+    )
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(copy, [first.pk])
+    assert Reminder.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_each_reminder_index_is_one_a_query_or_a_constraint_needs():
+    """Five million rows: every message written pays for each index, so none is spare."""
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, Reminder._meta.db_table)
+    indexed = sorted(tuple(i["columns"]) for i in indexes.values() if i["index"] or i["unique"])
+    assert indexed == sorted(
+        [
+            ("id",),
+            ("idempotency_key",),
+            ("provider_message_id",),
+            ("partner_id",),
+            ("staff_user_id",),
+            ("chaperone_id",),
+            ("next_attempt_at",),
+            ("about_type_id", "about_id"),
+            ("clinic_id", "due_at"),
+            ("clinic_id", "status", "due_at"),
+        ]
+    )
 
 
 def test_a_due_reminder_is_emailed_once_and_marked_sent(cast):
