@@ -377,3 +377,17 @@ def test_the_protocol_page_shows_a_hold_below_caution_beside_its_field(cast, cli
     assert form["hold_systolic"].value() == "150"
     protocol.refresh_from_db()
     assert (protocol.caution_systolic, protocol.hold_systolic) == (140, 160)
+
+
+@pytest.mark.django_db
+def test_each_appointment_index_is_one_a_query_or_a_constraint_needs():
+    """A million rows and two GiST exclusion constraints: each index is paid on every booking
+    and every change of status, so none only repeats another's leading column."""
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, Appointment._meta.db_table)
+    indexed = sorted(tuple(c["columns"]) for c in found.values() if c["index"] or c["unique"])
+    leading = [columns[0] for columns in indexed if len(columns) > 1]
+    single = [columns[0] for columns in indexed if len(columns) == 1]
+    assert sorted(set(single) & set(leading)) == []
+    assert {"clinic_id", "couple_id", "room_id"} <= set(leading)
+    assert {"id", "booked_by_id", "medicine_session_id", "group_session_id"} <= set(single)
