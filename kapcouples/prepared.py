@@ -28,9 +28,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 from django.db.backends.signals import connection_created
 from django.db.models import QuerySet
+from django.db.models.sql.subqueries import UpdateQuery
 
 # Far below any primary key, and a thousand years before any appointment: a parameter equal
 # to one can only be the sentinel itself.
@@ -200,6 +201,49 @@ class PreparedRows(_Prepared):
         queryset = compiled.queryset._chain()
         queryset.query.get_compiler = lambda *args, **kwargs: replay
         return list(queryset)
+
+
+class PreparedUpdate(_Prepared):
+    """`PreparedUpdate(build)`: `build(shape, **values)` returns `(queryset, changes)`, the
+    rows to change and the `{field: value}` to set them to (values as for the filters);
+    `update(shape, **values)` is `queryset.update(**changes)`, with its SQL built once. As
+    `update()`, it writes no history row and calls no `save()`."""
+
+    def update(self, shape, **values) -> int:
+        if self._has_empty_list(values):
+            queryset, changes = self.build(shape, **values)
+            return queryset.update(**changes)
+        compiled = self._get(shape, values)
+        connection = connections[compiled.queryset.db]
+        with (
+            transaction.mark_for_rollback_on_error(using=compiled.queryset.db),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(*compiled.executable(connection, values))
+            return cursor.rowcount
+
+    def _finish(self, built) -> QuerySet:
+        queryset, changes = built
+        query = queryset.query.chain(UpdateQuery)
+        query.add_update_values(changes)
+        if query.related_updates:
+            raise ValueError("an update of a parent model's fields cannot be prepared")
+        updating = queryset._chain()
+        updating.query = query
+        return updating
+
+
+def hold_as_prefetched(instance, related_name: str, rows: list) -> None:
+    """Give `instance.<related_name>.all()` the `rows` (read by a prepared read) as
+    `prefetch_related` would, without building and compiling its query: a later `.all()`
+    reads no rows, and anything narrower (`.filter()`) still asks the database."""
+    manager = getattr(instance, related_name)
+    for row in rows:
+        manager.field.set_cached_value(row, instance)
+    held = manager.get_queryset()
+    held._result_cache, held._prefetch_done = list(rows), True
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[manager.field.remote_field.cache_name] = held
 
 
 class PreparedSetting:

@@ -16,13 +16,13 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from intake.models import Couple, ScreeningSettings
+from intake.models import Couple, Partner, ScreeningSettings
 from intake.readiness import ScreeningFacts
 from integration import services as integration
 from integration.models import MessagingSettings
 from kapcouples import policy
 from kapcouples.models import Clinic, Room, StaffMembership, User
-from kapcouples.prepared import PreparedRows
+from kapcouples.prepared import PreparedRows, PreparedUpdate, hold_as_prefetched
 from kapcouples.services import DomainError
 from sessions.hours import (
     TimeConcerns,
@@ -165,6 +165,7 @@ def _lock_resources(
     bookable at its clinic, read by the statement that locks them.
     """
     (locked,) = _LOCKED_COUPLE.rows(None, couple_id=couple.pk)
+    hold_as_prefetched(locked, "partners", _COUPLE_PARTNERS.rows(None, couple_id=couple.pk))
     weekday = start.astimezone(locked.clinic.zone).weekday()
     (row,) = _LOCKED_ROOM_HOURS.rows(weekday, room_id=room.pk)
     bookable = set(
@@ -197,11 +198,11 @@ def _room_with_day_hours(weekday: int, room_id: int):
 # room's once per weekday, whose opening hours it reads), see kapcouples.prepared.
 _LOCKED_COUPLE = PreparedRows(
     lambda _shape, couple_id: (
-        Couple.objects.select_for_update(of=("self",))
-        .select_related("clinic")
-        .prefetch_related("partners")
-        .filter(pk=couple_id)
+        Couple.objects.select_for_update(of=("self",)).select_related("clinic").filter(pk=couple_id)
     )
+)
+_COUPLE_PARTNERS = PreparedRows(
+    lambda _shape, couple_id: Partner.objects.filter(couple_id=couple_id)
 )
 _LOCKED_ROOM_HOURS = PreparedRows(_room_with_day_hours)
 _LOCKED_BOOKABLE = PreparedRows(
@@ -579,24 +580,37 @@ def _link_new_medicine_session(appointment: Appointment, readiness: Readiness) -
     """Make the session record, attach the preparations booked since the previous medicine
     session, and the readiness overrides written for this session before booking."""
     session = _create_medicine_session(appointment, readiness.plan)
-    # Unlinked preparations, or ones linked to a medicine session that was cancelled (a
-    # subquery on the sessions, so the update needs no join back to the appointments).
-    called_off = MedicineSession.objects.filter(couple_id=appointment.couple_id).exclude(
+    since = {"after": readiness.previous.start} if readiness.previous is not None else {}
+    _LINK_PREPARATIONS.update(
+        bool(since),
+        session_id=session.pk,
+        couple_id=appointment.couple_id,
+        before=appointment.start,
+        **since,
+    )
+    unbound = [o.pk for o in readiness.overrides if o.appointment_id is None]
+    if unbound:
+        ReadinessOverride.objects.filter(pk__in=unbound).update(appointment=appointment)
+
+
+def _preparations_to_link(since_previous: bool, session_id, couple_id, before, after=None):
+    """The couple's preparations before `before` (and after `after`, the previous medicine
+    session, `since_previous`) that are unlinked, or linked to a medicine session that was
+    called off (a subquery on the sessions: the update needs no join back to its table)."""
+    called_off = MedicineSession.objects.filter(couple_id=couple_id).exclude(
         appointment__status__in=Appointment.ACTIVE_STATUSES
     )
     unattached = Q(medicine_session__isnull=True) | Q(medicine_session__in=called_off)
     preps = Appointment.objects.filter(
-        unattached,
-        couple_id=appointment.couple_id,
-        kind=Appointment.Kind.PREPARATION,
-        start__lt=appointment.start,
+        unattached, couple_id=couple_id, kind=Appointment.Kind.PREPARATION, start__lt=before
     )
-    if readiness.previous is not None:
-        preps = preps.filter(start__gt=readiness.previous.start)
-    preps.update(medicine_session=session)
-    unbound = [o.pk for o in readiness.overrides if o.appointment_id is None]
-    if unbound:
-        ReadinessOverride.objects.filter(pk__in=unbound).update(appointment=appointment)
+    if since_previous:
+        preps = preps.filter(start__gt=after)
+    return preps, {"medicine_session": session_id}
+
+
+# Run on every medicine booking: its SQL built once per process (kapcouples.prepared).
+_LINK_PREPARATIONS = PreparedUpdate(_preparations_to_link)
 
 
 def _set_session(appointment: Appointment, medicine: Appointment | None) -> None:

@@ -11,7 +11,13 @@ from django.utils.timezone import now
 
 from intake.models import Couple, Partner
 from kapcouples import prepared
-from kapcouples.prepared import PreparedCount, PreparedRows, PreparedSetting
+from kapcouples.prepared import (
+    PreparedCount,
+    PreparedRows,
+    PreparedSetting,
+    PreparedUpdate,
+    hold_as_prefetched,
+)
 
 
 def _couples(shape, *, clinic_id, member_id):
@@ -256,3 +262,48 @@ def test_without_server_side_statements_the_sql_runs_as_it_is(cast, settings):
     with CaptureQueriesContext(connection) as queries:
         found = prepared.rows("rows", couple_id=cast.couple.pk)
     assert queries[0]["sql"].startswith("SELECT") and len(found) == 2
+
+
+def test_rows_held_as_prefetched_answer_all_without_sql_and_narrower_reads_with_it(cast):
+    couple = Couple.objects.get(pk=cast.couple.pk)
+    rows = list(Partner.objects.filter(couple=couple))
+    hold_as_prefetched(couple, "partners", rows)
+    with CaptureQueriesContext(connection) as read:
+        held = list(couple.partners.all())
+        assert all(partner.couple is couple for partner in held)
+    assert held == rows and len(read) == 0
+    with CaptureQueriesContext(connection) as read:
+        assert list(couple.partners.filter(slot=2)) == [cast.partner_b]
+    assert len(read) == 1
+
+
+def _rename(shape, *, couple_id, partner_id=None, phone):
+    partners = Partner.objects.filter(couple_id=couple_id)
+    if shape == "one":
+        partners = partners.filter(pk=partner_id)
+    return partners, {"phone": str(phone)}
+
+
+def test_a_prepared_update_changes_the_rows_its_queryset_picks_for_its_own_values(cast):
+    with pytest.raises(TypeError):  # a text is no id: the phone number cannot be a value
+        PreparedUpdate(_rename).update("all", couple_id=cast.couple.pk, phone="+1 555 0100")
+    renumber = PreparedUpdate(
+        lambda shape, couple_id, partner_id=None: _rename(
+            shape, couple_id=couple_id, partner_id=partner_id, phone="+1 555 0100"
+        )
+    )
+    history_before = Partner.history.count()
+    others = Partner.objects.filter(couple=cast.other_couple).count()
+    with CaptureQueriesContext(connection) as queries:
+        assert renumber.update("one", couple_id=cast.couple.pk, partner_id=cast.partner_b.pk) == 1
+        assert renumber.update("all", couple_id=cast.other_couple.pk) == others >= 1
+        assert (
+            renumber.update("one", couple_id=cast.other_couple.pk, partner_id=cast.partner_a.pk)
+            == 0
+        )
+    assert len(queries) == 3
+    phones = dict(Partner.objects.values_list("pk", "phone"))
+    assert phones[cast.partner_b.pk] == "+1 555 0100"
+    assert phones[cast.partner_a.pk] != "+1 555 0100"
+    assert all(phones[p.pk] == "+1 555 0100" for p in cast.other_couple.partners.all())
+    assert Partner.history.count() == history_before  # as `update()`: no history rows
