@@ -6,13 +6,14 @@ last, or the last booster), never before the plan's first booster day. It counts
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from intake.models import Couple
-from kapcouples.prepared import PreparedRows
+from intake.models import Couple, Partner
+from kapcouples.prepared import PreparedRows, hold_as_prefetched
 from maintenance.models import MaintenancePlan
 from sessions.models import Appointment
 
@@ -77,29 +78,49 @@ def caseload_maintenance_due(
     *, clinic_id: int, member_id: int, today: datetime.date
 ) -> MaintenanceDue:
     """What `maintenance_due` says of a care team member's couples, with its SQL built once
-    per process: the dashboard shows it on every visit (kapcouples.prepared)."""
-    plans = _CASELOAD_PLANS.rows(None, clinic_id=clinic_id, member_id=member_id)
+    per process: the dashboard shows it on every visit (kapcouples.prepared).
+
+    Read in three short steps: the caseload's completed couples, their open plans, their
+    partners. As one query, PostgreSQL hashed every open plan of the deployment to join
+    them to a caseload of a few couples."""
+    couple_ids = _CASELOAD_COMPLETED.rows(None, clinic_id=clinic_id, member_id=member_id)
+    plans = _OPEN_PLANS_OF.rows(None, couple_ids=couple_ids)
+    partners = defaultdict(list)
+    for partner in _PARTNERS_OF.rows(None, couple_ids=[plan.couple_id for plan in plans]):
+        partners[partner.couple_id].append(partner)
+    for plan in plans:
+        hold_as_prefetched(plan.couple, "partners", partners[plan.couple_id])
     return _due(plans, today)
 
 
 def _open_plans(couples: QuerySet[Couple]) -> QuerySet[MaintenancePlan]:
-    return (
-        with_booster_facts(
-            MaintenancePlan.objects.filter(
-                couple__in=couples,
-                couple__status=Couple.Status.COMPLETED,
-                status__in=(MaintenancePlan.Status.APPROVED, MaintenancePlan.Status.DRAFT),
-            )
+    return _open_plans_where(couple__in=couples).prefetch_related("couple__partners")
+
+
+def _open_plans_where(**where) -> QuerySet[MaintenancePlan]:
+    return with_booster_facts(
+        MaintenancePlan.objects.filter(
+            couple__status=Couple.Status.COMPLETED,
+            status__in=(MaintenancePlan.Status.APPROVED, MaintenancePlan.Status.DRAFT),
+            **where,
         )
-        .select_related("couple__clinic")
-        .prefetch_related("couple__partners")
-    )
+    ).select_related("couple__clinic")
 
 
-_CASELOAD_PLANS = PreparedRows(
-    lambda _shape, clinic_id, member_id: _open_plans(
-        Couple.objects.of_clinic(clinic_id).with_care_team_member(member_id)
+_CASELOAD_COMPLETED = PreparedRows(
+    lambda _shape, clinic_id, member_id: (
+        Couple.objects.of_clinic(clinic_id)
+        .with_care_team_member(member_id)
+        .filter(status=Couple.Status.COMPLETED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
+)
+_OPEN_PLANS_OF = PreparedRows(
+    lambda _shape, couple_ids: _open_plans_where(couple_id__in=couple_ids)
+)
+_PARTNERS_OF = PreparedRows(
+    lambda _shape, couple_ids: Partner.objects.filter(couple_id__in=couple_ids)
 )
 
 
