@@ -236,6 +236,37 @@ def test_days_are_the_clinics_days_and_the_last_one_is_included(cast, client_for
     assert shown(response) == [late]
 
 
+def test_a_row_shows_the_clinics_time_and_escapes_what_came_from_outside(cast, client_for):
+    cast.clinic.timezone = "America/Los_Angeles"
+    cast.clinic.save()
+    at = datetime.datetime(2026, 11, 30, 23, 30, 5, tzinfo=cast.clinic.zone)
+    log_entry(
+        cast,
+        at=at,
+        action=AccessLog.Action.DENIED,
+        couple_id=cast.couple.pk,
+        subject='<img src=x onerror="alert(1)">',
+        detail="<script>alert('x')</script>",
+        ip_address="203.0.113.9",
+    )
+    AccessLog.objects.create(  # a lockout of an unknown login names no user
+        clinic=cast.clinic, action=AccessLog.Action.LOCKOUT, at=at - datetime.timedelta(minutes=1)
+    )
+    page = admin_page(cast, client_for).content.decode()
+    rows = re.findall(r"<tr>(.*?)</tr>", page.split("<tbody>")[1], re.S)
+    first, second = (re.sub(r"\s+", " ", row) for row in rows[:2])
+    assert '<td data-label="When">30 Nov 2026 23:30:05</td>' in first
+    assert f'<a href="?person={cast.clinician.pk}">{cast.clinician.full_name}</a>' in first
+    assert AccessLog.Action.DENIED.label in first
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in first
+    assert f'href="?couple={cast.couple.pk}"' in first
+    assert '<td data-label="From">203.0.113.9</td>' in first
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in first
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert '<td data-label="Who">—</td>' in second
+    assert '<td data-label="From">—</td>' in second
+
+
 def test_a_backwards_date_range_is_refused_next_to_the_field_keeping_the_input(cast, client_for):
     log_entry(cast)
     response = admin_page(cast, client_for, date_from="2026-11-30", date_to="2026-11-02")
