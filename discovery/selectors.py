@@ -5,6 +5,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from discovery.models import DiscoveryRequest
 from kapcouples import policy
 from kapcouples.models import User
+from kapcouples.prepared import PreparedCount
 
 
 def requests_for_user(user) -> QuerySet[DiscoveryRequest]:
@@ -35,8 +36,19 @@ def inbox_for_user(user, *, status: str = "") -> QuerySet[DiscoveryRequest]:
 
 
 def new_request_count(user) -> int:
-    """Requests nobody has answered yet, for the count beside the navigation item."""
-    return requests_for_user(user).filter(status=DiscoveryRequest.Status.NEW).count()
+    """Requests nobody has answered yet, for the count beside the navigation item (on
+    every page the front desk and the admin open: its SQL is built once per process)."""
+    clinic_id = policy.staff_clinic_id(user)
+    if clinic_id is None:
+        return 0
+    return _NEW_REQUESTS.count(None, clinic_id=clinic_id)
+
+
+_NEW_REQUESTS = PreparedCount(
+    lambda _shape, clinic_id: DiscoveryRequest.objects.filter(
+        clinic_id=clinic_id, status=DiscoveryRequest.Status.NEW
+    )
+)
 
 
 def clinicians_of(clinic_id: int) -> QuerySet[User]:

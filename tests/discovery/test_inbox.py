@@ -74,6 +74,7 @@ def test_the_nav_counts_new_requests_for_the_front_desk(cast, client_for):
     make_request(cast.clinic)
     make_request(cast.clinic)
     make_request(cast.clinic, status="declined")
+    make_request(cast.other_clinic)  # another clinic's request is not ours to answer
     response = client_for(cast.front_desk).get(reverse("discovery:inbox"))
     item = [i for i in response.context["nav_items"] if i[0] == "discovery:inbox"]
     assert item and item[0][2] == 2
