@@ -1,4 +1,5 @@
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 from django.utils import timezone
@@ -157,6 +158,34 @@ def test_staff_see_the_outbox_of_their_clinic_without_message_content(cast, clie
     assert mine.get_kind_display() in page and "Hello" not in page
     sent_only = client_for(cast.front_desk).get(reverse("integration:outbox") + "?status=sent")
     assert "Alexa" not in sent_only.content.decode()
+
+
+def test_an_outbox_row_says_what_happened_in_the_readers_time_and_escapes_errors(cast, client_for):
+    asked = timezone.now() - timedelta(hours=3)
+    moved = due_reminder(cast.partner_a, key="moved", due_at=asked)
+    Reminder.objects.filter(pk=moved.pk).update(next_attempt_at=asked + timedelta(hours=1))
+    failed = due_reminder(cast.partner_b, key="failed")
+    Reminder.objects.filter(pk=failed.pk).update(
+        status=Reminder.Status.FAILED, attempts=5, last_error="<b>SMTP said no</b>"
+    )
+    client = client_for(cast.front_desk)
+    page = client.get(reverse("integration:outbox")).content.decode()
+    rows = {r.split('data-label="To">')[1].split()[0]: r for r in page.split("<tr>")[2:]}
+    zone = ZoneInfo(page.split("Times are ")[1].split(" time.")[0])  # the reader's zone
+    local = asked.astimezone(zone)
+    assert f"(asked {local:%H:%M})" in rows[cast.partner_a.first_name]
+    assert f"{local + timedelta(hours=1):%Y-%m-%d %H:%M} <span" in rows[cast.partner_a.first_name]
+    failed_row = rows[cast.partner_b.first_name]
+    assert "&lt;b&gt;SMTP said no&lt;/b&gt;" in failed_row and "<b>SMTP" not in page
+    assert '<td data-label="Tries">5</td>' in failed_row
+    assert 'name="csrfmiddlewaretoken"' in failed_row
+    couple_url = reverse("intake:couple_detail", kwargs={"couple_id": cast.couple.pk})
+    assert f'href="{couple_url}">Couple</a>' in failed_row
+    retry = reverse("integration:outbox_retry", kwargs={"reminder_id": failed.pk})
+    assert f'action="{retry}"' in failed_row
+    assert "Retry" not in rows[cast.partner_a.first_name]
+    assert client.post(retry).status_code == 302  # the row's form, with its token, works
+    assert Reminder.objects.get(pk=failed.pk).status == Reminder.Status.PENDING
 
 
 def test_partners_cannot_open_the_outbox(cast, client_for):
