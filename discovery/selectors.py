@@ -13,9 +13,11 @@ def requests_for_user(user) -> QuerySet[DiscoveryRequest]:
     clinic_id = policy.staff_clinic_id(user)
     if clinic_id is None:
         return DiscoveryRequest.objects.none()
-    return DiscoveryRequest.objects.filter(clinic_id=clinic_id).select_related(
-        "handled_by", "couple"
-    )
+    return _of_clinic(clinic_id).select_related("handled_by", "couple")
+
+
+def _of_clinic(clinic_id: int) -> QuerySet[DiscoveryRequest]:
+    return DiscoveryRequest.objects.filter(clinic_id=clinic_id)
 
 
 def inbox_for_user(user, *, status: str = "") -> QuerySet[DiscoveryRequest]:
@@ -45,9 +47,7 @@ def new_request_count(user) -> int:
 
 
 _NEW_REQUESTS = PreparedCount(
-    lambda _shape, clinic_id: DiscoveryRequest.objects.filter(
-        clinic_id=clinic_id, status=DiscoveryRequest.Status.NEW
-    )
+    lambda _shape, clinic_id: _of_clinic(clinic_id).filter(status=DiscoveryRequest.Status.NEW)
 )
 
 

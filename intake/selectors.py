@@ -1,5 +1,6 @@
 """Reads of couples and partners, already scoped to what the user may see."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -19,6 +20,7 @@ from intake.models import (
 )
 from kapcouples import policy
 from kapcouples.models import Role
+from kapcouples.prepared import PreparedRows
 
 
 def couples_for_user(user) -> QuerySet[Couple]:
@@ -31,6 +33,23 @@ def couples_for_user(user) -> QuerySet[Couple]:
         mine = couples.of_clinic(policy.staff_clinic_id(user)).with_care_team_member(user.pk)
         return mine.order_by("-created_at")
     return couples.none()
+
+
+def partners_by_couple(couple_ids: list[int]) -> dict[int, list[Partner]]:
+    """{couple id: its partners by slot} for the couples, in one prepared read: for the hot
+    paths (the caseload, its maintenance card, booking) that would otherwise prefetch, and
+    build the prefetch's SQL, on every request."""
+    found = defaultdict(list)
+    for partner in _PARTNERS.rows(None, couple_ids=couple_ids):
+        found[partner.couple_id].append(partner)
+    return found
+
+
+_PARTNERS = PreparedRows(
+    lambda _shape, couple_ids: Partner.objects.filter(couple_id__in=couple_ids).order_by(
+        "couple_id", "slot"
+    )
+)
 
 
 def search_couples(couples: QuerySet[Couple], query: str, *, clinic_id: int) -> QuerySet[Couple]:

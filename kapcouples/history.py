@@ -20,12 +20,10 @@ class CachedHistoryDescriptor(HistoryDescriptor):
         return self.bound_manager_class(self.model, instance)
 
 
-def cache_history_managers() -> int:
-    """Swap every audited model's history descriptor for the caching one; returns how many."""
-    swapped = 0
+def cache_history_managers() -> None:
+    """Swap every audited model's history descriptor (and each historical model's
+    many-to-many one) for the caching one."""
     for model in apps.get_models():
         for name, attribute in list(vars(model).items()):
             if type(attribute) is HistoryDescriptor:
                 setattr(model, name, CachedHistoryDescriptor(attribute))
-                swapped += 1
-    return swapped

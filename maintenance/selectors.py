@@ -6,13 +6,13 @@ last, or the last booster), never before the plan's first booster day. It counts
 """
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from intake.models import Couple, Partner
+from intake.models import Couple
+from intake.selectors import partners_by_couple
 from kapcouples.prepared import PreparedRows, hold_as_prefetched
 from maintenance.models import MaintenancePlan
 from sessions.models import Appointment
@@ -85,9 +85,7 @@ def caseload_maintenance_due(
     them to a caseload of a few couples."""
     couple_ids = _CASELOAD_COMPLETED.rows(None, clinic_id=clinic_id, member_id=member_id)
     plans = _OPEN_PLANS_OF.rows(None, couple_ids=couple_ids)
-    partners = defaultdict(list)
-    for partner in _PARTNERS_OF.rows(None, couple_ids=[plan.couple_id for plan in plans]):
-        partners[partner.couple_id].append(partner)
+    partners = partners_by_couple([plan.couple_id for plan in plans])
     for plan in plans:
         hold_as_prefetched(plan.couple, "partners", partners[plan.couple_id])
     return _due(plans, today)
@@ -118,9 +116,6 @@ _CASELOAD_COMPLETED = PreparedRows(
 )
 _OPEN_PLANS_OF = PreparedRows(
     lambda _shape, couple_ids: _open_plans_where(couple_id__in=couple_ids)
-)
-_PARTNERS_OF = PreparedRows(
-    lambda _shape, couple_ids: Partner.objects.filter(couple_id__in=couple_ids)
 )
 
 

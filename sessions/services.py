@@ -16,8 +16,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from intake.models import Couple, Partner, ScreeningSettings
+from intake.models import Couple, ScreeningSettings
 from intake.readiness import ScreeningFacts
+from intake.selectors import partners_by_couple
 from integration import services as integration
 from integration.models import MessagingSettings
 from kapcouples import policy
@@ -165,7 +166,7 @@ def _lock_resources(
     bookable at its clinic, read by the statement that locks them.
     """
     (locked,) = _LOCKED_COUPLE.rows(None, couple_id=couple.pk)
-    hold_as_prefetched(locked, "partners", _COUPLE_PARTNERS.rows(None, couple_id=couple.pk))
+    hold_as_prefetched(locked, "partners", partners_by_couple([couple.pk])[couple.pk])
     weekday = start.astimezone(locked.clinic.zone).weekday()
     (row,) = _LOCKED_ROOM_HOURS.rows(weekday, room_id=room.pk)
     bookable = set(
@@ -200,9 +201,6 @@ _LOCKED_COUPLE = PreparedRows(
     lambda _shape, couple_id: (
         Couple.objects.select_for_update(of=("self",)).select_related("clinic").filter(pk=couple_id)
     )
-)
-_COUPLE_PARTNERS = PreparedRows(
-    lambda _shape, couple_id: Partner.objects.filter(couple_id=couple_id)
 )
 _LOCKED_ROOM_HOURS = PreparedRows(_room_with_day_hours)
 _LOCKED_BOOKABLE = PreparedRows(

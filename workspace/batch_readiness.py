@@ -19,7 +19,6 @@ from intake.models import (
     ContraindicationReview,
     Couple,
     IntakeForm,
-    Partner,
     QuestionnaireResponse,
 )
 from intake.readiness import (
@@ -29,6 +28,7 @@ from intake.readiness import (
     reviews_in_force,
     start_of_day,
 )
+from intake.selectors import partners_by_couple
 from kapcouples.prepared import PreparedRows
 from sessions import readiness as gate
 from sessions.boosters import booster_rules, is_booster_couple
@@ -65,20 +65,12 @@ def with_partner_lists(couples: list[Couple]) -> list[Couple]:
     query: what `prefetch_related` would do, without building its SQL on every page. (A
     prefetch into `couple.partners` builds a filtered queryset for every couple to hold it,
     which cost a page of 25 couples more than the partners' query itself.)"""
-    by_couple = {couple.pk: couple for couple in couples}
+    found = partners_by_couple([couple.pk for couple in couples])
     for couple in couples:
-        couple.partner_list = []
-    for partner in _PARTNERS.rows(None, couple_ids=list(by_couple)):
-        partner.couple = by_couple[partner.couple_id]
-        partner.couple.partner_list.append(partner)
+        couple.partner_list = found[couple.pk]
+        for partner in couple.partner_list:
+            partner.couple = couple
     return couples
-
-
-_PARTNERS = PreparedRows(
-    lambda _shape, couple_ids: Partner.objects.filter(couple_id__in=couple_ids).order_by(
-        "couple_id", "slot"
-    )
-)
 
 
 def next_session_readiness(couples: list[Couple]) -> dict[int, NextSession]:
