@@ -298,8 +298,9 @@ class QuestionnaireResponse(models.Model):
         CSSRS = "C-SSRS", "C-SSRS screener"
         CSI4 = "CSI-4", "CSI-4"
 
+    # No index of its own: `questionnaire_latest` leads with it.
     partner = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, related_name="questionnaire_responses"
+        Partner, on_delete=models.PROTECT, related_name="questionnaire_responses", db_index=False
     )
     code = models.CharField(max_length=10, choices=Code.choices)
     answers = models.JSONField()
@@ -320,7 +321,13 @@ class QuestionnaireResponse(models.Model):
     class Meta:
         ordering = ["-completed_at"]
         indexes = [
-            models.Index(fields=["partner", "code", "-completed_at"], name="questionnaire_latest")
+            # Each partner's series per instrument, latest first, with its totals: the
+            # caseload reads a page's first and latest scores from this index alone.
+            models.Index(
+                fields=["partner", "code", "-completed_at", "-id"],
+                include=["total"],
+                name="questionnaire_latest",
+            )
         ]
         constraints = [
             # The C-SSRS asks 3-5 only after a yes to 2: after a no they are null (not

@@ -11,7 +11,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.db.models import (
+    Count,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    RowRange,
+    Subquery,
+    Value,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
@@ -296,14 +306,14 @@ def caseload_rows(couples: list[Couple], *, clinical: bool) -> list[CaseloadRow]
 
 def score_changes(partners: list[Partner]) -> dict[int, dict[str, ScoreChange]]:
     """Each partner's latest and first total per instrument, in one query: every response
-    is numbered from both ends within its partner and instrument, and only the two ends
-    are read."""
+    is numbered from the latest within its partner and instrument, next to how many there
+    are, and only the two ends are read."""
     latest, baseline = {}, {}
     ends = _SCORE_ENDS.rows(None, partner_ids=[partner.pk for partner in partners])
-    for partner_id, code, total, from_first, from_last in ends:
-        if from_first == 1:
+    for partner_id, code, total, from_latest, in_series in ends:
+        if from_latest == in_series:
             baseline[partner_id, code] = total
-        if from_last == 1:
+        if from_latest == 1:
             latest[partner_id, code] = total
     found = defaultdict(dict)
     for (partner_id, code), total in latest.items():
@@ -313,8 +323,17 @@ def score_changes(partners: list[Partner]) -> dict[int, dict[str, ScoreChange]]:
     return found
 
 
-def _numbered(*order: str) -> Window:
-    return Window(RowNumber(), partition_by=[F("partner_id"), F("code")], order_by=order)
+def _over_series(function) -> Window:
+    """`function` over one partner's responses to one instrument, latest first: the order
+    of the `questionnaire_latest` index, which holds the totals too, so PostgreSQL reads
+    them from the index already in order. Both window functions share the one window (one
+    pass, no sort); the whole series is the frame, for the count."""
+    return Window(
+        function,
+        partition_by=[F("partner_id"), F("code")],
+        order_by=[F("completed_at").desc(), F("pk").desc()],
+        frame=RowRange(start=None, end=None),
+    )
 
 
 def _score_ends(_shape, *, partner_ids: list[int]) -> QuerySet:
@@ -322,13 +341,10 @@ def _score_ends(_shape, *, partner_ids: list[int]) -> QuerySet:
         QuestionnaireResponse.objects.filter(
             partner__in=partner_ids, code__in=PARTNER_CODES + COUPLE_CODES
         )
-        .annotate(
-            from_first=_numbered("completed_at", "pk"),
-            from_last=_numbered("-completed_at", "-pk"),
-        )
-        .filter(Q(from_first=1) | Q(from_last=1))
-        .order_by()  # read into dicts: the model's ordering would only add two sorts
-        .values_list("partner_id", "code", "total", "from_first", "from_last")
+        .annotate(from_latest=_over_series(RowNumber()), in_series=_over_series(Count("pk")))
+        .filter(Q(from_latest=1) | Q(from_latest=F("in_series")))
+        .order_by()  # read into dicts: the model's ordering would only add a sort
+        .values_list("partner_id", "code", "total", "from_latest", "in_series")
     )
 
 

@@ -18,7 +18,7 @@ from sessions.readiness import readiness_check
 from tests.factories import ClinicFactory, CoupleFactory, PartnerFactory
 from tests.intake.factories import QuestionnaireResponseFactory, ReviewFactory, complete_answers
 from tests.sessions.factories import book, held, local, make_plan, make_ready, tomorrow
-from workspace.caseload import ScoreChange
+from workspace.caseload import ScoreChange, score_changes
 
 Code = QuestionnaireResponse.Code
 URL = reverse("care_dashboard")
@@ -170,6 +170,24 @@ def test_a_score_change_is_latest_minus_baseline_with_lower_better_except_csi(
     assert change.direction == direction
 
 
+def test_scores_read_the_first_and_latest_of_each_series_breaking_ties_by_row(cast):
+    """Two responses of one moment: the later row is the latest, the earlier the baseline,
+    as everywhere else the series is ordered; other partners' rows never leak in."""
+    one_moment = [_score(cast.partner_a, Code.PHQ9, total, 5) for total in (20, 14, 9)]
+    QuestionnaireResponse.objects.filter(pk__in=[r.pk for r in one_moment]).update(
+        completed_at=one_moment[0].completed_at
+    )
+    _score(cast.partner_a, Code.GAD7, 7, 1)
+    _score(cast.partner_b, Code.PHQ9, 3, 1)
+    found = score_changes([cast.partner_a])
+    assert set(found) == {cast.partner_a.pk}
+    phq = found[cast.partner_a.pk][Code.PHQ9]
+    assert (phq.baseline, phq.latest) == (20, 9)
+    gad = found[cast.partner_a.pk][Code.GAD7]
+    assert (gad.baseline, gad.latest) == (7, 7)
+    assert Code.PCL5 not in found[cast.partner_a.pk]
+
+
 def test_the_row_shows_latest_scores_against_the_first_one(cast, client_for):
     _score(cast.partner_a, Code.PHQ9, 18, 60)
     _score(cast.partner_a, Code.PHQ9, 15, 30)
@@ -299,3 +317,21 @@ def test_what_partners_typed_is_shown_as_text_in_their_row(cast, client_for, who
     assert shown in row
     if who == "clinician":  # the readiness problem and the scores name the partner too
         assert row.count(shown) >= 3
+
+
+@pytest.mark.django_db
+def test_questionnaire_responses_carry_one_index_per_partner_series_with_its_totals():
+    """The series index (partner, instrument, latest first) serves every read by partner,
+    and its included total lets the caseload read the scores from it alone."""
+    from django.db import connection
+
+    table = QuestionnaireResponse._meta.db_table
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, table)
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'questionnaire_latest'")
+        (definition,) = cursor.fetchone()
+    by_partner = [
+        i["columns"] for i in indexes.values() if i["index"] and i["columns"][0] == "partner_id"
+    ]
+    assert by_partner == [["partner_id", "code", "completed_at", "id", "total"]]
+    assert "(partner_id, code, completed_at DESC, id DESC) INCLUDE (total)" in definition
