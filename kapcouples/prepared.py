@@ -59,7 +59,9 @@ class _Compiled:
 
     def executable(self, connection, values: Values) -> tuple[str, tuple]:
         """The SQL and parameters to run for `values` on `connection`."""
-        return _executable(connection, self.name, self.sql, self.params_for(values))
+        if not _server_side(connection):
+            return self.sql, self.params_for(values)
+        return self._execute(connection), self.values_for(connection, values)
 
     def params_for(self, values: Values) -> tuple:
         ops = connections[self.queryset.db].ops
@@ -67,6 +69,43 @@ class _Compiled:
             _as_param(ops, _pick(values, *self.slots[i])) if i in self.slots else p
             for i, p in enumerate(self.params)
         )
+
+    def values_for(self, connection, values: Values) -> tuple:
+        """The request's own values, in the order of the statement's parameters."""
+        return tuple(
+            _as_param(connection.ops, _pick(values, *self.slots[i])) for i in sorted(self.slots)
+        )
+
+    def _execute(self, connection) -> str:
+        """EXECUTE of this read's statement, PREPAREd on `connection` the first time."""
+        connection.ensure_connection()  # a new connection forgets what the last one made
+        made = connection.__dict__.setdefault(_PREPARED_ON, set())
+        if self.name not in made:
+            with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+                cursor.execute(f"PREPARE {self.name} AS {self._statement(cursor)}")
+            made.add(self.name)
+        if not self.slots:
+            return f"EXECUTE {self.name}"
+        return f"EXECUTE {self.name}({', '.join(['%s'] * len(self.slots))})"
+
+    def _statement(self, cursor) -> str:
+        """The SQL with the request's values as `$1`, `$2`, … and the query's own constants
+        (statuses, kinds, flags) written in as literals, quoted by the driver as for any
+        query. The plan PostgreSQL keeps for the statement then knows those constants (and
+        the partial indexes they match), so it is as good as one made for each request's
+        values, and PostgreSQL keeps it instead of planning every run again."""
+        numbers = itertools.count(1)
+        params = iter(enumerate(self.params))
+
+        def placeholder(match) -> str:
+            if match.group(1) == "%":
+                return "%"
+            i, param = next(params)
+            if i in self.slots:
+                return f"${next(numbers)}"
+            return cursor.mogrify("%s", [param]).decode()
+
+        return re.sub(r"%(%|s)", placeholder, self.sql)
 
 
 def _pick(values: Values, name: str, index: int | None):
@@ -267,38 +306,16 @@ class PreparedSetting:
 
 # --- Server-side statements (PostgreSQL) --------------------------------------------------
 # On PostgreSQL each prepared read is also PREPAREd on the connection, once, and then run by
-# EXECUTE: the server parses it once and, after a few runs, plans it once (its generic plan)
-# instead of on every request. Planning was most of PostgreSQL's time for these reads: the
-# caseload's 20 statements spent 1.8 ms planning and 2.0 ms executing.
+# EXECUTE (`_Compiled._execute`): the server parses it once and, after a few runs, plans it
+# once (its generic plan) instead of on every request. Planning was most of PostgreSQL's
+# time for these reads: the caseload's 20 statements spent 1.8 ms planning and 2.0 ms
+# executing.
 _statement_numbers = itertools.count(1)
 _PREPARED_ON = "_kapcouples_prepared_statements"  # names made on a connection
 
 
 def _server_side(connection) -> bool:
     return connection.vendor == "postgresql" and settings.KAP_SERVER_PREPARED_STATEMENTS
-
-
-def _executable(connection, name: str, sql: str, params: tuple) -> tuple[str, tuple]:
-    """What to run for `sql` with `params` on `connection`: `sql` itself, or EXECUTE of its
-    statement, PREPAREd on this connection the first time (outside the query log, as
-    connection set-up is: it happens once per connection, whatever the page)."""
-    if not _server_side(connection):
-        return sql, params
-    connection.ensure_connection()
-    made = connection.__dict__.setdefault(_PREPARED_ON, set())
-    if name not in made:
-        with connection.wrap_database_errors, connection.connection.cursor() as cursor:
-            cursor.execute(f"PREPARE {name} AS {_numbered_placeholders(sql)}")
-        made.add(name)
-    if not params:
-        return f"EXECUTE {name}", params
-    return f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params
-
-
-def _numbered_placeholders(sql: str) -> str:
-    """Django's `%s` placeholders as PostgreSQL's `$1`, `$2`, … (and `%%` as `%`)."""
-    numbers = itertools.count(1)
-    return re.sub(r"%(%|s)", lambda m: "%" if m.group(1) == "%" else f"${next(numbers)}", sql)
 
 
 def _forget_statements(sender, connection, **kwargs) -> None:

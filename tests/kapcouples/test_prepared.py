@@ -307,3 +307,24 @@ def test_a_prepared_update_changes_the_rows_its_queryset_picks_for_its_own_value
     assert phones[cast.partner_a.pk] != "+1 555 0100"
     assert all(phones[p.pk] == "+1 555 0100" for p in cast.other_couple.partners.all())
     assert Partner.history.count() == history_before  # as `update()`: no history rows
+
+
+def test_a_reads_constants_are_written_into_its_statement_and_its_values_are_parameters(cast):
+    """The server's plan knows the query's own constants (so it can keep one plan); a
+    constant holding a quote and a percent sign is quoted as in any query."""
+    odd = "O'Hara 100%"
+    Partner.objects.filter(pk=cast.partner_a.pk).update(last_name=odd)
+    prepared = PreparedRows(
+        lambda _shape, couple_id: Partner.objects.filter(couple_id=couple_id, last_name=odd)
+    )
+    assert [p.pk for p in prepared.rows(None, couple_id=cast.couple.pk)] == [cast.partner_a.pk]
+    assert prepared.rows(None, couple_id=cast.other_couple.pk) == []
+    (compiled,) = prepared._compiled.values()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, parameter_types::text[] FROM pg_prepared_statements WHERE name = %s",
+            [compiled.name],
+        )
+        statement, types = cursor.fetchone()
+    assert types == ["bigint"]
+    assert "= 'O''Hara 100%'" in statement
