@@ -38,6 +38,55 @@ LISTED = (
 INACTIVE = " cal-chip-inactive"
 
 
+COLUMN = (
+    '<section class="cal-col{other}" data-resource="{pk}" aria-label="{resource}, {long_day}">'
+    '<h2 class="cal-head">{head}</h2>'
+    '<div class="cal-rows">{slots}{chips}</div>{outside}</section>\n'
+)
+TIME = '<div class="cal-time cal-r-{}">{}</div>'
+
+
+@register.simple_tag
+def calendar_columns(grid, *, focus, view: str, by: str, book_url: str) -> SafeString:
+    """`{% calendar_columns grid focus=… view=… by=… book_url=… %}`: every column of the
+    grid, its head, slots, chips and the appointments outside the visible hours. A week by
+    room has 42 columns: as a template loop they were a third of the page's time."""
+    return mark_safe(  # each part escapes its own text
+        "".join(_column(column, grid.times, focus, view, by, book_url) for column in grid.columns)
+    )
+
+
+def _column(column, times, focus, view: str, by: str, book_url: str) -> str:
+    resource = html.escape(str(column.resource))
+    language = get_language()
+    head = resource
+    if view == "week":
+        day = html.escape(_day_label(column.day, "D j", language))
+        head = f'{day}<br><span class="d-none d-md-inline">{resource}</span>'
+    outside = column.outside
+    return COLUMN.format(
+        other="" if column.resource_id == focus else " cal-col-other",
+        pk=int(column.resource_id),
+        resource=resource,
+        long_day=html.escape(_day_label(column.day, "l j F", language)),
+        head=head,
+        slots=calendar_slots(column, times, by, book_url),
+        chips=calendar_chips(column),
+        outside=f'<div class="cal-outside">{calendar_listed(outside)}</div>' if outside else "",
+    )
+
+
+@register.simple_tag
+def calendar_times(times) -> SafeString:
+    """The grid's row labels: the time at each full hour."""
+    return mark_safe(  # digits and a colon
+        "".join(
+            TIME.format(n, at if at.endswith(":00") else "")
+            for n, at, _ in _clock_labels(tuple(times))
+        )
+    )
+
+
 @register.simple_tag
 def calendar_slots(column, times, by: str, book_url: str) -> SafeString:
     """The column's empty slots, each booking its room (or clinician), day and time.

@@ -271,3 +271,34 @@ def test_a_days_label_is_the_date_filters_in_the_reader_language():
     for language, expected in (("en", "Wednesday 2 December"), ("es", "miércoles 2 diciembre")):
         with translation.override(language):
             assert day_label(day, "l j F") == date(day, "l j F") == expected
+
+
+def test_a_week_column_is_headed_by_its_day_and_escaped_room_and_lists_what_lies_outside():
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from sessions.selectors.calendar import CalendarColumn
+    from sessions.templatetags.calendar_chips import calendar_columns, calendar_times
+
+    early = SimpleNamespace(
+        row=0, id=5, is_active=True, url="/appointments/5/", times="06:00–06:45",
+        kind="Preparation", names="A & B", badge="primary", status="Booked",
+    )  # fmt: skip
+    column = CalendarColumn(
+        day=dt.date(2026, 12, 2), resource_id=7, resource='<b>"Cedar"</b>', chips=[early]
+    )
+    grid = SimpleNamespace(columns=[column], times=[dt.time(9, 0), dt.time(9, 30)])
+    week = calendar_columns(grid, focus=8, view="week", by="room", book_url="/book/")
+
+    assert week.startswith('<section class="cal-col cal-col-other" data-resource="7" ')
+    assert 'aria-label="&lt;b&gt;&quot;Cedar&quot;&lt;/b&gt;, Wednesday 2 December"' in week
+    assert '<h2 class="cal-head">Wed 2<br><span class="d-none d-md-inline">&lt;b&gt;' in week
+    assert "<b>" not in week
+    outside = re.search(r'<div class="cal-outside">(.*?)</div></section>', week, re.S).group(1)
+    assert 'data-testid="appointment-5"' in outside and "A &amp; B" in outside
+    day = calendar_columns(grid, focus=7, view="day", by="room", book_url="/book/")
+    assert '<section class="cal-col" data-resource="7"' in day
+    assert '<h2 class="cal-head">&lt;b&gt;&quot;Cedar&quot;&lt;/b&gt;</h2>' in day
+    assert calendar_times(grid.times) == (
+        '<div class="cal-time cal-r-1">09:00</div><div class="cal-time cal-r-2"></div>'
+    )
