@@ -38,6 +38,19 @@ def test_check_deploy_with_production_settings_reports_no_issue():
     assert "WARNING" not in result.stdout + result.stderr
 
 
+def test_the_embedded_default_reports_no_issue(tmp_path):
+    """`make run` on a fresh machine (SQLite, the filesystem broker) migrates and serves
+    without a warning, the checks that look at the database included."""
+    env = {
+        "DJANGO_SETTINGS_MODULE": "kapcouples.settings",
+        "DEBUG": "1",
+        "KAP_VAR_DIR": str(tmp_path),
+    }
+    result = manage("check", "--database", "default", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
 def test_production_refuses_to_start_without_a_secret_key_and_says_what_to_set():
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
     result = manage("check", env={**env, "SECRET_KEY": ""})
