@@ -77,7 +77,9 @@ class _Compiled:
         )
 
     def _execute(self, connection) -> str:
-        """EXECUTE of this read's statement, PREPAREd on `connection` the first time."""
+        """EXECUTE of this read's statement, PREPAREd on `connection` the first time
+        (outside the query log, as connection set-up is: it happens once per connection,
+        whatever the page)."""
         connection.ensure_connection()  # a new connection forgets what the last one made
         made = connection.__dict__.setdefault(_PREPARED_ON, set())
         if self.name not in made:
