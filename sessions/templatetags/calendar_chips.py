@@ -58,17 +58,16 @@ def calendar_columns(grid, *, focus, view: str, by: str, book_url: str) -> SafeS
 
 def _column(column, times, focus, view: str, by: str, book_url: str) -> str:
     resource = html.escape(str(column.resource))
-    language = get_language()
     head = resource
     if view == "week":
-        day = html.escape(_day_label(column.day, "D j", language))
+        day = html.escape(day_label(column.day, "D j"))
         head = f'{day}<br><span class="d-none d-md-inline">{resource}</span>'
     outside = column.outside
     return COLUMN.format(
         other="" if column.resource_id == focus else " cal-col-other",
         pk=int(column.resource_id),
         resource=resource,
-        long_day=html.escape(_day_label(column.day, "l j F", language)),
+        long_day=html.escape(day_label(column.day, "l j F")),
         head=head,
         slots=calendar_slots(column, times, by, book_url),
         chips=calendar_chips(column),
@@ -87,7 +86,6 @@ def calendar_times(times) -> SafeString:
     )
 
 
-@register.simple_tag
 def calendar_slots(column, times, by: str, book_url: str) -> SafeString:
     """The column's empty slots, each booking its room (or clinician), day and time.
 
@@ -123,7 +121,6 @@ def _clock_labels(times: tuple) -> list[tuple[int, str, str]]:
     return [(n, f"{t:%H:%M}", f"{t:%H%M}") for n, t in enumerate(times, start=1)]
 
 
-@register.simple_tag
 def calendar_chips(column) -> SafeString:
     """The column's appointments placed on the grid; active ones can be dragged."""
     return mark_safe("".join(_chip_html(chip) for chip in column.placed))  # escaped below
@@ -157,7 +154,6 @@ def _chip_html(chip) -> str:
     )
 
 
-@register.simple_tag
 def calendar_listed(chips) -> SafeString:
     """Appointments outside the grid's visible hours, listed under their column."""
     return format_html_join(
@@ -179,7 +175,6 @@ def calendar_listed(chips) -> SafeString:
     )
 
 
-@register.filter
 def day_label(day, format_string: str) -> str:
     """`day|date:format_string`, worked out once per day, format and language: a week by
     room shows each day's name in every room's column."""
